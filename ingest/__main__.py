@@ -1,0 +1,58 @@
+"""CLI: `python -m ingest build` and `python -m ingest check` (arguments and exit codes only).
+
+Exit codes: 0 ok, 1 check found rows with errors, 2 fatal input (nothing written).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import FatalInput
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description="Woningbouwplannen: bronbestanden -> SQLite")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="bouw de database uit een manifest (sources.yml)")
+    b.add_argument("--sources", type=Path, default=Path("data/sources.yml"))
+    b.add_argument("--db", type=Path, default=Path("data/woningbouwplannen.db"))
+    b.add_argument("--quiet", action="store_true")
+    c = sub.add_parser("check", help="controleer één bestand en toon het rapport, zonder te schrijven")
+    c.add_argument("file", type=Path)
+    c.add_argument("--kind", default="plannen", choices=["plannen", "gemeenten"])
+    c.add_argument("--mapping", default=None)
+    c.add_argument("--gemeenten", type=Path, default=None, help="gemeentelijst (standaard de meegeleverde)")
+    c.add_argument("--peildatum", default=None)
+    c.add_argument("--max-problems", type=int, default=200)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            from .build import build
+
+            summary = build(args.sources, args.db, quiet=args.quiet)
+            print(f"{args.db}: {summary['plannen']} plannen, {summary['historie']} historierijen, "
+                  f"{summary['afgewezen']} rijen afgewezen, {summary['niet_openbaar']} niet openbaar, "
+                  f"{summary['problemen']} meldingen in ingest_problemen")
+            return 0
+        from .check import check
+
+        return check(args.file, args.kind, args.mapping, args.gemeenten, args.peildatum, args.max_problems)
+    except FatalInput as exc:
+        print(f"FOUT: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("FOUT: afgebroken; de gepubliceerde database is niet gewijzigd", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("FOUT: onvoldoende geheugen; de gepubliceerde database is niet gewijzigd", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        # disk full, permissions: still one clear line, never a traceback
+        print(f"FOUT: {exc.filename or ''}: {exc.strerror or exc}; de gepubliceerde database is niet gewijzigd",
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

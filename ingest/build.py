@@ -1,0 +1,189 @@
+"""Build orchestration: sources -> a NEW database file -> atomic swap.
+
+The published database is only ever replaced by os.replace() of a complete,
+closed file in the same directory; any failure before that leaves it untouched.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+import sqlite_utils
+from datasette.utils import tilde_encode
+
+from . import history, reference
+from .errors import FatalInput
+from .kinds import gemeenten as gemeenten_kind
+from .kinds import plannen as plannen_kind
+from .manifest import Source, read_manifest
+from .mapping import load_mapping
+from .problems import SourceReport
+from .schema import (BRONNEN_COLUMNS, FACET_COLUMNS, FTS_COLUMNS, GEMEENTE_COLUMNS, HISTORY_COLUMNS,
+                     PLAN_COLUMNS, PLANSTATUS_COLUMNS, PROBLEMEN_COLUMNS)
+from .validate import FOUT, Problem
+from .write import create_table, insert
+
+DEFAULT_GEMEENTEN = Path(__file__).resolve().parent.parent / "data" / "reference" / "gemeenten.csv"
+DB_NAME_IN_URLS = "woningbouwplannen"
+
+
+class Progress:
+    """One line per step on stderr, with its duration: long steps are visible."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self.t0 = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            print(f"[{time.perf_counter() - self.t0:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def popup(row: dict) -> str:
+    parts = [row["gemeente"], f"{row['woningen']} woningen", row.get("planstatus") or "status onbekend"]
+    return json.dumps({
+        "title": row["naam"],
+        "description": " · ".join(str(p) for p in parts if p),
+        "link": f"/{DB_NAME_IN_URLS}/plannen/{tilde_encode(row['plan_id'])}",
+    }, ensure_ascii=False)
+
+
+def load_sources(sources: list[Source], progress: Progress):
+    """Read and validate every source. Returns (reports, gemeenten, plan loads)."""
+    reports: list[SourceReport] = []
+    next_id = iter(range(1, 10**6))
+    ref = [s for s in sources if s.kind == "gemeenten"] or [Source("gemeenten", DEFAULT_GEMEENTEN, mapping="gemeenten")]
+    gemeenten = {}
+    for source in ref:
+        report = SourceReport(next(next_id), source.path, "gemeenten", source.mapping, source.sample, source.peildatum)
+        gemeenten.update(gemeenten_kind.load(report))
+        reports.append(report)
+        progress(f"{source.path.name}: {report.loaded} gemeenten")
+    by_name = gemeenten_kind.by_name(gemeenten)
+    loads = []
+    for source in sources:
+        if source.kind != "plannen":
+            continue
+        load_mapping(source.mapping)  # a missing mapping is fatal before reading
+        report = SourceReport(next(next_id), source.path, "plannen", source.mapping, source.sample, source.peildatum)
+        loads.append(plannen_kind.load(report, gemeenten, by_name))
+        reports.append(report)
+        progress(f"{source.path.name}: {report.read} rijen gelezen, {report.loaded} geladen, "
+                 f"{report.rejected} afgewezen, {report.not_public} niet openbaar")
+    return reports, gemeenten, loads, next_id
+
+
+def combine(loads) -> tuple[list[dict], list[dict]]:
+    """History (one row per plan per peildatum) and the newest state per plan."""
+    historie: dict[tuple[str, str], dict] = {}
+    for load in loads:
+        for row in load.rows:
+            key = (row["plan_id"], row["peildatum"])
+            if key in historie:
+                # same plan twice in one peildatum across files: the first file wins
+                load.report.add(row["_rij"], row["plan_id"], "Plan-ID",
+                                Problem("plan_id", row["plan_id"], FOUT, "dubbel_plan_id",
+                                        f"Plan-ID staat al in {historie[key]['bron']} met dezelfde peildatum"))
+                load.report.loaded -= 1
+                load.report.rejected += 1
+                continue
+            row["bron"] = load.report.path.name
+            historie[key] = row
+    rows = sorted(historie.values(), key=lambda r: (r["plan_id"], r["peildatum"]))
+    current = history.current_plans(rows)
+    return rows, current
+
+
+def write_database(path: Path, reports, gemeenten, historie, current, changes, progress: Progress) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        with conn:
+            create_table(conn, "plannen", PLAN_COLUMNS, pk="plan_id")
+            for row in current:
+                g = gemeenten.get(row["gemeentecode"])
+                if row.get("latitude") is not None:
+                    row["punt_bron"] = "export"
+                elif g and g.latitude is not None:
+                    row["latitude"], row["longitude"], row["punt_bron"] = g.latitude, g.longitude, "gemeente"
+                else:
+                    row["punt_bron"] = None
+                row["popup"] = popup(row)
+            insert(conn, "plannen", PLAN_COLUMNS, current)
+            progress(f"plannen: {len(current)} rijen geschreven")
+            create_table(conn, "plan_historie", HISTORY_COLUMNS, extra=",\n  PRIMARY KEY (plan_id, peildatum)")
+            insert(conn, "plan_historie", HISTORY_COLUMNS, historie)
+            history.write_changes(conn, changes)
+            create_table(conn, "gemeenten", GEMEENTE_COLUMNS, pk="gemeentecode")
+            insert(conn, "gemeenten", GEMEENTE_COLUMNS, (
+                {"gemeentecode": g.code, "gemeentenaam": g.naam, "provincie": g.provincie,
+                 "latitude": g.latitude, "longitude": g.longitude} for g in gemeenten.values()))
+            create_table(conn, "planstatus_mapping", PLANSTATUS_COLUMNS)
+            for report in {r.mapping for r in reports if r.kind == "plannen"}:
+                mapping = load_mapping(report)
+                labels = mapping.raw.get("planstatus") or {}
+                insert(conn, "planstatus_mapping", PLANSTATUS_COLUMNS, (
+                    {"label": label, "planstatus": v[0], "hardheid": v[1], "mapping": mapping.name}
+                    for label, v in labels.items()))
+            create_table(conn, "bronnen", BRONNEN_COLUMNS, pk="id")
+            insert(conn, "bronnen", BRONNEN_COLUMNS, (r.bron_row() for r in reports))
+            create_table(conn, "ingest_problemen", PROBLEMEN_COLUMNS, pk="id")
+            problems = [p for r in reports for p in r.problems]
+            for i, p in enumerate(problems, start=1):
+                p["id"] = i
+            insert(conn, "ingest_problemen", PROBLEMEN_COLUMNS, problems)
+            reference.write(conn)
+        db = sqlite_utils.Database(conn)
+        for column in FACET_COLUMNS:
+            db["plannen"].create_index([column], if_not_exists=True)
+        db["plannen"].create_index(["woningen"], if_not_exists=True)
+        db["plan_historie"].create_index(["peildatum"], if_not_exists=True)
+        db["ingest_problemen"].create_index(["bron_id"], if_not_exists=True)
+        db["ingest_problemen"].create_index(["ernst"], if_not_exists=True)
+        progress("indexen gemaakt")
+        db["plannen"].enable_fts(list(FTS_COLUMNS), fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
+        progress("zoekindex (FTS5) gemaakt")
+        conn.execute("ANALYZE")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def build(manifest: Path, db_path: Path, quiet: bool = False) -> dict:
+    """Build the database from a manifest. Raises FatalInput; never touches db_path on failure."""
+    progress = Progress(quiet)
+    sources = read_manifest(manifest)
+    reports, gemeenten, loads, _ = load_sources(sources, progress)
+    if not loads:
+        raise FatalInput(manifest, "manifest bevat geen bron van soort 'plannen'")
+    historie, current = combine(loads)
+    changes = history.changes(historie, current)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in db_path.parent.glob(f".{db_path.name}.tmp-*"):
+        stale.unlink(missing_ok=True)  # left by a killed build
+    tmp = db_path.parent / f".{db_path.name}.tmp-{os.getpid()}"
+    try:
+        write_database(tmp, reports, gemeenten, historie, current, changes, progress)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, db_path)
+        dir_fd = os.open(db_path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    finally:
+        tmp.unlink(missing_ok=True)
+    progress(f"klaar: {db_path}")
+    return {
+        "plannen": len(current),
+        "historie": len(historie),
+        "afgewezen": sum(r.rejected for r in reports),
+        "niet_openbaar": sum(r.not_public for r in reports),
+        "problemen": sum(len(r.problems) for r in reports),
+    }

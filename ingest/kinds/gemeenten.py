@@ -1,0 +1,45 @@
+"""Reference list of municipalities (CBS codes, names, provinces, a point)."""
+from __future__ import annotations
+
+from ..errors import FatalInput
+from ..mapping import load_mapping, match_header, norm
+from ..problems import SourceReport
+from ..read import read_table
+from ..validate import FOUT, Gemeente, Invalid, Problem, as_text, normalise_gemeentecode, parse_number
+
+
+def load(report: SourceReport) -> dict[str, Gemeente]:
+    mapping = load_mapping(report.mapping)
+    table = read_table(report.path, mapping.score)
+    hm = match_header(table.header, mapping)
+    if hm.missing:
+        raise FatalInput(report.path, "verplichte kolom ontbreekt: " + ", ".join(hm.missing))
+    gemeenten: dict[str, Gemeente] = {}
+    for rownum, cells in table.rows:
+        report.read += 1
+        get = lambda c: cells[hm.columns[c]] if c in hm.columns and hm.columns[c] < len(cells) else None
+        try:
+            code = normalise_gemeentecode(get("gemeentecode"))
+        except Invalid as exc:
+            report.rejected += 1
+            report.add(rownum, None, "gemeentecode", Problem("gemeentecode", as_text(get("gemeentecode")), FOUT, "ongeldige_gemeentecode", str(exc)))
+            continue
+        naam, provincie = as_text(get("gemeentenaam")), as_text(get("provincie"))
+        if not naam or not provincie or code in gemeenten:
+            report.rejected += 1
+            report.add(rownum, None, "gemeentecode", Problem("gemeentecode", code, FOUT, "ongeldige_rij",
+                                                            "dubbele code of naam/provincie ontbreekt"))
+            continue
+        try:
+            lat, lon = parse_number(get("latitude")), parse_number(get("longitude"))
+        except (Invalid, TypeError, ValueError):
+            lat = lon = None
+        gemeenten[code] = Gemeente(code, naam, provincie, lat, lon)
+        report.loaded += 1
+    if not gemeenten:
+        raise FatalInput(report.path, "gemeentelijst bevat geen bruikbare rijen")
+    return gemeenten
+
+
+def by_name(gemeenten: dict[str, Gemeente]) -> dict[str, Gemeente]:
+    return {norm(g.naam): g for g in gemeenten.values()}

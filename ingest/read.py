@@ -1,0 +1,159 @@
+"""Files -> (header, rows) with the row number a person sees in the source.
+
+CSV: delimiter sniffed (; , tab |), encoding UTF-8 (with or without BOM), UTF-16
+with BOM, else cp1252. XLSX: the first visible sheet whose header row matches the
+mapping best; the header may sit below a title block.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .errors import FatalInput
+
+MAX_HEADER_SCAN = 25  # rows searched for the header in a spreadsheet
+
+
+@dataclass
+class Table:
+    path: Path
+    header: list[str]
+    rows: list[tuple[int, list]]  # (source row number, cells)
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. encoding guessed
+
+
+def decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Return (text, encoding name) or raise FatalInput."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:4096]:
+        raise FatalInput(path, "binair bestand (bevat NUL-bytes), geen tekst-CSV")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        # Dutch Excel writes cp1252; bytes undefined there fall back to latin-1.
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            return data.decode("latin-1"), "latin-1"
+
+
+def sniff_delimiter(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (";", ",", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def read_csv(path: Path) -> Table:
+    data = path.read_bytes()
+    if not data.strip():
+        raise FatalInput(path, "leeg bestand")
+    text, encoding = decode(data, path)
+    if "\x00" in text:
+        raise FatalInput(path, "bestand bevat NUL-tekens; is het wel een CSV?")
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[tuple[int, list]] = []
+    try:
+        for record in reader:
+            line = reader.line_num
+            if header is None:
+                if not any(c.strip() for c in record):
+                    continue
+                header = record
+                continue
+            if not any(c.strip() for c in record):
+                continue  # blank line: nothing to load or report
+            rows.append((line, record))
+    except csv.Error as exc:
+        raise FatalInput(path, f"CSV kan niet gelezen worden bij regel {reader.line_num}: {exc}")
+    if header is None:
+        raise FatalInput(path, "geen kopregel gevonden")
+    return Table(path, header, rows, notes=[f"codering {encoding}, scheidingsteken {delimiter!r}"])
+
+
+def _cell(value):
+    if isinstance(value, str):
+        return value
+    return value  # numbers, dates and None pass through as typed values
+
+
+def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
+    import openpyxl  # imported here: only XLSX needs it
+
+    if not zipfile.is_zipfile(path):
+        raise FatalInput(path, "geen geldig XLSX-bestand (geen zip-archief)")
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for corrupt files
+        raise FatalInput(path, f"XLSX kan niet geopend worden ({type(exc).__name__})")
+    try:
+        best = None
+        for ws in wb.worksheets:
+            if ws.sheet_state != "visible":
+                continue
+            head = []
+            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                head.append((i, list(row)))
+                if i >= MAX_HEADER_SCAN:
+                    break
+            for i, row in head:
+                labels = ["" if v is None else str(v) for v in row]
+                score = score_header(labels)
+                if score and (best is None or score > best[0]):
+                    best = (score, ws.title, i)
+        if best is None:
+            raise FatalInput(path, "geen werkblad met een herkenbare kopregel gevonden")
+        _, title, header_row = best
+        ws = wb[title]
+        header: list[str] = []
+        rows: list[tuple[int, list]] = []
+        for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if i < header_row:
+                continue
+            if i == header_row:
+                header = ["" if v is None else str(v) for v in row]
+                continue
+            cells = [_cell(v) for v in row]
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+                continue
+            rows.append((i, cells))
+        return Table(path, header, rows, sheet=title, notes=[f"werkblad {title!r}, kopregel {header_row}"])
+    except FatalInput:
+        raise
+    except Exception as exc:
+        raise FatalInput(path, f"XLSX kan niet gelezen worden ({type(exc).__name__})")
+    finally:
+        wb.close()
+
+
+def read_table(path: Path, score_header: Callable[[list[str]], int]) -> Table:
+    if not path.exists():
+        raise FatalInput(path, "bestand bestaat niet")
+    if not path.is_file():
+        raise FatalInput(path, "is geen bestand")
+    if path.stat().st_size == 0:
+        raise FatalInput(path, "leeg bestand")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path, score_header)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return read_csv(path)
+    with path.open("rb") as f:
+        magic = f.read(4)
+    if magic.startswith(b"PK"):
+        return read_xlsx(path, score_header)
+    return read_csv(path)
+
+
+def iter_records(table: Table) -> Iterator[tuple[int, list]]:
+    yield from table.rows

@@ -1,0 +1,105 @@
+"""The published tables and their allow-listed columns, in one place.
+
+Nothing reaches the database unless it is named here: writers select these
+columns by name from validated rows, so an unknown or private source column has
+no path into the file.
+"""
+from __future__ import annotations
+
+PLAN_COLUMNS: dict[str, str] = {
+    "plan_id": "TEXT",
+    "naam": "TEXT",
+    "gemeentecode": "TEXT",
+    "gemeente": "TEXT",
+    "provincie": "TEXT",
+    "woondealregio": "TEXT",
+    "planstatus": "TEXT",
+    "planstatus_bron": "TEXT",
+    "hardheid": "TEXT",
+    "woningen": "INTEGER",
+    "sloop": "INTEGER",
+    "sociale_huur": "INTEGER",
+    "middenhuur": "INTEGER",
+    "dure_huur": "INTEGER",
+    "betaalbare_koop": "INTEGER",
+    "dure_koop": "INTEGER",
+    "segment_onbekend": "INTEGER",
+    "betaalbaar": "INTEGER",
+    "grondgebonden": "INTEGER",
+    "meergezins": "INTEGER",
+    "locatie": "TEXT",
+    "start_bouw": "INTEGER",
+    "oplevering_start": "INTEGER",
+    "oplevering_eind": "INTEGER",
+    "tijdvak": "TEXT",
+    "doorbraaklocatie": "TEXT",
+    "nplv_gebied": "TEXT",
+    "latitude": "REAL",
+    "longitude": "REAL",
+    "punt_bron": "TEXT",
+    "geometrie": "TEXT",
+    "oppervlakte_ha": "REAL",
+    "omschrijving": "TEXT",
+    "peildatum": "TEXT",
+    "bron": "TEXT",
+    "popup": "TEXT",
+}
+
+# plan_historie: every plan in every export (one row per plan per peildatum)
+HISTORY_COLUMNS: dict[str, str] = {
+    "plan_id": "TEXT",
+    "peildatum": "TEXT",
+    **{k: v for k, v in PLAN_COLUMNS.items() if k not in ("plan_id", "peildatum", "geometrie", "popup", "punt_bron", "latitude", "longitude", "oppervlakte_ha")},
+}
+
+FACET_COLUMNS = ("provincie", "gemeente", "gemeentecode", "planstatus", "hardheid", "woondealregio",
+                 "locatie", "tijdvak", "start_bouw", "doorbraaklocatie")
+
+FTS_COLUMNS = ("naam", "omschrijving", "gemeente")
+
+BRONNEN_COLUMNS: dict[str, str] = {
+    "id": "INTEGER",
+    "bestand": "TEXT",
+    "soort": "TEXT",
+    "mapping": "TEXT",
+    "sha256": "TEXT",
+    "bytes": "INTEGER",
+    "peildatum": "TEXT",
+    "rijen_gelezen": "INTEGER",
+    "rijen_geladen": "INTEGER",
+    "rijen_afgewezen": "INTEGER",
+    "rijen_niet_openbaar": "INTEGER",
+    "waarschuwingen": "INTEGER",
+    "voorbeelddata": "INTEGER",
+    "geladen_op": "TEXT",
+    "toelichting": "TEXT",
+}
+
+PROBLEMEN_COLUMNS: dict[str, str] = {
+    "id": "INTEGER",
+    "bron_id": "INTEGER",
+    "bestand": "TEXT",
+    "rij": "INTEGER",
+    "plan_id": "TEXT",
+    "kolom": "TEXT",
+    "veld": "TEXT",
+    "waarde": "TEXT",
+    "ernst": "TEXT",
+    "code": "TEXT",
+    "melding": "TEXT",
+}
+
+GEMEENTE_COLUMNS: dict[str, str] = {
+    "gemeentecode": "TEXT",
+    "gemeentenaam": "TEXT",
+    "provincie": "TEXT",
+    "latitude": "REAL",
+    "longitude": "REAL",
+}
+
+PLANSTATUS_COLUMNS: dict[str, str] = {
+    "label": "TEXT",
+    "planstatus": "TEXT",
+    "hardheid": "TEXT",
+    "mapping": "TEXT",
+}

@@ -1,0 +1,321 @@
+"""Pure validation rules: raw cell values -> clean values + problems.
+
+No I/O here. Every rule returns a Problem naming the column and the offending
+value, with a message in Dutch (the data stewards read it).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+
+from .mapping import Mapping, norm
+
+FOUT = "fout"  # row is not loaded
+WAARSCHUWING = "waarschuwing"  # row is loaded, value corrected or doubtful
+
+YEAR_MIN, YEAR_MAX = 2000, 2060
+MAX_HOMES = 1_000_000  # no plan is larger; bigger numbers are typos or overflow
+SEGMENTS = ("sociale_huur", "middenhuur", "dure_huur", "betaalbare_koop", "dure_koop", "segment_onbekend")
+INT_COLUMNS = ("woningen", "sloop", *SEGMENTS, "grondgebonden", "meergezins")
+YEAR_COLUMNS = ("start_bouw", "oplevering_start", "oplevering_eind")
+TEXT_COLUMNS = ("naam", "gemeente", "provincie", "woondealregio", "tijdvak", "doorbraaklocatie", "nplv_gebied", "omschrijving")
+MAX_TEXT = 10_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    column: str  # our column name
+    value: str | None
+    severity: str
+    code: str
+    message: str
+
+
+class Invalid(ValueError):
+    """A value that cannot be read; carries the Dutch message."""
+
+
+def is_blank(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def as_text(value) -> str | None:
+    """A cell as display text (for messages and text columns)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+_THOUSANDS = re.compile(r"^\d{1,3}([.\u00a0 ]\d{3})+$")
+
+
+def parse_number(value) -> float:
+    """Numbers as Dutch and English exports write them: 1,5 / 1.5 / 1.234 / 1.234,5."""
+    if isinstance(value, bool):
+        raise Invalid("geen getal")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise Invalid("geen eindig getal")
+        return float(value)
+    text = str(value).strip().replace("\u00a0", " ")
+    if _THOUSANDS.match(text):
+        return float(re.sub(r"[. \u00a0]", "", text))
+    if "," in text and "." in text:
+        # the last separator is the decimal one
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        text = text.replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        raise Invalid("geen getal") from None
+    if not math.isfinite(number):
+        raise Invalid("geen eindig getal")
+    return number
+
+
+def parse_count(value) -> int:
+    """A non-negative whole number of homes."""
+    number = parse_number(value)
+    if not number.is_integer():
+        raise Invalid("geen geheel getal")
+    if number < 0:
+        raise Invalid("negatief aantal")
+    if number > MAX_HOMES:
+        raise Invalid(f"onwaarschijnlijk groot aantal (meer dan {MAX_HOMES:,})".replace(",", "."))
+    return int(number)
+
+
+_DATE_PATTERNS = (
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"), ("y", "m", "d")),
+    (re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$"), ("d", "m", "y")),
+    (re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"), ("y", "m", "d")),
+)
+
+
+def parse_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for pattern, order in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            parts = dict(zip(order, map(int, m.groups())))
+            try:
+                return dt.date(parts["y"], parts["m"], parts["d"])
+            except ValueError:
+                raise Invalid("ongeldige datum") from None
+    raise Invalid("geen datum (verwacht JJJJ-MM-DD of DD-MM-JJJJ)")
+
+
+def parse_year(value) -> int:
+    """A year; a date is reduced to its year."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        year = value.year
+    else:
+        text = str(value).strip() if isinstance(value, str) else value
+        if isinstance(text, str) and not re.fullmatch(r"[\d.,]+", text):
+            year = parse_date(text).year
+        else:
+            number = parse_number(text)
+            if not number.is_integer():
+                raise Invalid("geen jaartal")
+            year = int(number)
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise Invalid(f"jaar buiten {YEAR_MIN}-{YEAR_MAX}")
+    return year
+
+
+def normalise_gemeentecode(value) -> str:
+    text = as_text(value) or ""
+    text = re.sub(r"\s+", "", text).upper()
+    m = re.fullmatch(r"(?:GM)?(\d{1,4})", text)
+    if not m:
+        raise Invalid("geen gemeentecode (verwacht GM gevolgd door 4 cijfers)")
+    return f"GM{int(m.group(1)):04d}"
+
+
+def openbaar_flag(value, mapping: Mapping) -> bool | None:
+    """True/False for a recognised flag, None when blank or unknown."""
+    key = norm(as_text(value))
+    if key in mapping.openbaar_ja:
+        return True
+    if key in mapping.openbaar_nee:
+        return False
+    return None
+
+
+@dataclass(frozen=True)
+class Gemeente:
+    code: str
+    naam: str
+    provincie: str
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
+                  gemeente_by_name: dict[str, Gemeente]) -> tuple[dict, list[Problem]]:
+    """Validate one public row. Returns clean values and problems (errors reject the row)."""
+    out: dict = {}
+    problems: list[Problem] = []
+
+    def problem(column, value, severity, code, message):
+        problems.append(Problem(column, as_text(value), severity, code, message))
+
+    # identifiers and required text
+    plan_id = as_text(raw.get("plan_id"))
+    if plan_id is None:
+        problem("plan_id", None, FOUT, "verplicht", "Plan-ID ontbreekt")
+    out["plan_id"] = plan_id
+    for column in TEXT_COLUMNS:
+        text = as_text(raw.get(column))
+        if text is not None and len(text) > MAX_TEXT:
+            problem(column, text[:80] + "…", WAARSCHUWING, "te_lang", f"tekst ingekort tot {MAX_TEXT} tekens")
+            text = text[:MAX_TEXT]
+        out[column] = text
+    if out["naam"] is None:
+        problem("naam", None, FOUT, "verplicht", "Plannaam ontbreekt")
+
+    # municipality: the reference list wins
+    gemeente = None
+    code_raw = raw.get("gemeentecode")
+    if is_blank(code_raw):
+        by_name = gemeente_by_name.get(norm(out["gemeente"])) if out["gemeente"] else None
+        if by_name:
+            gemeente = by_name
+            problem("gemeentecode", None, WAARSCHUWING, "code_uit_naam",
+                    f"gemeentecode ontbreekt; afgeleid uit de gemeentenaam ({by_name.code})")
+        else:
+            problem("gemeentecode", None, FOUT, "verplicht", "gemeentecode ontbreekt")
+    else:
+        try:
+            code = normalise_gemeentecode(code_raw)
+            gemeente = gemeenten.get(code)
+            if gemeente is None:
+                problem("gemeentecode", code_raw, FOUT, "onbekende_gemeente",
+                        f"onbekende gemeentecode {code} (niet in de gemeentelijst)")
+        except Invalid as exc:
+            problem("gemeentecode", code_raw, FOUT, "ongeldige_gemeentecode", str(exc))
+    if gemeente:
+        if out["gemeente"] and norm(out["gemeente"]) != norm(gemeente.naam):
+            problem("gemeente", out["gemeente"], WAARSCHUWING, "naam_wijkt_af",
+                    f"gemeentenaam wijkt af van de gemeentelijst; {gemeente.naam} gebruikt")
+        if out["provincie"] and norm(out["provincie"]) != norm(gemeente.provincie):
+            problem("provincie", out["provincie"], WAARSCHUWING, "provincie_wijkt_af",
+                    f"provincie wijkt af van de gemeentelijst; {gemeente.provincie} gebruikt")
+        out["gemeentecode"] = gemeente.code
+        out["gemeente"] = gemeente.naam
+        out["provincie"] = gemeente.provincie
+    else:
+        out["gemeentecode"] = None
+
+    # counts
+    for column in INT_COLUMNS:
+        value = raw.get(column)
+        if is_blank(value):
+            out[column] = None
+            if column == "woningen":
+                problem(column, None, FOUT, "verplicht", "aantal woningen ontbreekt")
+            continue
+        try:
+            out[column] = parse_count(value)
+        except Invalid as exc:
+            out[column] = None
+            problem(column, value, FOUT, "ongeldig_aantal", f"{exc}; verwacht een geheel getal ≥ 0")
+    total = out.get("woningen")
+    segments = [out[s] for s in SEGMENTS if out.get(s) is not None]
+    if total is not None and segments and sum(segments) > total:
+        problem("woningen", total, FOUT, "segmenten_te_groot",
+                f"som van de segmenten ({sum(segments)}) is groter dan het aantal woningen ({total})")
+    for a, b in (("grondgebonden", "meergezins"),):
+        if total is not None and out.get(a) is not None and out.get(b) is not None and out[a] + out[b] > total:
+            problem(a, out[a] + out[b], WAARSCHUWING, "woningtype_te_groot",
+                    "grondgebonden + meergezins is groter dan het aantal woningen")
+
+    # years
+    for column in YEAR_COLUMNS:
+        value = raw.get(column)
+        if is_blank(value):
+            out[column] = None
+            continue
+        try:
+            out[column] = parse_year(value)
+        except Invalid as exc:
+            out[column] = None
+            problem(column, value, FOUT, "ongeldig_jaar", str(exc))
+    if out.get("oplevering_start") and out.get("oplevering_eind") and out["oplevering_start"] > out["oplevering_eind"]:
+        problem("oplevering_eind", out["oplevering_eind"], WAARSCHUWING, "oplevering_omgekeerd",
+                "oplevering tot en met ligt vóór oplevering vanaf")
+
+    # status -> planstatus + hardheid
+    label = as_text(raw.get("planstatus_bron"))
+    out["planstatus_bron"] = label
+    if label is None:
+        out["planstatus"], out["hardheid"] = "onbekend", "onbekend"
+    elif norm(label) in mapping.planstatus:
+        out["planstatus"], out["hardheid"] = mapping.planstatus[norm(label)]
+    else:
+        out["planstatus"] = out["hardheid"] = None
+        problem("planstatus_bron", label, FOUT, "onbekende_status",
+                "onbekende planstatus; bekend zijn: " + ", ".join(sorted({v[0] for v in mapping.planstatus.values()})))
+
+    # location class
+    loc = as_text(raw.get("locatie"))
+    if loc is None:
+        out["locatie"] = "onbekend"
+    elif norm(loc) in mapping.locatie:
+        out["locatie"] = mapping.locatie[norm(loc)]
+    else:
+        out["locatie"] = "onbekend"
+        problem("locatie", loc, WAARSCHUWING, "onbekende_locatie", "locatie niet herkend (binnenstedelijk/buitenstedelijk); onbekend gebruikt")
+
+    # point from the export, if any (WGS84)
+    out["latitude"] = out["longitude"] = None
+    lat, lon = raw.get("latitude"), raw.get("longitude")
+    if not is_blank(lat) or not is_blank(lon):
+        try:
+            la, lo = parse_number(lat), parse_number(lon)
+            if not (50.6 <= la <= 53.7 and 3.2 <= lo <= 7.3):
+                raise Invalid("punt ligt buiten Nederland")
+            out["latitude"], out["longitude"] = round(la, 6), round(lo, 6)
+        except Invalid as exc:
+            problem("latitude", f"{as_text(lat)} {as_text(lon)}", WAARSCHUWING, "ongeldig_punt",
+                    f"{exc}; punt van de gemeente gebruikt")
+
+    # peildatum on the row (optional)
+    value = raw.get("peildatum")
+    out["peildatum"] = None
+    if not is_blank(value):
+        try:
+            out["peildatum"] = parse_date(value).isoformat()
+        except Invalid as exc:
+            problem("peildatum", value, WAARSCHUWING, "ongeldige_peildatum", f"{exc}; peildatum van de bron gebruikt")
+    return out, problems
+
+
+def derive(out: dict) -> dict:
+    """Columns computed from validated values."""
+    parts = [out.get(c) for c in ("sociale_huur", "middenhuur", "betaalbare_koop")]
+    out["betaalbaar"] = sum(p for p in parts if p is not None) if any(p is not None for p in parts) else None
+    if not out.get("tijdvak") and out.get("start_bouw"):
+        year = out["start_bouw"]
+        out["tijdvak"] = "tot 2025" if year < 2025 else "2025-2029" if year < 2030 else "2030 en later"
+    return out
