@@ -11,7 +11,7 @@ SOURCES ?= data/sources.yml
 SETTINGS = $(shell $(PYTHON) -c 'import json;print(" ".join(f"--setting {k} {v}" for k,v in json.load(open("settings.json")).items()))')
 SERVE_DIR = .serve/$(PORT)
 
-.PHONY: install build serve test sample check clean
+.PHONY: install build serve test sample check clean bench serve-prod messages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,16 +33,45 @@ endif
 	@test -f "$(DB)" || { echo "FOUT: database $(DB) bestaat niet; draai eerst make build"; exit 2; }
 	mkdir -p $(SERVE_DIR)
 	ln -sfn "$(abspath $(DB))" $(SERVE_DIR)/woningbouwplannen.db
+	mkdir -p "$(dir $(abspath $(DB)))downloads"  # GeoJSON downloads written by the build
 	$(VENV)/bin/datasette inspect $(SERVE_DIR)/woningbouwplannen.db --inspect-file $(SERVE_DIR)/inspect.json
 	$(VENV)/bin/datasette serve -i $(SERVE_DIR)/woningbouwplannen.db --inspect-file $(SERVE_DIR)/inspect.json \
 		-m metadata.yml --plugins-dir plugins --template-dir templates --static static:static \
+		--static downloads:"$(dir $(abspath $(DB)))downloads" \
 		--cors -h $(HOST) -p $(PORT) $(SETTINGS)
 
-test: install
+# axe-core for the accessibility checks in the browser tests (npm; nothing from it is served)
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+test: install node_modules/.installed
 	$(VENV)/bin/pytest -q
+
+# Merge new template strings into the English catalogue; lists what still needs translating.
+messages: install
+	$(PY) scripts/update_messages.py
+
+# Production on one machine: REPLICAS Datasette processes behind nginx (proxy cache, gzip,
+# ?sql= rate limit) on LISTEN; everything under .serve/prod. See deploy/.
+REPLICAS ?= 2
+LISTEN ?= 127.0.0.1:8080
+serve-prod: install
+ifeq ($(DB),$(DEFAULT_DB))
+	$(MAKE) build
+endif
+	bash deploy/need-packages.sh nginx
+	$(PY) deploy/serve_prod.py --db $(DB) --replicas $(REPLICAS) --listen $(LISTEN) --dir .serve/prod
+
+# National-scale benchmark (not part of make test): generates, builds and measures; ~25 min.
+# Results: bench/out/results.json and a markdown table on stdout.
+bench: install
+	bash deploy/need-packages.sh nginx wrk
+	$(PY) -m bench $(BENCH_ARGS)
 
 sample: install
 	$(PY) scripts/generate_sample.py
+	$(PY) scripts/generate_sample_geo.py
 
 check: install
 	$(PY) -m ingest check $(FILE) --kind plannen

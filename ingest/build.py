@@ -16,9 +16,11 @@ import sqlite_utils
 from datasette.utils import tilde_encode
 
 from . import history, reference
+from . import geometry
 from .errors import FatalInput
 from .kinds import gemeenten as gemeenten_kind
 from .kinds import plannen as plannen_kind
+from .kinds import realisatie as realisatie_kind
 from .manifest import Source, read_manifest
 from .mapping import load_mapping
 from .problems import SourceReport
@@ -77,7 +79,7 @@ def load_sources(sources: list[Source], progress: Progress):
     return reports, gemeenten, loads, next_id
 
 
-def combine(loads) -> tuple[list[dict], list[dict]]:
+def combine(loads, declared: dict | None = None) -> tuple[list[dict], list[dict]]:
     """History (one row per plan per peildatum) and the newest state per plan."""
     historie: dict[tuple[str, str], dict] = {}
     for load in loads:
@@ -94,20 +96,24 @@ def combine(loads) -> tuple[list[dict], list[dict]]:
             row["bron"] = load.report.path.name
             historie[key] = row
     rows = sorted(historie.values(), key=lambda r: (r["plan_id"], r["peildatum"]))
-    current = history.current_plans(rows)
+    current = history.current_plans(rows, declared)
     return rows, current
 
 
-def write_database(path: Path, reports, gemeenten, historie, current, changes, progress: Progress) -> None:
+def write_database(path: Path, reports, gemeenten, historie, current, changes, progress: Progress,
+                   realisatie: list[dict] | None = None, geo: geometry.GeoData | None = None) -> None:
     conn = sqlite3.connect(path)
     try:
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("PRAGMA synchronous=OFF")
         with conn:
-            create_table(conn, "plannen", PLAN_COLUMNS, pk="plan_id")
+            create_table(conn, "plannen", PLAN_COLUMNS, pk="plan_id",
+                         extra=",\n  FOREIGN KEY (doorbraaklocatie) REFERENCES doorbraaklocaties(naam)")
             for row in current:
                 g = gemeenten.get(row["gemeentecode"])
-                if row.get("latitude") is not None:
+                if row.get("punt_bron") == "plangebied":
+                    pass  # a point inside the plan area (ingest/geometry)
+                elif row.get("latitude") is not None:
                     row["punt_bron"] = "export"
                 elif g and g.latitude is not None:
                     row["latitude"], row["longitude"], row["punt_bron"] = g.latitude, g.longitude, "gemeente"
@@ -137,7 +143,8 @@ def write_database(path: Path, reports, gemeenten, historie, current, changes, p
             for i, p in enumerate(problems, start=1):
                 p["id"] = i
             insert(conn, "ingest_problemen", PROBLEMEN_COLUMNS, problems)
-            reference.write(conn)
+            reference.write(conn, realisatie)
+            geometry.write(conn, geo or geometry.GeoData())
         db = sqlite_utils.Database(conn)
         for column in FACET_COLUMNS:
             db["plannen"].create_index([column], if_not_exists=True)
@@ -158,20 +165,24 @@ def build(manifest: Path, db_path: Path, quiet: bool = False) -> dict:
     """Build the database from a manifest. Raises FatalInput; never touches db_path on failure."""
     progress = Progress(quiet)
     sources = read_manifest(manifest)
-    reports, gemeenten, loads, _ = load_sources(sources, progress)
+    reports, gemeenten, loads, next_id = load_sources(sources, progress)
     if not loads:
         raise FatalInput(manifest, "manifest bevat geen bron van soort 'plannen'")
-    historie, current = combine(loads)
-    changes = history.changes(historie, current)
+    realisatie = realisatie_kind.load_all(sources, gemeenten, next_id, reports, progress)
+    declared = history.declared_scopes(sources)  # each export's dekking, when the manifest names it
+    historie, current = combine(loads, declared)
+    changes = history.changes(historie, current, declared)
+    geo = geometry.run(sources, current, gemeenten, reports, next_id, progress)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     for stale in db_path.parent.glob(f".{db_path.name}.tmp-*"):
         stale.unlink(missing_ok=True)  # left by a killed build
     tmp = db_path.parent / f".{db_path.name}.tmp-{os.getpid()}"
     try:
-        write_database(tmp, reports, gemeenten, historie, current, changes, progress)
+        write_database(tmp, reports, gemeenten, historie, current, changes, progress, realisatie, geo=geo)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, db_path)
+        geometry.write_downloads(db_path, current, geo, PLAN_COLUMNS)
         dir_fd = os.open(db_path.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

@@ -1,8 +1,14 @@
 """History between peildatums: the newest state per plan and what changed.
 
-Exports may cover part of the country (one province, say). A plan counts as
-withdrawn only when a later export covers its municipality and no longer lists
-it; a plan whose municipality no later export covers keeps its last state.
+An export has a scope (dekking): the area whose plans it lists completely. LMVW
+exports are national; provincial monitors deliver one province. The manifest can
+declare it (`dekking: landelijk`, or a list of province names and GM codes); when
+it does not, an export listing plans in two or more provinces counts as national
+and one confined to a single province as that province's export.
+
+A plan counts as withdrawn (ingetrokken) when a later export whose scope covers it
+no longer lists it, and as new (nieuw) when an earlier export whose scope covered
+it did not list it. A plan that no later export covers keeps its last state.
 """
 from __future__ import annotations
 
@@ -10,6 +16,8 @@ import sqlite3
 from collections import defaultdict
 from itertools import pairwise
 
+from .errors import FatalInput
+from .mapping import norm
 from .validate import SEGMENTS
 from .write import create_table, insert
 
@@ -17,6 +25,10 @@ STATUS_ORDER = {
     "idee/visie": 1, "in voorbereiding": 2, "ontwerp": 3, "vastgesteld": 4,
     "onherroepelijk": 5, "in aanbouw": 6, "opgeleverd": 7,
 }
+VERVALLEN = "vervallen"
+
+NATIONAL = "landelijk"  # scope sentinel: the whole country
+NATIONAL_WORDS = {norm(w) for w in ("landelijk", "nationaal", "Nederland", "NL", "heel Nederland")}
 
 CHANGE_COLUMNS: dict[str, str] = {
     "id": "INTEGER",
@@ -34,14 +46,84 @@ CHANGE_COLUMNS: dict[str, str] = {
     "peildatum_nieuw": "TEXT",
 }
 
+# Kinds of change, with a Dutch and English label (published in metadata and the feed).
+SOORTEN = {
+    "nieuw": "nieuw plan / new plan",
+    "ingetrokken": "ingetrokken: niet meer in de export / withdrawn: no longer in the export",
+    "weer_opgenomen": "weer opgenomen na ontbreken / back after being absent",
+    "status_vooruit": "planstatus vooruit / status advanced",
+    "status_terug": "planstatus terug / status went back",
+    "status_vervallen": "planstatus vervallen / status lapsed",
+    "status_gewijzigd": "planstatus gewijzigd / status changed",
+    "start_bouw_later": "start bouw later (vertraagd) / construction start later (delayed)",
+    "start_bouw_eerder": "start bouw eerder / construction start earlier",
+    "start_bouw_gewijzigd": "start bouw ingevuld of leeggemaakt / construction start set or cleared",
+    "meer_woningen": "meer woningen / more homes",
+    "minder_woningen": "minder woningen / fewer homes",
+    "segment_verschuiving": "verschuiving tussen prijssegmenten / shift between price segments",
+}
 
-def coverage(rows: list[dict]) -> dict[str, list[str]]:
-    """gemeentecode -> sorted peildatums of the exports that list any plan there."""
-    cov: dict[str, set] = defaultdict(set)
+
+# --- scope -------------------------------------------------------------------------------------
+
+def parse_scope(value, where: str):
+    """A manifest `dekking` value -> NATIONAL, a frozenset of keys, or None when not declared."""
+    if value is None or value == "":
+        return None
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, (str, int)) for v in items):
+        raise FatalInput(None, f"{where}: dekking moet 'landelijk' of een lijst provincies/gemeentecodes zijn")
+    keys = set()
+    for item in items:
+        key = norm(item)
+        if key in NATIONAL_WORDS:
+            return NATIONAL
+        keys.add(key)
+    return frozenset(keys)
+
+
+def declared_scopes(sources) -> dict[str, object]:
+    """bron (file name) -> declared scope, for plan sources whose manifest entry names one."""
+    out = {}
+    for n, source in enumerate(sources, start=1):
+        if source.kind == "plannen":
+            scope = parse_scope(source.options.get("dekking"), f"bron {n} ({source.path.name})")
+            if scope is not None:
+                out[source.path.name] = scope
+    return out
+
+
+def infer_scope(rows: list[dict]):
+    provinces = {norm(r["provincie"]) for r in rows if r.get("provincie")}
+    return NATIONAL if len(provinces) >= 2 else frozenset(provinces)
+
+
+def scopes(rows: list[dict], declared: dict | None = None) -> dict[str, object]:
+    """peildatum -> the union of the scopes of the files that delivered it."""
+    declared = declared or {}
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in rows:
-        cov[row["gemeentecode"]].add(row["peildatum"])
-    return {k: sorted(v) for k, v in cov.items()}
+        groups[(row["peildatum"], row.get("bron"))].append(row)
+    out: dict[str, object] = {}
+    for (peildatum, bron), group in groups.items():
+        scope = declared.get(bron) or infer_scope(group)
+        have = out.get(peildatum, frozenset())
+        out[peildatum] = NATIONAL if NATIONAL in (scope, have) else have | scope
+    return dict(sorted(out.items()))
 
+
+def covers(scope, row: dict) -> bool:
+    if scope == NATIONAL:
+        return True
+    return norm(row.get("provincie")) in scope or norm(row.get("gemeentecode")) in scope
+
+
+def covering(peildatums: dict[str, object], row: dict) -> list[str]:
+    """Sorted peildatums whose exports cover this plan's area."""
+    return [p for p, scope in peildatums.items() if covers(scope, row)]
+
+
+# --- history -----------------------------------------------------------------------------------
 
 def by_plan(rows: list[dict]) -> dict[str, list[dict]]:
     plans: dict[str, list[dict]] = defaultdict(list)
@@ -52,18 +134,18 @@ def by_plan(rows: list[dict]) -> dict[str, list[dict]]:
     return plans
 
 
-def withdrawn_after(last: dict, cov: dict[str, list[str]]) -> str | None:
-    """The first later peildatum that covers the plan's municipality without it."""
-    later = [p for p in cov.get(last["gemeentecode"], []) if p > last["peildatum"]]
+def withdrawn_after(last: dict, cov: list[str]) -> str | None:
+    """The first later covering peildatum (the plan is absent there), if any."""
+    later = [p for p in cov if p > last["peildatum"]]
     return later[0] if later else None
 
 
-def current_plans(rows: list[dict]) -> list[dict]:
-    cov = coverage(rows)
+def current_plans(rows: list[dict], declared: dict | None = None) -> list[dict]:
+    peildatums = scopes(rows, declared)
     current = []
     for versions in by_plan(rows).values():
         last = versions[-1]
-        if withdrawn_after(last, cov) is None:
+        if withdrawn_after(last, covering(peildatums, last)) is None:
             current.append(dict(last))
     current.sort(key=lambda r: r["plan_id"])
     return current
@@ -78,14 +160,22 @@ def _change(row, soort, kolom, old, new, p_old, p_new, verschil=None):
     }
 
 
+def status_change(old: str | None, new: str | None) -> tuple[str, int | None]:
+    if new == VERVALLEN:
+        return "status_vervallen", None
+    ra, rb = STATUS_ORDER.get(old), STATUS_ORDER.get(new)
+    if ra is None or rb is None:
+        return "status_gewijzigd", None  # to or from 'onbekend' or 'vervallen': no direction
+    return ("status_vooruit" if rb > ra else "status_terug"), rb - ra
+
+
 def diff(a: dict, b: dict) -> list[dict]:
-    """What changed for one plan between two consecutive versions."""
+    """What changed for one plan between two of its versions (a earlier than b)."""
     pa, pb = a["peildatum"], b["peildatum"]
     out = []
     if a["planstatus"] != b["planstatus"]:
-        ra, rb = STATUS_ORDER.get(a["planstatus"]), STATUS_ORDER.get(b["planstatus"])
-        soort = "status_gewijzigd" if ra is None or rb is None else ("status_vooruit" if rb > ra else "status_terug")
-        out.append(_change(b, soort, "planstatus", a["planstatus"], b["planstatus"], pa, pb))
+        soort, steps = status_change(a["planstatus"], b["planstatus"])
+        out.append(_change(b, soort, "planstatus", a["planstatus"], b["planstatus"], pa, pb, steps))
     if a["start_bouw"] != b["start_bouw"]:
         if a["start_bouw"] is not None and b["start_bouw"] is not None:
             delta = b["start_bouw"] - a["start_bouw"]
@@ -98,25 +188,38 @@ def diff(a: dict, b: dict) -> list[dict]:
         out.append(_change(b, "meer_woningen" if delta > 0 else "minder_woningen", "woningen",
                            a["woningen"], b["woningen"], pa, pb, delta))
     for segment in SEGMENTS:
+        # a blank segment and 0 both mean "none in this segment"
         if (a.get(segment) or 0) != (b.get(segment) or 0):
             delta = (b.get(segment) or 0) - (a.get(segment) or 0)
             out.append(_change(b, "segment_verschuiving", segment, a.get(segment), b.get(segment), pa, pb, delta))
     return out
 
 
-def changes(rows: list[dict], current: list[dict]) -> list[dict]:
-    cov = coverage(rows)
+def plan_changes(versions: list[dict], peildatums: dict[str, object]) -> list[dict]:
+    """Every change of one plan, given the scope of every peildatum."""
+    out = []
+    first, last = versions[0], versions[-1]
+    earlier = [p for p in covering(peildatums, first) if p < first["peildatum"]]
+    if earlier:
+        out.append(_change(first, "nieuw", None, None, first["woningen"], earlier[-1], first["peildatum"],
+                           first["woningen"]))
+    for a, b in pairwise(versions):
+        gap = [p for p in covering(peildatums, a) if a["peildatum"] < p < b["peildatum"]]
+        if gap:  # absent from a covering export in between: withdrawn, then back
+            out.append(_change(a, "ingetrokken", None, a["woningen"], None, a["peildatum"], gap[0], -a["woningen"]))
+            out.append(_change(b, "weer_opgenomen", None, None, b["woningen"], gap[-1], b["peildatum"], b["woningen"]))
+        out.extend(diff(a, b))
+    gone = withdrawn_after(last, covering(peildatums, last))
+    if gone:
+        out.append(_change(last, "ingetrokken", None, last["woningen"], None, last["peildatum"], gone, -last["woningen"]))
+    return out
+
+
+def changes(rows: list[dict], current: list[dict] | None = None, declared: dict | None = None) -> list[dict]:
+    peildatums = scopes(rows, declared)
     out = []
     for versions in by_plan(rows).values():
-        first, last = versions[0], versions[-1]
-        earlier = [p for p in cov.get(first["gemeentecode"], []) if p < first["peildatum"]]
-        if earlier:
-            out.append(_change(first, "nieuw", None, None, first["woningen"], earlier[-1], first["peildatum"], first["woningen"]))
-        for a, b in pairwise(versions):
-            out.extend(diff(a, b))
-        gone = withdrawn_after(last, cov)
-        if gone:
-            out.append(_change(last, "ingetrokken", None, last["woningen"], None, last["peildatum"], gone, -last["woningen"]))
+        out.extend(plan_changes(versions, peildatums))
     out.sort(key=lambda c: (c["peildatum_nieuw"], c["plan_id"], c["soort"], c["kolom"] or ""))
     for i, c in enumerate(out, start=1):
         c["id"] = i

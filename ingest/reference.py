@@ -10,25 +10,38 @@ KAMERBRIEF_WOONTOP = ("Kamerbrief Bestuurlijk Overleg Woontop d.d. 8 december 20
                       "(Kamerstuk 32847-1395)")
 KAMERBRIEF_WOONTOP_URL = "https://zoek.officielebekendmakingen.nl/kst-32847-1395.html"
 KAMERBRIEF_MONITORING = "Kamerbrief Monitoring Woningbouw, 20 mei 2025 (Kamerstuk 32847-1346)"
+# The letter's own words, so a reader can check each figure against the source.
+CITAAT_DOELEN = ("We benutten de kansen die bijdragen aan het realiseren van onze gezamenlijke doelstelling van "
+                 "100.000 woningen per jaar, waarvan 2/3 betaalbaar en 30% sociaal.")
+CITAAT_GEREALISEERD = ("In de maanden oktober 2024 tot en met september 2025 zijn er op basis van de CBS-cijfers "
+                       "77.600 woningen gerealiseerd.")
+CITAAT_VERGUNNINGEN = "In diezelfde periode zijn er voor 104.000 woningen bouwvergunningen verstrekt."
 EENVANDAAG = "EenVandaag, december 2024: '100.000 woningen per jaar erbij, maar wie kan die huizen betalen'"
 
 DOELEN = [
     {"id": "nieuwbouw_per_jaar", "gebied": "Nederland", "omschrijving": "Nieuwe woningen per jaar",
-     "waarde": 100000, "eenheid": "woningen per jaar", "bron": KAMERBRIEF_WOONTOP, "bron_url": KAMERBRIEF_WOONTOP_URL},
+     "waarde": 100000, "eenheid": "woningen per jaar", "bron": KAMERBRIEF_WOONTOP, "bron_url": KAMERBRIEF_WOONTOP_URL,
+     "citaat": CITAAT_DOELEN},
     {"id": "aandeel_betaalbaar", "gebied": "Nederland",
      "omschrijving": "Aandeel betaalbaar (sociale huur, middenhuur, betaalbare koop) van de nieuwbouw",
-     "waarde": 2 / 3, "eenheid": "fractie", "bron": KAMERBRIEF_WOONTOP, "bron_url": KAMERBRIEF_WOONTOP_URL},
+     "waarde": 2 / 3, "eenheid": "fractie", "bron": KAMERBRIEF_WOONTOP, "bron_url": KAMERBRIEF_WOONTOP_URL,
+     "citaat": CITAAT_DOELEN},
     {"id": "aandeel_sociaal", "gebied": "Nederland", "omschrijving": "Aandeel sociale huur van de nieuwbouw",
-     "waarde": 0.30, "eenheid": "fractie", "bron": KAMERBRIEF_WOONTOP, "bron_url": KAMERBRIEF_WOONTOP_URL},
+     "waarde": 0.30, "eenheid": "fractie", "bron": KAMERBRIEF_WOONTOP, "bron_url": KAMERBRIEF_WOONTOP_URL,
+     "citaat": CITAAT_DOELEN},
 ]
 
 REALISATIE = [
-    {"id": "nieuwbouw_2024_10_2025_09", "gebied": "Nederland", "gebiedscode": "NL01", "maat": "gerealiseerde woningen",
-     "periode_van": "2024-10-01", "periode_tot": "2025-09-30", "waarde": 77600,
-     "bron": "CBS, geciteerd in " + KAMERBRIEF_WOONTOP, "bron_url": KAMERBRIEF_WOONTOP_URL},
-    {"id": "vergunningen_2024_10_2025_09", "gebied": "Nederland", "gebiedscode": "NL01", "maat": "woningen met bouwvergunning",
-     "periode_van": "2024-10-01", "periode_tot": "2025-09-30", "waarde": 104000,
-     "bron": "CBS, geciteerd in " + KAMERBRIEF_WOONTOP, "bron_url": KAMERBRIEF_WOONTOP_URL},
+    {"id": "nl_gerealiseerd_2024_10_2025_09", "gebied": "Nederland", "gebiedscode": "NL01", "gebiedssoort": "land",
+     "maat": "gerealiseerde_woningen", "periode": "2024-10 t/m 2025-09", "periode_van": "2024-10-01",
+     "periode_tot": "2025-09-30", "waarde": 77600,
+     "bron": "CBS-cijfers, geciteerd in " + KAMERBRIEF_WOONTOP, "bron_url": KAMERBRIEF_WOONTOP_URL,
+     "citaat": CITAAT_GEREALISEERD},
+    {"id": "nl_bouwvergunningen_2024_10_2025_09", "gebied": "Nederland", "gebiedscode": "NL01", "gebiedssoort": "land",
+     "maat": "woningen_met_bouwvergunning", "periode": "2024-10 t/m 2025-09", "periode_van": "2024-10-01",
+     "periode_tot": "2025-09-30", "waarde": 104000,
+     "bron": "CBS-cijfers, geciteerd in " + KAMERBRIEF_WOONTOP, "bron_url": KAMERBRIEF_WOONTOP_URL,
+     "citaat": CITAAT_VERGUNNINGEN},
 ]
 
 PRIJSGRENZEN = [
@@ -37,15 +50,19 @@ PRIJSGRENZEN = [
 ]
 
 DOEL_COLUMNS = {"id": "TEXT", "gebied": "TEXT", "omschrijving": "TEXT", "waarde": "REAL", "eenheid": "TEXT",
-                "bron": "TEXT", "bron_url": "TEXT"}
-REALISATIE_COLUMNS = {"id": "TEXT", "gebied": "TEXT", "gebiedscode": "TEXT", "maat": "TEXT", "periode_van": "TEXT",
-                      "periode_tot": "TEXT", "waarde": "INTEGER", "bron": "TEXT", "bron_url": "TEXT"}
+                "bron": "TEXT", "bron_url": "TEXT", "citaat": "TEXT"}
+REALISATIE_COLUMNS = {"id": "TEXT", "gebied": "TEXT", "gebiedscode": "TEXT", "gebiedssoort": "TEXT",
+                      "gemeente_2025": "INTEGER", "maat": "TEXT", "categorie": "TEXT", "jaar": "INTEGER",
+                      "periode": "TEXT", "periode_van": "TEXT", "periode_tot": "TEXT", "waarde": "INTEGER",
+                      "bron": "TEXT", "bron_url": "TEXT", "citaat": "TEXT", "bron_id": "INTEGER"}
 PRIJSGRENS_COLUMNS = {"jaar": "INTEGER", "segment": "TEXT", "grens": "INTEGER", "eenheid": "TEXT", "bron": "TEXT"}
 
 
 def write(conn, realisatie_rows: list[dict] | None = None) -> None:
     write_table(conn, "doelen", DOEL_COLUMNS, DOELEN, pk="id")
     write_table(conn, "realisatie", REALISATIE_COLUMNS, [*REALISATIE, *(realisatie_rows or [])], pk="id")
+    for column in ("gebiedscode", "maat", "jaar"):
+        conn.execute(f"CREATE INDEX idx_realisatie_{column} ON realisatie({column})")
     write_table(conn, "prijsgrenzen", PRIJSGRENS_COLUMNS, PRIJSGRENZEN,
                 extra=",\n  PRIMARY KEY (jaar, segment)")
     conn.execute("""CREATE TABLE provincies AS

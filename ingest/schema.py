@@ -103,3 +103,41 @@ PLANSTATUS_COLUMNS: dict[str, str] = {
     "hardheid": "TEXT",
     "mapping": "TEXT",
 }
+
+# plangebieden: each plan's area at full precision (ingest/kinds/plangebieden.py)
+PLANGEBIED_COLUMNS: dict[str, str] = {
+    "plan_id": "TEXT",
+    "naam": "TEXT",
+    "gemeentecode": "TEXT",
+    "oppervlakte_ha": "REAL",
+    "latitude": "REAL",
+    "longitude": "REAL",
+    "hersteld": "INTEGER",
+    "bron": "TEXT",
+    "bron_rijen": "TEXT",
+    "geometrie": "TEXT",
+}
+
+# doorbraaklocaties: sourced facts, outline and plan totals (ingest/kinds/doorbraaklocaties.py)
+DOORBRAAK_COLUMNS: dict[str, str] = {
+    "naam": "TEXT",
+    "gemeentecode": "TEXT",
+    "gemeente": "TEXT",
+    "provincie": "TEXT",
+    "woningen": "INTEGER",
+    "woningen_toelichting": "TEXT",
+    "status": "TEXT",
+    "bron": "TEXT",
+    "bron_url": "TEXT",
+    "geverifieerd": "INTEGER",
+    "plannen_aantal": "INTEGER",
+    "plannen_woningen": "INTEGER",
+    "plannen_betaalbaar": "INTEGER",
+    "latitude": "REAL",
+    "longitude": "REAL",
+    "oppervlakte_ha": "REAL",
+    "geometrie": "TEXT",
+    "geometrie_bron": "TEXT",
+    "geometrie_indicatief": "INTEGER",
+    "popup": "TEXT",
+}

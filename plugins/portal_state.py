@@ -26,9 +26,24 @@ async def portal_state(datasette) -> dict:
     return state
 
 
+def map_assets(datasette) -> dict:
+    """Basemap and Leaflet files for our own maps: one tile setting for every map (metadata.yml)."""
+    config = datasette.plugin_config("datasette-cluster-map") or {}
+    options = config.get("tile_layer_options") or {}
+    static = datasette.urls.static_plugins
+    return {
+        "tiles": config.get("tile_layer"),
+        "attribution": options.get("attribution", ""),
+        "leaflet_js": static("datasette-leaflet", "leaflet-v1.7.1.js"),
+        "leaflet_css": static("datasette-leaflet", "leaflet-v1.7.1.css"),
+        "cluster_js": static("datasette-cluster-map", "leaflet.markercluster.min.js"),
+        "cluster_css": static("datasette-cluster-map", "leaflet.markercluster.css"),
+    }
+
+
 @hookimpl
 def extra_template_vars(datasette):
     async def inner():
-        return {"portal": await portal_state(datasette)}
+        return {"portal": await portal_state(datasette), "kaart": map_assets(datasette)}
 
     return inner

@@ -1,26 +1,58 @@
-// Progressive enhancement for Datasette's own pages: fold the long list of column
-// descriptions on table pages into a <details> so the map and the rows come first.
-document.addEventListener("DOMContentLoaded", () => {
+// Progressive enhancement for Datasette's own pages (table, row, query).
+
+// Fold the long list of column descriptions on table pages into a <details>, so the
+// map and the rows come first.
+function foldColumnDescriptions() {
   const dl = document.querySelector("dl.column-descriptions");
-  if (!dl) return;
+  if (!dl || dl.closest("details")) return;
   const details = document.createElement("details");
   details.className = "column-descriptions-details";
   const summary = document.createElement("summary");
   summary.textContent = "Uitleg van de kolommen / Column descriptions";
   dl.replaceWith(details);
   details.append(summary, dl);
-});
+}
 
 // The cluster map loads the first 1,000 rows and then offers "load all": a national
 // map must show every plan, so we continue loading by ourselves.
-const clusterMapLoadAll = new MutationObserver(() => {
+function clusterMapLoadAll() {
   for (const button of document.querySelectorAll("button.cluster-map-button")) {
     if (button.textContent === "load all" && !button.dataset.autoClicked) {
       button.dataset.autoClicked = "1";
       button.click();
     }
   }
-});
+}
+
+// Datasette 0.65's filter form and SQL editor (CodeMirror adds its own textarea) have
+// controls without labels; name them for screen readers.
+const UNLABELLED = {
+  _filter_column: "Kolom / Column", _filter_op: "Vergelijking / Comparison", _filter_value: "Waarde / Value",
+  sql: "SQL-query / SQL query", _sort: "Sorteren op / Sort by", _sort_by_desc: "Aflopend / Descending",
+};
+function labelControls() {
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (el.type === "hidden" || el.labels?.length || el.getAttribute("aria-label")) continue;
+    const name = (el.name || "").replace(/_\d+$/, "");
+    const label = UNLABELLED[name]
+      || (el.classList.contains("filter-value") && UNLABELLED._filter_value)
+      || (el.closest(".CodeMirror, .cm-editor") && UNLABELLED.sql);
+    if (label) el.setAttribute("aria-label", label);
+  }
+  // wide tables scroll sideways: keyboard users must be able to reach that scroll area
+  for (const wrapper of document.querySelectorAll(".table-wrapper:not([tabindex])")) {
+    wrapper.tabIndex = 0;
+    wrapper.setAttribute("role", "region");
+    wrapper.setAttribute("aria-label", "Tabel / Table");
+  }
+}
+
+function enhance() {
+  foldColumnDescriptions();
+  clusterMapLoadAll();
+  labelControls();
+}
 document.addEventListener("DOMContentLoaded", () => {
-  clusterMapLoadAll.observe(document.body, { childList: true, subtree: true });
+  enhance();
+  new MutationObserver(enhance).observe(document.body, { childList: true, subtree: true });
 });

@@ -25,7 +25,8 @@ def make_datasette(db_path: Path) -> Datasette:
         metadata=yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8")),
         plugins_dir=str(ROOT / "plugins"),
         template_dir=str(ROOT / "templates"),
-        static_mounts=[("static", str(ROOT / "static"))],
+        # downloads/: the full-dataset GeoJSON files the build writes next to the database
+        static_mounts=[("static", str(ROOT / "static")), ("downloads", str(Path(db_path).parent / "downloads"))],
         settings=json.loads((ROOT / "settings.json").read_text()),
         cors=True,
     )

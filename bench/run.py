@@ -1,0 +1,231 @@
+"""`make bench`: national-scale and 10x data, built and served, each figure with a baseline
+measured in the same run. Writes bench/out/results.json and prints a markdown report.
+
+    python -m bench                  # full run (~20-25 min on 2 cores)
+    python -m bench --quick          # small data, short windows: checks the harness (~3 min)
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import yaml
+
+from . import generate, measure, report
+from .measure import ROOT, serve_prod
+
+OUT = ROOT / "bench" / "out"
+
+
+def machine() -> dict:
+    def first(cmd):
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+            lines = [line for line in (out.stdout + out.stderr).splitlines() if line.strip() and "unexpected" not in line]
+            return lines[0].strip() if lines else None
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"model name\s*:\s*(.*)", cpuinfo)
+    mem = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
+    os_release = dict(line.split("=", 1) for line in Path("/etc/os-release").read_text().splitlines() if "=" in line)
+    import datasette
+
+    return {
+        "cores": len(re.findall(r"^processor", cpuinfo, re.M)), "cpu": model.group(1) if model else None,
+        "ram_gib": round(int(mem.group(1)) / 2**20, 1) if mem else None,
+        "os": os_release.get("PRETTY_NAME", "").strip('"'), "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version, "datasette": datasette.__version__,
+        "nginx": first(["nginx", "-v"]), "wrk": first(["wrk", "-v"]), "chromium": first(["chromium", "--version"]),
+        "note": "load client, servers and browser share the same cores; other work on the machine adds noise",
+    }
+
+
+def load_pages(db: Path) -> tuple[list[dict], list[dict]]:
+    """bench/urls.yml with {plan_id}/{q} filled in, plus the first parameterless canned query."""
+    cfg = yaml.safe_load((ROOT / "bench" / "urls.yml").read_text())
+    conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
+    plan_id = conn.execute("select plan_id from plannen order by woningen desc, plan_id limit 1").fetchone()[0]
+    conn.close()
+    values = {"plan_id": urllib.parse.quote(plan_id), "q": urllib.parse.quote(cfg.get("search_word", "houtbouw"))}
+    pages = []
+    for p in cfg["pages"]:
+        page = dict(p)
+        page["path"] = p["path"].format(**values)
+        page["plain"] = p.get("plain", p["path"]).format(**values)
+        pages.append(page)
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    queries = ((metadata.get("databases") or {}).get("woningbouwplannen") or {}).get("queries") or {}
+    for name, q in queries.items():
+        sql = q if isinstance(q, str) else q.get("sql", "")
+        if sql and not re.search(r"(?<!:):[A-Za-z_]\w*", sql) and not (isinstance(q, dict) and q.get("write")):
+            pages.append({"name": f"canned:{name}", "path": f"/woningbouwplannen/{name}", "target": "no_slower",
+                          "plain": "/woningbouwplannen?" + urllib.parse.urlencode({"sql": sql})})
+            break
+    return pages, cfg.get("maps", [])
+
+
+def dataset(name: str, n: int, peildatums: int, reuse: bool, log, areas: bool = True) -> tuple[Path, dict]:
+    out = OUT / name
+    info_path = out / "dataset.json"
+    if reuse and info_path.exists():
+        info = json.loads(info_path.read_text())
+        if (len(info["peildatums"]) == peildatums and info["plans_newest"] >= n
+                and info["plangebieden"]["in_manifest"] == (areas and generate.PLANGEBIEDEN_KIND.exists())):
+            log(f"{name}: reusing generated exports ({info['plans_newest']} plans)")
+            return out, info
+    shutil.rmtree(out, ignore_errors=True)
+    log(f"{name}: generating {n} plans x {peildatums} peildatums")
+    return out, generate.write(out, n, peildatums, with_areas=areas)
+
+
+def serve_pages(db: Path, directory: Path, pages: list[dict], budget_s: float, max_requests: int, log) -> dict:
+    link, inspect = measure.serve_dir(db, directory)
+    ours = measure.start_ours(link, inspect, directory / "ours.log")
+    plain = measure.start_plain(link, directory / "plain.log")
+    results = {"plain_plugins": json.loads(measure.fetch(plain.url + "/-/plugins.json")[1])}
+    try:
+        for page in pages:
+            ours_r = measure.load_url(ours.url, page["path"], budget_s, max_requests)
+            if ours_r.get("status") != 200 and page.get("optional"):
+                log(f"  {page['name']}: {page['path']} answers {ours_r.get('status')} on our portal; skipped")
+                continue
+            plain_r = measure.load_url(plain.url, page["plain"], budget_s, max_requests)
+            results[page["name"]] = {"path": page["path"], "plain_path": page["plain"], "target": page.get("target"),
+                                     "ours": ours_r, "plain": plain_r}
+            log(f"  {page['name']}: ours {ours_r.get('rps')} req/s p95 {ours_r.get('p95_ms')} ms; "
+                f"plain {plain_r.get('rps')} req/s p95 {plain_r.get('p95_ms')} ms")
+        results["csv"] = {"ours": measure.csv_download(ours.url + "/woningbouwplannen/plannen.csv?_stream=on&_size=max"),
+                          "raw": measure.csv_raw(db)}
+        log(f"  csv: ours {results['csv']['ours']['mb_s']} MB/s, raw {results['csv']['raw']['mb_s']} MB/s")
+        results["map_paging_plain"] = measure.json_paging(
+            plain.url, "/woningbouwplannen/plannen.json?_size=max&_labels=on&_shape=objects")
+        log(f"  plain JSON paging of all plans: {results['map_paging_plain']}")
+        results["ours_url"] = ours.url
+    finally:
+        plain.stop()
+        results["_ours"] = ours  # kept running for the browser step; run() stops it
+    return results
+
+
+def browser_maps(base: str, maps: list[dict], expected: int, directory: Path, log) -> dict:
+    out = {}
+    for m in maps:
+        status = measure.fetch(base + m["path"])[0]
+        if status != 200:
+            if not m.get("optional"):
+                out[m["name"]] = {"error": status}
+            continue
+        try:
+            out[m["name"]] = measure.browser_map(base, m["path"], m["kind"], expected,
+                                                 shot=directory / f"map-{m['name']}.png")
+        except Exception as exc:  # a map that never finishes is a result, not a crash of the bench
+            out[m["name"]] = {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+        log(f"  map {m['name']}: {out[m['name']]}")
+    return out
+
+
+def load_test(db: Path, pages: list[dict], duration: float, max_requests: int, per_url_s: float, log) -> dict:
+    """wrk over a mix of every page, through nginx: 1 replica, 2 replicas, 2 replicas with the cache."""
+    paths_file = OUT / "loadtest-paths.txt"
+    mix = [p["path"] for p in pages]
+    paths_file.write_text("\n".join(mix) + "\n")
+    out = {"mix": mix}
+    for name, replicas, cache in (("1_replica", 1, False), ("2_replicas", 2, False), ("2_replicas_cache", 2, True)):
+        dep = serve_prod.start(db, OUT / "prod" / name, f"127.0.0.1:{serve_prod.free_port()}", replicas, cache=cache,
+                               sql_rate="1000r/s", sql_burst=1000)
+        try:
+            for path in mix:  # warm SQLite and, for the cache run, fill it
+                measure.fetch(dep.url + path)
+            out[name] = measure.wrk(dep.url + "/", duration, max_requests, paths_file=paths_file, gzip=True)
+            log(f"  load {name}: {out[name]}")
+            if cache:
+                out["per_url_cached"] = {}
+                for page in pages:
+                    out["per_url_cached"][page["name"]] = measure.wrk(dep.url + page["path"], per_url_s, 2000, gzip=True)
+                measure.csv_download(dep.url + "/woningbouwplannen/plannen.csv?_stream=on&_size=max")  # fills
+                out["csv_cached"] = measure.csv_download(dep.url + "/woningbouwplannen/plannen.csv?_stream=on&_size=max")
+                log(f"  cached per URL p95: {[(k, v['p95_ms']) for k, v in out['per_url_cached'].items()]}")
+        finally:
+            dep.stop()
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=30_000, help="plans at national scale")
+    parser.add_argument("--peildatums", type=int, default=12)
+    parser.add_argument("--factor", type=int, default=10, help="stress set = factor x national")
+    parser.add_argument("--quick", action="store_true", help="3,000 plans, 3 peildatums, short windows")
+    parser.add_argument("--reuse", action="store_true", help="reuse generated exports when they match")
+    parser.add_argument("--duration", type=float, default=5, help="seconds per URL and server (longer for slow pages)")
+    parser.add_argument("--max-requests", type=int, default=2000, help="requests per URL and server")
+    parser.add_argument("--skip-stress", action="store_true")
+    parser.add_argument("--stress-areas", action="store_true",
+                        help="load plan areas in the stress set too (the plangebieden step dominates its build)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n, args.peildatums, args.factor, args.duration, args.max_requests = 3000, 3, 3, 2, 300
+    OUT.mkdir(parents=True, exist_ok=True)
+    t_start = time.perf_counter()
+
+    def log(msg):
+        print(f"[{time.perf_counter() - t_start:6.0f}s] {msg}", file=sys.stderr, flush=True)
+
+    results = {"started": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
+               "config": vars(args), "scales": {}}
+    scales = [("national", args.n)] + ([] if args.skip_stress else [(f"stress{args.factor}x", args.n * args.factor)])
+    national_pages = None
+    for name, n in scales:
+        t0 = time.perf_counter()
+        out, info = dataset(name, n, args.peildatums, args.reuse, log, areas=name == "national" or args.stress_areas)
+        db = out / "woningbouwplannen.db"
+        log(f"{name}: building {info['source_rows']} source rows")
+        scale = {"dataset": {k: info[k] for k in ("plans_newest", "source_rows", "peildatums", "plangebieden")}}
+        scale["build"] = measure.run_build(out / "sources.yml", db)
+        log(f"{name}: build {scale['build']['seconds']} s, peak {scale['build']['peak_rss_mb']} MB")
+        tables = ("plannen", "plan_historie") if name == "national" else ("plannen",)
+        scale["insert"] = measure.insert_rates(db, tables)
+        log(f"{name}: insert {scale['insert']}")
+        pages, maps = load_pages(db)
+        national_pages = national_pages or pages
+        served = serve_pages(db, out / "serve", pages, args.duration, args.max_requests, log)
+        ours = served.pop("_ours")
+        try:
+            conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
+            expected = conn.execute("select count(*) from plannen where latitude is not null").fetchone()[0]
+            conn.close()
+            served["maps"] = browser_maps(ours.url, maps, expected, out, log)
+        finally:
+            ours.stop()
+        scale["serving"] = served
+        scale["seconds"] = round(time.perf_counter() - t0, 1)
+        results["scales"][name] = scale
+        (OUT / "results.json").write_text(json.dumps(results, indent=1))
+    log("load test through nginx (national)")
+    results["loadtest"] = load_test(OUT / "national" / "woningbouwplannen.db", national_pages,
+                                    duration=max(4, args.duration * 3), max_requests=args.max_requests * 3,
+                                    per_url_s=max(2, args.duration / 2), log=log)
+    results["seconds"] = round(time.perf_counter() - t_start, 1)
+    results["targets"] = report.targets(results)
+    (OUT / "results.json").write_text(json.dumps(results, indent=1))
+    markdown = report.markdown(results)
+    (OUT / "results.md").write_text(markdown)
+    print(markdown)
+    log(f"done: {OUT / 'results.json'}, {OUT / 'results.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Features of a geometry source, cleaned and placed, with every problem reported.
+
+Shared by the plangebieden and doorbraaklocaties kinds: each feature is either
+yielded (valid polygon, in the Netherlands, with a key) or reported and counted
+as rejected. Nothing is dropped silently.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterator
+
+from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
+
+from ..errors import FatalInput
+from ..manifest import Source
+from ..mapping import norm
+from ..problems import SourceReport
+from ..validate import FOUT, Problem
+from . import shapes
+from .read import read_layers
+
+
+@dataclass
+class Feature:
+    row: int
+    key: str
+    attributes: dict
+    geom: BaseGeometry      # valid polygon(s) in the source CRS
+    geom_rd: BaseGeometry   # the same in RD New
+    crs: CRS
+    repaired: bool
+
+
+def key_text(value) -> str | None:
+    """An id as text: 12 and 12.0 (a Shapefile's number field) are both '12'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def find_column(columns, wanted: tuple[str, ...]) -> str | None:
+    by_norm = {norm(c): c for c in columns}
+    for w in wanted:
+        if norm(w) in by_norm:
+            return by_norm[norm(w)]
+    return None
+
+
+def features(source: Source, report: SourceReport, key_columns: tuple[str, ...], key_field: str,
+             places: shapes.Places) -> Iterator[Feature]:
+    layers = read_layers(source.path, source.crs, source.options.get("layer"))
+    row = 0
+    for layer in layers:
+        frame = layer.frame
+        columns = [c for c in frame.columns if c != frame.geometry.name]
+        key_col = find_column(columns, key_columns)
+        if key_col is None:
+            raise FatalInput(source.path, f"kolom {' of '.join(key_columns[:2])} ontbreekt"
+                                          f"{' in laag ' + layer.name if len(layers) > 1 else ''} "
+                                          f"(gevonden: {', '.join(map(str, columns)) or 'geen'})")
+        crs = CRS.from_user_input(frame.crs)
+        where = f" (laag {layer.name})" if len(layers) > 1 else ""
+        for record, geom in zip(frame[columns].to_dict("records"), frame.geometry.values):
+            row += 1
+            report.read += 1
+            key = key_text(record.get(key_col))
+
+            plan_id = key if key_field == "plan_id" else None  # ingest_problemen.plan_id is for plans only
+            if key is None:
+                report.rejected += 1
+                report.add(row, None, key_col, Problem(key_field, None, FOUT, "sleutel_ontbreekt",
+                                                       f"{key_col} is leeg; geometrie niet geladen{where}"))
+                continue
+            cleaned, issue = shapes.clean(geom)
+            if cleaned is None:
+                report.rejected += 1
+                report.add(row, plan_id, "geometrie",
+                           Problem("geometrie", key, issue.severity, issue.code, issue.message + where))
+                continue
+            geom_rd = shapes.reproject(cleaned, crs, shapes.RD)
+            if not places.in_nl(geom_rd):
+                hint = " (de coördinaten lijken graden: klopt het CRS?)" if shapes.looks_like_degrees(cleaned, crs) else ""
+                report.rejected += 1
+                report.add(row, plan_id, "geometrie",
+                           Problem("geometrie", key, FOUT, "buiten_nederland",
+                                   f"geometrie ligt buiten Nederland{hint}; niet geladen{where}"))
+                continue
+            if issue is not None:
+                report.add(row, plan_id, "geometrie",
+                           Problem("geometrie", key, issue.severity, issue.code, issue.message + where))
+            yield Feature(row, key, record, cleaned, geom_rd, crs, issue is not None)

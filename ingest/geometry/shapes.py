@@ -1,0 +1,155 @@
+"""Pure geometry rules: clean one feature, place it, measure it, write it as GeoJSON.
+
+Measurements (area, the point inside) are done in RD New (EPSG:28992), the Dutch
+metric CRS; published geometry is WGS84 (EPSG:4326, lon/lat as RFC 7946 wants).
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry import MultiPolygon, Polygon, shape
+from shapely.geometry.base import BaseGeometry
+
+from ..validate import FOUT, WAARSCHUWING
+
+RD = CRS.from_epsg(28992)
+WGS84 = CRS.from_epsg(4326)
+GEMEENTEN_GEOJSON = Path(__file__).resolve().parents[2] / "data" / "reference" / "gemeenten_2025.geojson"
+NL_MARGIN_M = 1000      # the CBS boundaries are generalised: a plan on the coast or border stays "inside"
+GEMEENTE_MARGIN_M = 500
+
+
+@dataclass(frozen=True)
+class Issue:
+    severity: str
+    code: str
+    message: str
+
+
+@lru_cache(maxsize=32)
+def transformer(src: CRS, dst: CRS) -> Transformer:
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def reproject(geom: BaseGeometry, src: CRS, dst: CRS) -> BaseGeometry:
+    if src.equals(dst, ignore_axis_order=True):
+        return geom
+    t = transformer(src, dst)
+    return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+
+def polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
+    """Only the polygon parts (a repair may leave lines or points behind); None when nothing is left."""
+    if geom is None or geom.is_empty:
+        return None
+    if isinstance(geom, (Polygon, MultiPolygon)):
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if isinstance(g, (Polygon, MultiPolygon)) and not g.is_empty]
+    polys = [p for g in parts for p in shapely.get_parts(g)]
+    if not polys:
+        return None
+    return polys[0] if len(polys) == 1 else MultiPolygon(polys)
+
+
+def clean(geom: BaseGeometry | None) -> tuple[BaseGeometry | None, Issue | None]:
+    """A valid polygonal geometry (or None) and what was wrong with the input."""
+    if geom is None or geom.is_empty:
+        return None, Issue(FOUT, "lege_geometrie", "geometrie is leeg; plangebied niet geladen")
+    geom = shapely.force_2d(geom)
+    kind = geom.geom_type
+    if kind not in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        return None, Issue(FOUT, "geen_vlak", f"geometrie is een {kind}, geen vlak; niet geladen")
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        fixed = polygonal(shapely.make_valid(geom))
+        if fixed is None or fixed.area == 0:
+            return None, Issue(FOUT, "geometrie_onherstelbaar",
+                               f"ongeldige geometrie ({reason}) en niet te herstellen; niet geladen")
+        return fixed, Issue(WAARSCHUWING, "geometrie_hersteld",
+                            f"ongeldige geometrie ({reason}) hersteld met make_valid; alleen de vlakken zijn behouden")
+    fixed = polygonal(geom)
+    if fixed is None or fixed.area == 0:
+        return None, Issue(FOUT, "geen_vlak", "geometrie bevat geen vlak met oppervlakte; niet geladen")
+    if kind == "GeometryCollection":
+        return fixed, Issue(WAARSCHUWING, "geometrie_hersteld", "verzameling van geometrieën: alleen de vlakken behouden")
+    return fixed, None
+
+
+def looks_like_degrees(geom: BaseGeometry, crs: CRS) -> bool:
+    minx, miny, maxx, maxy = geom.bounds
+    return crs.is_projected and -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
+
+
+@dataclass
+class Places:
+    """The Netherlands and its municipalities in RD New, prepared for fast tests."""
+    nl: BaseGeometry | None
+    gemeenten: dict[str, BaseGeometry]
+
+    def in_nl(self, geom_rd: BaseGeometry) -> bool:
+        if self.nl is None:  # no boundary file: fall back to the RD New extent of the Netherlands
+            minx, miny, maxx, maxy = geom_rd.bounds
+            return maxx > -7000 and minx < 300000 and maxy > 289000 and miny < 629000
+        return self.nl.intersects(geom_rd)
+
+    def in_gemeente(self, geom_rd: BaseGeometry, code: str | None) -> bool | None:
+        g = self.gemeenten.get(code or "")
+        return None if g is None else g.intersects(geom_rd)
+
+
+@lru_cache(maxsize=2)
+def places(path: Path = GEMEENTEN_GEOJSON) -> Places:
+    if not path.exists():
+        return Places(None, {})
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    shapes = {}
+    for f in doc["features"]:
+        g = reproject(shape(f["geometry"]), WGS84, RD)
+        shapes[f["properties"]["gemeentecode"]] = g
+    nl = shapely.union_all(list(shapes.values())).buffer(NL_MARGIN_M)
+    gemeenten = {code: g.buffer(GEMEENTE_MARGIN_M) for code, g in shapes.items()}
+    for g in [nl, *gemeenten.values()]:
+        shapely.prepare(g)
+    return Places(nl, gemeenten)
+
+
+def point_inside(geom_rd: BaseGeometry) -> tuple[float, float]:
+    """(latitude, longitude) of a point guaranteed inside the area, not a centroid (which may fall outside)."""
+    p = reproject(geom_rd.point_on_surface(), RD, WGS84)
+    return round(p.y, 7), round(p.x, 7)
+
+
+def area_ha(geom_rd: BaseGeometry) -> float:
+    return round(geom_rd.area / 10000, 4)
+
+
+def _round(geom: BaseGeometry, decimals: int) -> BaseGeometry:
+    return shapely.transform(geom, lambda xy: np.round(xy, decimals))
+
+
+def to_geojson(geom: BaseGeometry, decimals: int | None = None) -> str:
+    geom = shapely.orient_polygons(geom, exterior_cw=False)  # RFC 7946 ring order
+    if decimals is not None:
+        geom = _round(geom, decimals)
+    return shapely.to_geojson(geom)
+
+
+def display_geojson(geom_rd: BaseGeometry) -> str:
+    """Simplified for maps; the tolerance follows the plan's size so a 0.2 ha plan keeps its shape."""
+    tolerance = min(20.0, max(0.25, math.sqrt(geom_rd.area) / 150))
+    simple = geom_rd.simplify(tolerance, preserve_topology=True)
+    if simple.is_empty or not simple.is_valid or abs(simple.area - geom_rd.area) > 0.05 * geom_rd.area:
+        simple = geom_rd
+    return to_geojson(reproject(simple, RD, WGS84), decimals=6)  # 6 decimals ~ 0.1 m
+
+
+def full_geojson(geom: BaseGeometry, crs: CRS) -> str:
+    """Full precision in WGS84, straight from the source CRS (no detour through RD New)."""
+    return to_geojson(reproject(geom, crs, WGS84))

@@ -1,0 +1,173 @@
+"""Dutch first, English alongside: one set of templates, strings in a message catalogue.
+
+The language of a request is, in order: the URL prefix (/en/... or /nl/...), the `taal`
+cookie (set by visiting a prefixed URL), then Accept-Language, then Dutch. The prefix is
+stripped before Datasette routes the request, so /en/<any page> works for our pages and
+for Datasette's own. Templates call _("Dutch text"); locale/en/LC_MESSAGES/messages.po
+holds the English.
+"""
+from __future__ import annotations
+
+import re
+from contextvars import ContextVar
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from datasette import hookimpl
+
+LANGS = ("nl", "en")
+DEFAULT = "nl"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+current_lang: ContextVar[str] = ContextVar("current_lang", default=DEFAULT)
+current_prefix: ContextVar[str] = ContextVar("current_prefix", default="")
+current_path: ContextVar[str] = ContextVar("current_path", default="/")
+
+
+def load_catalogues() -> dict[str, dict[str, str]]:
+    catalogues = {}
+    for lang in LANGS:
+        po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+        if po.exists():
+            with po.open("rb") as f:
+                catalogue = read_po(f, locale=lang)
+            catalogues[lang] = {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+    return catalogues
+
+
+CATALOGUES = load_catalogues()
+
+
+def gettext(message: str) -> str:
+    return CATALOGUES.get(current_lang.get(), {}).get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return gettext(singular if n == 1 else plural)
+
+
+def accept_language(header: str) -> str | None:
+    """The first of our languages the browser prefers (RFC 9110 q-values)."""
+    best, best_q = None, 0.0
+    for part in header.split(","):
+        m = re.match(r"\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q=([0-9.]+))?", part)
+        if not m:
+            continue
+        lang, q = m.group(1).lower(), float(m.group(2) or 1)
+        if lang in LANGS and q > best_q:
+            best, best_q = lang, q
+    return best
+
+
+def choose(path: str, cookie: str, accept: str) -> tuple[str, str, str]:
+    """(language, path without prefix, prefix) for a request."""
+    for lang in LANGS:
+        prefix = f"/{lang}"
+        if path == prefix or path.startswith(prefix + "/"):
+            return lang, path[len(prefix):] or "/", prefix
+    m = re.search(r"(?:^|;\s*)taal=(nl|en)\b", cookie)
+    if m:
+        return m.group(1), path, ""
+    return accept_language(accept) or DEFAULT, path, ""
+
+
+def lang_url(path: str, lang: str) -> str:
+    """The same page in another language."""
+    return f"/{lang}{path}" if path != "/" else f"/{lang}/"
+
+
+def link(path: str) -> str:
+    """A link that keeps the language prefix the visitor came in with."""
+    return current_prefix.get() + path
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def with_language(scope, receive, send):
+            if scope.get("type") != "http":
+                return await app(scope, receive, send)
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            lang, path, prefix = choose(scope.get("path", "/"), headers.get("cookie", ""),
+                                        headers.get("accept-language", ""))
+            current_lang.set(lang)
+            current_prefix.set(prefix)
+            current_path.set(path)
+            if prefix:
+                scope = dict(scope, path=path, raw_path=path.encode("latin-1"))
+
+            async def send_with_headers(message):
+                if message["type"] == "http.response.start":
+                    extra = [(b"content-language", lang.encode()), (b"vary", b"Accept-Language, Cookie")]
+                    if prefix:
+                        extra.append((b"set-cookie", f"taal={lang}; Path=/; Max-Age=31536000; SameSite=Lax".encode()))
+                    message = dict(message, headers=[*message.get("headers", []), *extra])
+                await send(message)
+
+            await app(scope, receive, send_with_headers)
+
+        return with_language
+
+    return wrap
+
+
+# Data values shown on public pages (statuses, hard/soft, location, kinds of change):
+# the database keeps the Dutch values, pages show `{{ value|label }}` in the page language.
+def N_(message: str) -> str:
+    """Marks a string for extraction (scripts/update_messages.py) without translating it here."""
+    return message
+
+
+LABELS = {v: v for v in (
+    N_("idee/visie"), N_("in voorbereiding"), N_("ontwerp"), N_("vastgesteld"), N_("onherroepelijk"),
+    N_("in aanbouw"), N_("opgeleverd"), N_("vervallen"), N_("onbekend"), N_("hard"), N_("zacht"),
+    N_("binnenstedelijk"), N_("buitenstedelijk"), N_("nieuw"), N_("ingetrokken"), N_("status vooruit"),
+    N_("status terug"), N_("status gewijzigd"), N_("start bouw later"), N_("start bouw eerder"),
+    N_("start bouw gewijzigd"), N_("meer woningen"), N_("minder woningen"), N_("segment verschuiving"),
+    N_("sociale huur"), N_("middenhuur"), N_("dure huur"), N_("betaalbare koop"), N_("dure koop"),
+    N_("segment onbekend"), N_("planstatus"), N_("woningen"), N_("fout"), N_("waarschuwing"), N_("info"),
+)}
+
+
+def label(value):
+    """A known data value in the page language; other values unchanged."""
+    if value is None:
+        return "–"
+    key = str(value).replace("_", " ")
+    return gettext(key) if key in LABELS else value
+
+
+def number(value, decimals: int = 0) -> str:
+    """12.345 in Dutch, 12,345 in English."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if current_lang.get() == "nl":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def percent(value, decimals: int = 0) -> str:
+    return "–" if value is None else number(value * 100, decimals) + "%"
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["nummer"] = number
+    env.filters["label"] = label
+    env.filters["procent"] = percent
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    env.globals["link"] = link
+    env.globals["lang_url"] = lang_url
+
+
+@hookimpl
+def extra_template_vars():
+    lang = current_lang.get()
+    other = "en" if lang == "nl" else "nl"
+    return {
+        "lang": lang,
+        "other_lang": other,
+        "current_path": current_path.get(),
+        "lang_switch_url": lang_url(current_path.get(), other),
+    }

@@ -1,0 +1,132 @@
+"""Public pages through the real Datasette app: both languages, language choice, escaping."""
+import csv
+import subprocess
+import sys
+
+import pytest
+from babel.messages.pofile import read_po
+
+from conftest import GEMEENTEN, ROOT, make_datasette, write_manifest
+from ingest.build import build
+
+PAGES = ["/", "/kaart", "/in-de-buurt", "/gemeenten", "/gemeente/GM0363", "/over", "/voor-journalisten",
+         "/voor-ontwikkelaars", "/zoeken?q=Utrecht"]
+
+
+async def first_plan(app):
+    r = await app.client.get("/woningbouwplannen.json?sql=select+plan_id,+naam+from+plannen+order+by+woningen+desc+limit+1&_shape=array")
+    return r.json()[0]
+
+
+@pytest.mark.parametrize("path", PAGES)
+async def test_page_in_dutch_and_english(sample_app, path):
+    nl = await sample_app.client.get("/nl" + path)
+    en = await sample_app.client.get("/en" + path)
+    assert nl.status_code == en.status_code == 200, path
+    assert '<html lang="nl">' in nl.text and '<html lang="en">' in en.text
+    assert "Voorbeelddata" in nl.text and "Sample data" in en.text
+    assert "Peildatum" in nl.text and "Reference date" in en.text
+    assert nl.headers["content-language"] == "nl" and en.headers["content-language"] == "en"
+    assert "taal=en" in en.headers["set-cookie"]
+
+
+async def test_plan_page_both_languages(sample_app):
+    plan = await first_plan(sample_app)
+    for prefix, word in (("/nl", "Woningen per prijssegment"), ("/en", "Homes per price segment")):
+        r = await sample_app.client.get(f"{prefix}/plan/{plan['plan_id']}")
+        assert r.status_code == 200 and word in r.text and plan["naam"] in r.text
+        assert f"/woningbouwplannen/plannen/{plan['plan_id']}.json" in r.text
+
+
+async def test_unknown_plan_and_municipality_are_404(sample_app):
+    assert (await sample_app.client.get("/plan/GEEN-PLAN")).status_code == 404
+    assert (await sample_app.client.get("/gemeente/GM9999")).status_code == 404
+
+
+@pytest.mark.parametrize("headers,lang", [
+    ({"accept-language": "en-GB,en;q=0.9"}, "en"),
+    ({"accept-language": "nl-NL,nl;q=0.9,en;q=0.8"}, "nl"),
+    ({"accept-language": "de-DE"}, "nl"),
+    ({}, "nl"),
+    ({"accept-language": "en", "cookie": "taal=nl"}, "nl"),
+    ({"accept-language": "nl", "cookie": "taal=en"}, "en"),
+])
+async def test_language_follows_cookie_then_accept_language(sample_app, headers, lang):
+    r = await sample_app.client.get("/over", headers=headers)
+    assert f'<html lang="{lang}">' in r.text
+    assert ("About the data" in r.text) == (lang == "en")
+
+
+async def test_datasette_pages_also_translated_where_overridable(sample_app):
+    r = await sample_app.client.get("/en/woningbouwplannen/plannen")
+    assert r.status_code == 200 and '<html lang="en">' in r.text and "Data licence" in r.text
+    r = await sample_app.client.get("/woningbouwplannen/plannen")
+    assert "Licentie data" in r.text
+
+
+async def test_key_figures_on_home_match_the_database(sample_app):
+    import sqlite3
+    db = [d for d in sample_app.databases.values() if d.name == "woningbouwplannen"][0]
+    conn = sqlite3.connect(db.path)
+    n, homes = conn.execute("select count(*), sum(woningen) from plannen where planstatus is not 'vervallen'").fetchone()
+    r = await sample_app.client.get("/nl/")
+    assert f"{n:,}".replace(",", ".") in r.text and f"{homes:,}".replace(",", ".") in r.text
+    r = await sample_app.client.get("/en/")
+    assert f"{homes:,}" in r.text
+
+
+async def test_map_data_has_every_plan_with_a_point(sample_app):
+    import sqlite3
+    db = [d for d in sample_app.databases.values() if d.name == "woningbouwplannen"][0]
+    n = sqlite3.connect(db.path).execute("select count(*) from plannen where latitude is not null").fetchone()[0]
+    data = (await sample_app.client.get("/-/kaartdata.json")).json()
+    assert len(data["rows"]) == n and data["columns"][:4] == ["plan_id", "naam", "latitude", "longitude"]
+    utrecht = (await sample_app.client.get("/-/kaartdata.json?provincie=Utrecht&segment=sociale_huur")).json()
+    want = sqlite3.connect(db.path).execute(
+        "select count(*) from plannen where provincie='Utrecht' and sociale_huur > 0 and latitude is not null").fetchone()[0]
+    assert len(utrecht["rows"]) == want > 0
+
+
+def test_every_template_string_has_an_english_translation():
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "update_messages.py"), "--check"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    po = read_po((ROOT / "locale/en/LC_MESSAGES/messages.po").open("rb"))
+    assert len([m for m in po if m.id]) > 150
+    assert all(m.string for m in po if m.id)
+
+
+HOSTILE = {
+    "H-1": '<script>alert("xss")</script>',
+    "H-2": '"><img src=x onerror=alert(1)>',
+    "H-3": "x" * 400,
+    "H-4": "Plan & 'quotes' {{ 7*7 }} </td></tr></table>",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory):
+    d = tmp_path_factory.mktemp("hostile")
+    with open(d / "h.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, delimiter=";")
+        w.writerow(["Plan-ID", "Plannaam", "Gemeentecode", "Aantal woningen", "Planstatus", "Omschrijving", "Doorbraaklocatie"])
+        for pid, name in HOSTILE.items():
+            w.writerow([pid, name, "GM0363", 10, "Ontwerp", name, name])
+    manifest = write_manifest(d, [{"kind": "plannen", "path": "h.csv", "peildatum": "2025-10-01"}])
+    build(manifest, d / "woningbouwplannen.db", quiet=True)
+    return make_datasette(d / "woningbouwplannen.db")
+
+
+async def test_hostile_names_are_plain_text_on_every_page(hostile_app):
+    paths = ["/", "/gemeente/GM0363", "/zoeken?q=alert", "/zoeken?q=xxxx", "/woningbouwplannen/plannen",
+             *[f"/plan/{pid}" for pid in HOSTILE], *[f"/woningbouwplannen/plannen/{pid}" for pid in HOSTILE]]
+    for path in paths:
+        for prefix in ("/nl", "/en"):
+            r = await hostile_app.client.get(prefix + path)
+            assert r.status_code == 200, path
+            html = r.text
+            assert '<script>alert("xss")</script>' not in html, path
+            assert "<img src=x onerror" not in html, path
+            assert "{{ 7*7 }}" not in html or "49" not in html
+    r = await hostile_app.client.get("/plan/H-1")
+    assert "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in r.text or "&lt;script&gt;alert(&quot;xss&quot;)" in r.text
