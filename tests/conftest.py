@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -70,3 +76,76 @@ def shared_data() -> Path:
 def copy_sample(dest: Path) -> Path:
     shutil.copytree(ROOT / "data" / "sample", dest, dirs_exist_ok=True)
     return dest
+
+
+# --- a real server on 127.0.0.1 and a real headless Chromium, shared by the browser tests ---
+
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_args(db: Path, port: int) -> list[str]:
+    """`datasette serve` exactly as the Makefile runs it."""
+    settings = json.loads((ROOT / "settings.json").read_text())
+    args = [sys.executable, "-m", "datasette", "serve", "-i", str(db), "-m", str(ROOT / "metadata.yml"),
+            "--plugins-dir", str(ROOT / "plugins"), "--template-dir", str(ROOT / "templates"),
+            "--static", f"static:{ROOT / 'static'}", "--cors", "-h", "127.0.0.1", "-p", str(port)]
+    for key, value in settings.items():
+        args += ["--setting", key, str(value)]
+    return args
+
+
+def start_server(db: Path, extra_args=()) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([*serve_args(db, port), *extra_args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            return proc, base
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("datasette did not start: " + proc.stdout.read().decode()[-2000:])
+
+
+@pytest.fixture(scope="session")
+def server(sample_db):
+    downloads = sample_db.parent / "downloads"
+    proc, base = start_server(sample_db, ["--static", f"downloads:{downloads}"] if downloads.exists() else [])
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: apt-get install chromium (see .ci/run)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A Dutch browser tab that may only reach our own server (tiles and the rest are refused, as offline)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort())
+    tab.js_errors = errors
+    yield tab
+    context.close()

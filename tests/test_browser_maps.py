@@ -9,9 +9,6 @@ import base64
 import csv
 import io
 import sqlite3
-import subprocess
-import time
-import urllib.request
 
 import geopandas as gpd
 import pytest
@@ -20,7 +17,7 @@ from shapely.geometry import box
 
 from conftest import GEMEENTEN, write_manifest
 from ingest.build import build
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port, serve_args
+from conftest import ARTIFACTS, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -41,28 +38,8 @@ COUNT_STROKE_PIXELS = """async (b64) => {
 }"""
 
 
-def start(db, extra_args=()):
-    port = free_port()
-    args = serve_args(db, port) + ["--static", f"downloads:{db.parent / 'downloads'}", *extra_args]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            return proc, base
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("datasette did not start: " + proc.stdout.read().decode()[-2000:])
-
-
-@pytest.fixture(scope="module")
-def server(sample_db):
-    proc, base = start(sample_db)
-    yield base
-    proc.terminate()
-    proc.wait(10)
+def start(db):
+    return start_server(db, ["--static", f"downloads:{db.parent / 'downloads'}"])
 
 
 @pytest.fixture(scope="module")
@@ -88,18 +65,8 @@ def hostile_server(tmp_path_factory):
     proc.wait(10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 def new_page(browser, base):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     page = context.new_page()
     page.js_errors = []
     page.blocked = []

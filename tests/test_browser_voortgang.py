@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_browser import ARTIFACTS, browser, server  # noqa: F401  (shared fixtures: real server, real Chromium)
+from conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -15,9 +15,9 @@ CHARTS = ("grafiek-startjaar", "grafiek-betaalbaar", "grafiek-hardheid", "grafie
 
 
 @pytest.fixture(scope="module")
-def voortgang(browser, server):  # noqa: F811
+def voortgang(browser, server):
     """Load the page once; return what the tests inspect."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     page = context.new_page()
     errors, blocked, failed = [], [], []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -91,4 +91,4 @@ def test_every_chart_names_peildatum_source_query_and_csv(voortgang):
         assert any(f"/woningbouwplannen/{query}.csv" in link for link in links), chart
     assert "2025-04-01 → 2025-10-01" in voortgang["captions"]["grafiek-wijzigingen"]
     assert "Kamerbrief" in voortgang["captions"]["grafiek-startjaar"]
-    assert "77.600" in voortgang["text"] and "104.000" in voortgang["text"] and "Progress" in voortgang["text"]
+    assert "77.600" in voortgang["text"] and "104.000" in voortgang["text"] and "Voortgang" in voortgang["text"]

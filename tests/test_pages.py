@@ -6,11 +6,11 @@ import sys
 import pytest
 from babel.messages.pofile import read_po
 
-from conftest import GEMEENTEN, ROOT, make_datasette, write_manifest
+from conftest import ROOT, make_datasette, write_manifest
 from ingest.build import build
 
 PAGES = ["/", "/kaart", "/in-de-buurt", "/gemeenten", "/gemeente/GM0363", "/over", "/voor-journalisten",
-         "/voor-ontwikkelaars", "/zoeken?q=Utrecht"]
+         "/voor-ontwikkelaars", "/zoeken?q=Utrecht", "/voortgang", "/doorbraaklocaties"]
 
 
 async def first_plan(app):
@@ -130,3 +130,36 @@ async def test_hostile_names_are_plain_text_on_every_page(hostile_app):
             assert "{{ 7*7 }}" not in html or "49" not in html
     r = await hostile_app.client.get("/plan/H-1")
     assert "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in r.text or "&lt;script&gt;alert(&quot;xss&quot;)" in r.text
+
+
+async def test_sitemap_lists_every_plan_and_municipality_page(sample_app):
+    import sqlite3
+    import xml.etree.ElementTree as ET
+
+    db = [d for d in sample_app.databases.values() if d.name == "woningbouwplannen"][0]
+    conn = sqlite3.connect(db.path)
+    plans = {r[0] for r in conn.execute("select plan_id from plannen")}
+    codes = {r[0] for r in conn.execute("select gemeentecode from gemeenten")}
+    r = await sample_app.client.get("/sitemap.xml")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [e.text for e in ET.fromstring(r.text).findall("s:url/s:loc", ns)]
+    paths = {loc.split("localhost", 1)[1] for loc in locs}
+    assert {p for p in paths if p.startswith("/plan/")} == {f"/plan/{p}" for p in plans}
+    assert {p for p in paths if p.startswith("/gemeente/")} == {f"/gemeente/{c}" for c in codes}
+    for path in ["/", "/over", f"/plan/{sorted(plans)[0]}", "/gemeente/GM0363"]:
+        assert (await sample_app.client.get(path)).status_code == 200, path
+
+
+async def test_robots_allows_pages_but_not_sql_or_bulk(sample_app):
+    from urllib.robotparser import RobotFileParser
+
+    text = (await sample_app.client.get("/robots.txt")).text
+    rp = RobotFileParser()
+    rp.parse(text.splitlines())
+    assert "Disallow: /*?sql=" in text and "Disallow: /*.csv" in text and "Sitemap:" in text
+    # the stdlib parser has no wildcards: check the plain prefixes it understands, and the pages
+    for page in ("/", "/plan/GM0363-00001", "/gemeente/GM0363", "/en/over"):
+        assert rp.can_fetch("*", "http://localhost" + page), page
+    assert not rp.can_fetch("*", "http://localhost/downloads/plannen.csv")
+    assert not rp.can_fetch("*", "http://localhost/-/kaartdata.json")

@@ -137,7 +137,6 @@ async def test_metadata_descriptions_for_every_column_and_cors(sample_app):
     response = await sample_app.client.get("/woningbouwplannen/plannen.json?_size=1")
     assert response.headers["access-control-allow-origin"] == "*"
     columns = response.json()["columns"]
-    import yaml
     meta = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
     described = meta["databases"]["woningbouwplannen"]["tables"]["plannen"]["columns"]
     assert set(columns) <= set(described)
