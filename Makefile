@@ -11,7 +11,7 @@ SOURCES ?= data/sources.yml
 SETTINGS = $(shell $(PYTHON) -c 'import json;print(" ".join(f"--setting {k} {v}" for k,v in json.load(open("settings.json")).items()))')
 SERVE_DIR = .serve/$(PORT)
 
-.PHONY: install build serve test sample check clean bench serve-prod messages
+.PHONY: install build serve test sample check clean bench serve-prod messages audit
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ bench: install
 sample: install
 	$(PY) scripts/generate_sample.py
 	$(PY) scripts/generate_sample_geo.py
+
+# Known vulnerabilities in the installed packages (pip-audit; scripts/audit.py says so plainly when
+# no vulnerability service is reachable). Run by .ci/run after the tests.
+audit: install
+	$(PY) scripts/audit.py
 
 check: install
 	$(PY) -m ingest check $(FILE) --kind plannen

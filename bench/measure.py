@@ -24,6 +24,10 @@ sys.path.insert(0, str(ROOT / "deploy"))
 import serve_prod  # noqa: E402  (deploy/ is scripts, not a package)
 
 WRK_SCRIPT = BENCH / "wrk_report.lua"
+# Debian's Chromium with the launch arguments the browser tests use (tests/conftest.py)
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 # ---------------------------------------------------------------- build
@@ -226,9 +230,6 @@ def browser_map(base: str, path: str, kind: str, expected: int, limit_s: float =
     """Seconds from navigation until the map shows every plan, in headless Debian Chromium."""
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from test_browser import CHROMIUM, CHROMIUM_ARGS  # the suite's launch settings
-
     host = urllib.parse.urlparse(base).netloc
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -256,12 +257,14 @@ def browser_map(base: str, path: str, kind: str, expected: int, limit_s: float =
                 button = page.query_selector("button.cluster-map-button")
                 if button is not None and button.inner_text().strip() == "load all":
                     button.click()
+                # the progress line "Showing N of M" is replaced per page and emptied after the last
                 deadline = t0 + limit_s
-                while time.perf_counter() < deadline and page.query_selector("button.cluster-map-button"):
+                progress = re.compile(r"Showing ([\d,.]+) of")
+                while time.perf_counter() < deadline and progress.search(page.inner_text("body")):
                     time.sleep(0.05)
-                complete = page.query_selector("button.cluster-map-button") is None
-                match = re.search(r"Showing ([\d,.]+) of", page.inner_text("body"))
-                shown = expected if complete else int(re.sub(r"\D", "", match.group(1)) if match else 0)
+                match = progress.search(page.inner_text("body"))
+                complete = match is None
+                shown = expected if complete else int(re.sub(r"\D", "", match.group(1)))
             seconds = time.perf_counter() - t0
             if shot:
                 page.screenshot(path=str(shot))

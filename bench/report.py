@@ -15,6 +15,15 @@ def _fmt(value, digits=1):
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+def slowest_steps(build: dict, n: int = 3) -> list[tuple[str, float]]:
+    """The build's progress lines carry cumulative times: the steps that took longest."""
+    steps, previous, out = build.get("steps", []), 0.0, []
+    for step in steps:
+        out.append((step["step"][:60], round(step["at_s"] - previous, 1)))
+        previous = step["at_s"]
+    return sorted(out, key=lambda s: -s[1])[:n]
+
+
 def targets(results: dict) -> list[dict]:
     """One row per issue-7 target: met (True/False/None = not measurable yet) and the figures."""
     out = []
@@ -84,13 +93,14 @@ def markdown(results: dict) -> str:
              f"Machine: {m['cores']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, {m['os']}; Python {m['python']}, "
              f"SQLite {m['sqlite']}, Datasette {m['datasette']}, {m['nginx']}, {m['wrk']}. {m['note']}.", "",
              "### Build", "",
-             "| data | plans | source rows | build s | peak RSS MB | plannen insert rows/s | raw executemany rows/s | ratio |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| data | plans | peildatums | source rows | build s | peak RSS MB | plannen insert rows/s | raw executemany rows/s | ratio | slowest steps (s) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for name, s in results["scales"].items():
         ins = s["insert"]["plannen"]
-        lines.append(f"| {name} | {s['dataset']['plans_newest']:,} | {s['dataset']['source_rows']:,} | "
-                     f"{s['build']['seconds']} | {s['build']['peak_rss_mb']:,} | {ins['ours_rows_s']:,} | "
-                     f"{ins['raw_rows_s']:,} | {ins['ratio']} |")
+        slow = "; ".join(f"{step} {sec}" for step, sec in slowest_steps(s["build"]))
+        lines.append(f"| {name} | {s['dataset']['plans_newest']:,} | {len(s['dataset']['peildatums'])} | "
+                     f"{s['dataset']['source_rows']:,} | {s['build']['seconds']} | {s['build']['peak_rss_mb']:,} | "
+                     f"{ins['ours_rows_s']:,} | {ins['raw_rows_s']:,} | {ins['ratio']} | {slow} |")
     lines += ["", "### Serving, one process, no cache, concurrency 8 (ours vs plain Datasette, same file)", "",
               "| data | page | ours p50 / p95 / p99 ms | ours req/s | plain p50 / p95 / p99 ms | plain req/s | ratio |",
               "|---|---|---|---|---|---|---|"]
@@ -109,7 +119,8 @@ def markdown(results: dict) -> str:
         paging = sv.get("map_paging_plain", {})
         paging_txt = f"{paging.get('seconds')} s, {paging.get('pages')} pages" if paging else "–"
         for map_name, mp in (sv.get("maps") or {"–": {}}).items():
-            shown = f"{mp.get('shown', 0):,} / {mp.get('expected', 0):,}" if "shown" in mp else mp.get("error", "–")
+            shown = (f"{mp.get('shown', 0):,} / {mp.get('expected', 0):,}" if "shown" in mp
+                     else " ".join(str(mp.get("error", "–")).split())[:70])
             lines.append(f"| {name} | {sv['csv']['ours']['mb_s']} | {sv['csv']['raw']['mb_s']} | {map_name} | "
                          f"{mp.get('seconds', '–')} | {shown} | {paging_txt} |")
     lt = results.get("loadtest")
@@ -125,6 +136,9 @@ def markdown(results: dict) -> str:
             lines += ["", "Through the cache, per page: " + ", ".join(
                 f"{k} p95 {v['p95_ms']} ms ({v['rps']} req/s)" for k, v in lt["per_url_cached"].items())
                 + (f"; CSV {lt['csv_cached']['mb_s']} MB/s." if lt.get("csv_cached") else ".")]
+    if results.get("rerun"):
+        lines += ["", "Measured again after a harness fix, on the same builds: " + ", ".join(
+            f"{k} ({v})" for k, v in results["rerun"].items()) + "."]
     lines += ["", "### Issue-7 targets", "", "| target | met | figures |", "|---|---|---|"]
     for t in results.get("targets", []):
         met = {True: "yes", False: "**no**", None: "not yet"}[t["met"]]

@@ -146,8 +146,8 @@ def load_test(db: Path, pages: list[dict], duration: float, max_requests: int, p
         dep = serve_prod.start(db, OUT / "prod" / name, f"127.0.0.1:{serve_prod.free_port()}", replicas, cache=cache,
                                sql_rate="1000r/s", sql_burst=1000)
         try:
-            for path in mix:  # warm SQLite and, for the cache run, fill it
-                measure.fetch(dep.url + path)
+            for path in mix:  # warm SQLite and, for the cache run, fill it (the variant wrk asks for)
+                measure.fetch(dep.url + path, headers={"Accept-Encoding": "gzip"})
             out[name] = measure.wrk(dep.url + "/", duration, max_requests, paths_file=paths_file, gzip=True)
             log(f"  load {name}: {out[name]}")
             if cache:
@@ -162,6 +162,38 @@ def load_test(db: Path, pages: list[dict], duration: float, max_requests: int, p
     return out
 
 
+def rerun(parts: list[str], args) -> int:
+    """Measure some parts again without rebuilding (e.g. after a harness fix); marks them as rerun."""
+    results = json.loads((OUT / "results.json").read_text())
+    db = OUT / "national" / "woningbouwplannen.db"
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    pages, maps = load_pages(db)
+    results.setdefault("rerun", {})
+    if "maps" in parts:
+        for name, scale in results["scales"].items():
+            scale_db = OUT / name / "woningbouwplannen.db"
+            link, inspect = measure.serve_dir(scale_db, OUT / name / "serve")
+            ours = measure.start_ours(link, inspect, OUT / name / "serve" / "ours-rerun.log")
+            try:
+                conn = sqlite3.connect(f"file:{scale_db}?mode=ro&immutable=1", uri=True)
+                expected = conn.execute("select count(*) from plannen where latitude is not null").fetchone()[0]
+                conn.close()
+                scale["serving"]["maps"] = browser_maps(ours.url, maps, expected, OUT / name, log)
+            finally:
+                ours.stop()
+        results["rerun"]["maps"] = dt.datetime.now().isoformat(timespec="seconds")
+    if "loadtest" in parts:
+        results["loadtest"] = load_test(db, pages, duration=max(4, args.duration * 3),
+                                        max_requests=args.max_requests * 3, per_url_s=max(2, args.duration / 2), log=log)
+        results["rerun"]["loadtest"] = dt.datetime.now().isoformat(timespec="seconds")
+    results["targets"] = report.targets(results)
+    (OUT / "results.json").write_text(json.dumps(results, indent=1))
+    markdown = report.markdown(results)
+    (OUT / "results.md").write_text(markdown)
+    print(markdown)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=30_000, help="plans at national scale")
@@ -172,11 +204,18 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=5, help="seconds per URL and server (longer for slow pages)")
     parser.add_argument("--max-requests", type=int, default=2000, help="requests per URL and server")
     parser.add_argument("--skip-stress", action="store_true")
+    parser.add_argument("--stress-peildatums", type=int, default=4,
+                        help="peildatums in the stress set (10x plans; history grows with this; 12 = like national)")
     parser.add_argument("--stress-areas", action="store_true",
                         help="load plan areas in the stress set too (the plangebieden step dominates its build)")
+    parser.add_argument("--rerun", default="", help="comma list of parts (maps, loadtest) to measure again on the "
+                        "existing national build, merged into bench/out/results.json")
     args = parser.parse_args(argv)
+    if args.rerun:
+        return rerun(args.rerun.split(","), args)
     if args.quick:
         args.n, args.peildatums, args.factor, args.duration, args.max_requests = 3000, 3, 3, 2, 300
+        args.stress_peildatums = 3
     OUT.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
 
@@ -189,7 +228,8 @@ def main(argv=None) -> int:
     national_pages = None
     for name, n in scales:
         t0 = time.perf_counter()
-        out, info = dataset(name, n, args.peildatums, args.reuse, log, areas=name == "national" or args.stress_areas)
+        peildatums = args.peildatums if name == "national" else args.stress_peildatums
+        out, info = dataset(name, n, peildatums, args.reuse, log, areas=name == "national" or args.stress_areas)
         db = out / "woningbouwplannen.db"
         log(f"{name}: building {info['source_rows']} source rows")
         scale = {"dataset": {k: info[k] for k in ("plans_newest", "source_rows", "peildatums", "plangebieden")}}

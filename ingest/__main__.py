@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 check found rows with errors, 2 fatal input (nothing written
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -46,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except MemoryError:
         print("FOUT: onvoldoende geheugen; de gepubliceerde database is niet gewijzigd", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:
+        # a full disk or a file-size limit reaches us from SQLite as "database or disk is full"
+        print(f"FOUT: de nieuwe database kon niet geschreven worden ({exc}); de gepubliceerde database is "
+              "niet gewijzigd", file=sys.stderr)
         return 2
     except OSError as exc:
         # disk full, permissions: still one clear line, never a traceback

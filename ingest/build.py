@@ -15,13 +15,13 @@ from pathlib import Path
 import sqlite_utils
 from datasette.utils import tilde_encode
 
-from . import history, reference
+from . import downloads, history, limits, reference
 from . import geometry
 from .errors import FatalInput
 from .kinds import gemeenten as gemeenten_kind
 from .kinds import plannen as plannen_kind
 from .kinds import realisatie as realisatie_kind
-from .manifest import Source, read_manifest
+from .manifest import Source, read_limits, read_manifest
 from .mapping import load_mapping
 from .problems import SourceReport
 from .schema import (BRONNEN_COLUMNS, FACET_COLUMNS, FTS_COLUMNS, GEMEENTE_COLUMNS, HISTORY_COLUMNS,
@@ -165,6 +165,11 @@ def build(manifest: Path, db_path: Path, quiet: bool = False) -> dict:
     """Build the database from a manifest. Raises FatalInput; never touches db_path on failure."""
     progress = Progress(quiet)
     sources = read_manifest(manifest)
+    with limits.use(read_limits(manifest)):
+        return _build(manifest, sources, db_path, progress)
+
+
+def _build(manifest: Path, sources: list[Source], db_path: Path, progress: Progress) -> dict:
     reports, gemeenten, loads, next_id = load_sources(sources, progress)
     if not loads:
         raise FatalInput(manifest, "manifest bevat geen bron van soort 'plannen'")
@@ -172,7 +177,8 @@ def build(manifest: Path, db_path: Path, quiet: bool = False) -> dict:
     declared = history.declared_scopes(sources)  # each export's dekking, when the manifest names it
     historie, current = combine(loads, declared)
     changes = history.changes(historie, current, declared)
-    geo = geometry.run(sources, current, gemeenten, reports, next_id, progress)
+    private = set().union(*(load.private_ids for load in loads))
+    geo = geometry.run(sources, current, gemeenten, reports, next_id, progress, private)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     for stale in db_path.parent.glob(f".{db_path.name}.tmp-*"):
         stale.unlink(missing_ok=True)  # left by a killed build
@@ -181,8 +187,10 @@ def build(manifest: Path, db_path: Path, quiet: bool = False) -> dict:
         write_database(tmp, reports, gemeenten, historie, current, changes, progress, realisatie, geo=geo)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
+        # every download (GeoJSON, CSV, JSON, XLSX, index, datapackage) from the finished file, then both swaps
+        staged = downloads.stage(tmp, db_path, lambda d: geometry.write_downloads(db_path, current, geo, PLAN_COLUMNS, d))
         os.replace(tmp, db_path)
-        geometry.write_downloads(db_path, current, geo, PLAN_COLUMNS)
+        downloads.publish(staged, db_path)
         dir_fd = os.open(db_path.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

@@ -8,6 +8,8 @@ from pathlib import Path
 import yaml
 
 from .errors import FatalInput
+from .limits import Limits
+from .limits import from_manifest as limits_from_manifest
 
 KINDS = ("plannen", "plangebieden", "doorbraaklocaties", "gemeenten", "realisatie")
 
@@ -66,11 +68,23 @@ def parse_manifest(text: str, base: Path) -> list[Source]:
     return sources
 
 
-def read_manifest(path: Path) -> list[Source]:
+def _manifest_text(path: Path) -> str:
     if not path.exists():
         raise FatalInput(path, "manifest bestaat niet")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except (UnicodeDecodeError, OSError) as exc:
         raise FatalInput(path, f"manifest kan niet gelezen worden ({exc.__class__.__name__})")
-    return parse_manifest(text, path.parent)
+
+
+def read_manifest(path: Path) -> list[Source]:
+    return parse_manifest(_manifest_text(path), path.parent)
+
+
+def read_limits(path: Path) -> Limits:
+    """The manifest's optional `limits:` block (ingest/limits.py) over the defaults."""
+    try:
+        doc = yaml.safe_load(_manifest_text(path))
+    except yaml.YAMLError as exc:
+        raise FatalInput(None, f"manifest is geen geldige YAML ({exc.__class__.__name__})")
+    return limits_from_manifest(doc.get("limits") if isinstance(doc, dict) else None)

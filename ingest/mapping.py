@@ -16,8 +16,16 @@ MAPPINGS_DIR = Path(__file__).parent / "mappings"
 
 def norm(label) -> str:
     """Case-, space- and punctuation-insensitive key for a header or label."""
-    text = unicodedata.normalize("NFKC", "" if label is None else str(label))
-    return re.sub(r"[\W_]+", "", text.casefold())
+    return _norm_text("" if label is None else str(label))
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=1 << 16)
+def _norm_text(text: str) -> str:
+    # cached: the same statuses, municipalities and flags recur on every row of a big export
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 @dataclass(frozen=True)

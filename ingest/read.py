@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from . import limits
 from .errors import FatalInput
 
 MAX_HEADER_SCAN = 25  # rows searched for the header in a spreadsheet
@@ -46,7 +47,9 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    # the first non-blank line as csv sees lines (str.splitlines would also split on \x1c, \x85,
+    # \u2028 ... inside a cell); lazily, so a big file is not split whole
+    first = next((line for line in io.StringIO(text, newline=None) if line.strip()), "")
     counts = {d: first.count(d) for d in (";", ",", "\t", "|")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
@@ -60,11 +63,18 @@ def read_csv(path: Path) -> Table:
     if "\x00" in text:
         raise FatalInput(path, "bestand bevat NUL-tekens; is het wel een CSV?")
     delimiter = sniff_delimiter(text)
+    limit = limits.current()
+    # one over-long cell is a row problem (validation truncates text), not a reason to refuse the
+    # file; the file-size limit already bounds it
+    csv.field_size_limit(max(csv.field_size_limit(), min(limit.max_file_bytes, 2**31 - 1)))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[tuple[int, list]] = []
     try:
         for record in reader:
+            if len(record) > limit.max_columns:
+                raise FatalInput(path, f"regel {reader.line_num} heeft {len(record)} kolommen (limiet "
+                                       f"{limit.describe('max_columns')}); is het scheidingsteken goed?")
             line = reader.line_num
             if header is None:
                 if not any(c.strip() for c in record):
@@ -74,6 +84,8 @@ def read_csv(path: Path) -> Table:
             if not any(c.strip() for c in record):
                 continue  # blank line: nothing to load or report
             rows.append((line, record))
+            if len(rows) > limit.max_rows:
+                limits.check_row_count(path, len(rows), limit)
     except csv.Error as exc:
         raise FatalInput(path, f"CSV kan niet gelezen worden bij regel {reader.line_num}: {exc}")
     if header is None:
@@ -87,11 +99,32 @@ def _cell(value):
     return value  # numbers, dates and None pass through as typed values
 
 
+def _rows(ws, path: Path, limit: limits.Limits) -> Iterator[list]:
+    """Rows as lists without trailing empty cells, bounded in length and number.
+
+    The sheet's own <dimension> is ignored: a hostile or sloppy file that claims
+    A1:XFD1048576 would otherwise have every row padded to 16,384 cells.
+    """
+    ws.reset_dimensions()
+    for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        if i > 2 * limit.max_rows:  # gap rows included: a sheet with rows 1 and 1,000,000
+            limits.check_row_count(path, i, limit)
+        cells = list(row)
+        while cells and cells[-1] is None:
+            cells.pop()
+        if len(cells) > limit.max_columns:
+            raise FatalInput(path, f"werkblad {ws.title!r} rij {i} heeft {len(cells)} kolommen (limiet "
+                                   f"{limit.describe('max_columns')}); niet gelezen")
+        yield cells
+
+
 def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
     import openpyxl  # imported here: only XLSX needs it
 
     if not zipfile.is_zipfile(path):
         raise FatalInput(path, "geen geldig XLSX-bestand (geen zip-archief)")
+    limit = limits.current()
+    limits.zip_entries(path, "XLSX-bestand", limit)  # before openpyxl decompresses anything
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for corrupt files
@@ -102,8 +135,8 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
             if ws.sheet_state != "visible":
                 continue
             head = []
-            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                head.append((i, list(row)))
+            for i, row in enumerate(_rows(ws, path, limit), start=1):
+                head.append((i, row))
                 if i >= MAX_HEADER_SCAN:
                     break
             for i, row in head:
@@ -117,7 +150,7 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
         ws = wb[title]
         header: list[str] = []
         rows: list[tuple[int, list]] = []
-        for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        for i, row in enumerate(_rows(ws, path, limit), start=1):
             if i < header_row:
                 continue
             if i == header_row:
@@ -127,6 +160,8 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
                 continue
             rows.append((i, cells))
+            if len(rows) > limit.max_rows:
+                limits.check_row_count(path, len(rows), limit)
         return Table(path, header, rows, sheet=title, notes=[f"werkblad {title!r}, kopregel {header_row}"])
     except FatalInput:
         raise
@@ -143,6 +178,7 @@ def read_table(path: Path, score_header: Callable[[list[str]], int]) -> Table:
         raise FatalInput(path, "is geen bestand")
     if path.stat().st_size == 0:
         raise FatalInput(path, "leeg bestand")
+    limits.check_file_size(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, score_header)

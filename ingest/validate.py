@@ -68,8 +68,13 @@ def parse_number(value) -> float:
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
             raise Invalid("geen eindig getal")
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond any float (a crafted XLSX cell)
+            raise Invalid("geen eindig getal") from None
     text = str(value).strip().replace("\u00a0", " ")
+    if text.isascii() and text.isdigit() and len(text) < 300:
+        return float(text)  # the common case, without the separator rules below
     if _THOUSANDS.match(text):
         return float(re.sub(r"[. \u00a0]", "", text))
     if "," in text and "." in text:

@@ -4,7 +4,7 @@ The database is immutable while served (a new build rolls out as new replicas), 
 and JSON may be cached for minutes; static assets for a day, or a year when the URL
 carries a version (Datasette's own /-/static/app.css?hash). Errors are never cached: a
 timed-out query or a 404 during a rollout must not stick in a shared cache. Responses
-that set a cookie or belong to one visitor (/-/actor, /-/messages ...) are private.
+that set a cookie or describe the visitor (/-/actor, /-/messages ...) are private.
 """
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ VERSIONED = b"public, max-age=31536000, immutable"
 NO_STORE = b"no-store"
 PRIVATE = b"private, no-store"
 STATIC_PREFIXES = ("/-/static/", "/-/static-plugins/", "/static/")
-# /-/ pages that describe the instance and are the same for everyone
-PUBLIC_INTROSPECTION = ("/-/versions", "/-/plugins", "/-/metadata", "/-/settings", "/-/databases")
+# /-/ pages about the visitor or the live process: never in a shared cache. Other /-/ routes
+# (/-/versions, plugin routes such as /-/kaartdata.json) are public data like any page.
+PER_VISITOR = ("/-/actor", "/-/auth-token", "/-/logout", "/-/messages", "/-/permissions", "/-/allow-debug",
+               "/-/threads", "/-/patterns")
 
 
 def cache_control(method: str, path: str, query: bytes, status: int, sets_cookie: bool) -> bytes:
@@ -28,7 +30,7 @@ def cache_control(method: str, path: str, query: bytes, status: int, sets_cookie
         return PRIVATE
     if path.startswith(STATIC_PREFIXES):
         return VERSIONED if (query and path.startswith("/-/static/")) else STATIC
-    if path.startswith("/-/") and not path.startswith(PUBLIC_INTROSPECTION):
+    if path.startswith(PER_VISITOR):
         return PRIVATE
     return PAGE
 

@@ -18,6 +18,10 @@ PAGES = ["/", "/kaart", "/in-de-buurt", "/gemeenten", "/doorbraaklocaties", "/vo
 ROBOTS = """# Woningbouwplannen: pages are for everyone; SQL and bulk data have their own doors.
 # (Disallow lines first: some parsers take the first matching rule.)
 User-agent: *
+Allow: /datapackage.json
+Allow: /catalog.jsonld
+Allow: /openapi.json
+Allow: /sitemap.xml
 Disallow: /*?sql=
 Disallow: /*&sql=
 Disallow: /*.csv

@@ -105,7 +105,9 @@ def serve_args(db: Path, port: int) -> list[str]:
 
 def start_server(db: Path, extra_args=()) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([*serve_args(db, port), *extra_args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # the access log goes to a file: an unread pipe fills up and stalls the server
+    log = open(db.parent / f"datasette-{port}.log", "wb")
+    proc = subprocess.Popen([*serve_args(db, port), *extra_args], stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -115,7 +117,7 @@ def start_server(db: Path, extra_args=()) -> tuple[subprocess.Popen, str]:
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("datasette did not start: " + proc.stdout.read().decode()[-2000:])
+    raise RuntimeError("datasette did not start: " + (db.parent / f"datasette-{port}.log").read_text()[-2000:])
 
 
 @pytest.fixture(scope="session")
@@ -127,7 +129,8 @@ def server(sample_db):
     proc.wait(10)
 
 
-@pytest.fixture(scope="session")
+# Module scope: a live sync Playwright session would stop pytest-asyncio tests that follow.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -25,6 +25,8 @@ STATIC, VERSIONED, cache_control = cache_headers.STATIC, cache_headers.VERSIONED
     ("/woningbouwplannen", b"sql=select+1", 400, NO_STORE),
     ("/-/actor", b"", 200, PRIVATE),
     ("/-/versions.json", b"", 200, PAGE),
+    ("/-/kaartdata.json", b"provincie=Utrecht", 200, PAGE),  # a plugin's public data route
+    ("/-/messages", b"", 200, PRIVATE),
 ])
 def test_policy(path, query, status, expected):
     assert cache_control("GET", path, query, status, sets_cookie=False) == expected

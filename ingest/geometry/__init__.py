@@ -26,7 +26,8 @@ class GeoData:
     doorbraaklocaties: list[dict] = field(default_factory=list)
 
 
-def run(sources, current: list[dict], gemeenten: dict, reports: list[SourceReport], next_id, progress) -> GeoData:
+def run(sources, current: list[dict], gemeenten: dict, reports: list[SourceReport], next_id, progress,
+        private_ids: set[str] = frozenset()) -> GeoData:
     from ..kinds import doorbraaklocaties, plangebieden
 
     places = shapes.places()
@@ -35,7 +36,7 @@ def run(sources, current: list[dict], gemeenten: dict, reports: list[SourceRepor
     for source in (s for s in sources if s.kind == "plangebieden"):
         report = SourceReport(next(next_id), source.path, "plangebieden", source.mapping, source.sample, source.peildatum)
         reports.append(report)
-        plangebieden.load(source, report, plans, done, places)
+        plangebieden.load(source, report, plans, done, places, private_ids)
         progress(f"{source.path.name}: {report.read} plangebieden gelezen, {report.loaded} geladen, "
                  f"{report.rejected} afgewezen")
     seed = SourceReport(next(next_id), doorbraaklocaties.SEED, "doorbraaklocaties", "referentie", False)
@@ -82,9 +83,12 @@ def _write_collection(path: Path, name: str, features) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_downloads(db_path: Path, current: list[dict], data: GeoData, plan_columns) -> Path:
-    """Full-dataset GeoJSON (WGS84, full precision) next to the database, for the /downloads/ mount."""
-    directory = db_path.parent / DOWNLOADS_DIR
+def write_downloads(db_path: Path, current: list[dict], data: GeoData, plan_columns,
+                    directory: Path | None = None) -> Path:
+    """Full-dataset GeoJSON (WGS84, full precision) next to the database, for the /downloads/ mount.
+
+    `directory`: where to write instead (ingest/downloads.py stages the whole set there first)."""
+    directory = directory or db_path.parent / DOWNLOADS_DIR
     directory.mkdir(exist_ok=True)
     areas = {row["plan_id"]: row["geometrie"] for row in data.plangebieden}
     columns = [c for c in plan_columns if c not in NOT_IN_DOWNLOAD]

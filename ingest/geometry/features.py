@@ -10,9 +10,12 @@ import math
 from dataclasses import dataclass
 from typing import Iterator
 
+import numpy as np
+import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
+from .. import limits
 from ..errors import FatalInput
 from ..manifest import Source
 from ..mapping import norm
@@ -51,9 +54,24 @@ def find_column(columns, wanted: tuple[str, ...]) -> str | None:
     return None
 
 
+def vertex_counts(source: Source, layers) -> dict[str, np.ndarray]:
+    """Vertices per feature, per layer; a file over the row or vertex limit is refused whole."""
+    limit = limits.current()
+    counts = {layer.name: shapely.get_num_coordinates(np.asarray(layer.frame.geometry.values)) for layer in layers}
+    limits.check_row_count(source.path, sum(len(c) for c in counts.values()), limit)
+    total = int(sum(int(c.sum()) for c in counts.values()))
+    if total > limit.max_vertices_file:
+        raise FatalInput(source.path, f"bestand heeft {limits.dutch(total)} hoekpunten (limiet "
+                                      f"{limit.describe('max_vertices_file')}, aan te passen onder limits: "
+                                      "in het manifest); niet geladen")
+    return counts
+
+
 def features(source: Source, report: SourceReport, key_columns: tuple[str, ...], key_field: str,
-             places: shapes.Places) -> Iterator[Feature]:
+             places: shapes.Places, private_ids: set[str] = frozenset()) -> Iterator[Feature]:
     layers = read_layers(source.path, source.crs, source.options.get("layer"))
+    vertices = vertex_counts(source, layers)
+    limit = limits.current()
     row = 0
     for layer in layers:
         frame = layer.frame
@@ -65,7 +83,8 @@ def features(source: Source, report: SourceReport, key_columns: tuple[str, ...],
                                           f"(gevonden: {', '.join(map(str, columns)) or 'geen'})")
         crs = CRS.from_user_input(frame.crs)
         where = f" (laag {layer.name})" if len(layers) > 1 else ""
-        for record, geom in zip(frame[columns].to_dict("records"), frame.geometry.values):
+        for record, geom, n_vertices in zip(frame[columns].to_dict("records"), frame.geometry.values,
+                                            vertices[layer.name]):
             row += 1
             report.read += 1
             key = key_text(record.get(key_col))
@@ -76,14 +95,36 @@ def features(source: Source, report: SourceReport, key_columns: tuple[str, ...],
                 report.add(row, None, key_col, Problem(key_field, None, FOUT, "sleutel_ontbreekt",
                                                        f"{key_col} is leeg; geometrie niet geladen{where}"))
                 continue
+            if key.casefold() in private_ids:
+                report.not_public += 1  # a non-public plan's area: never checked, reported or kept
+                continue
+            if n_vertices > limit.max_vertices_feature:
+                # checked before make_valid and reprojection, which are slow on such shapes
+                report.rejected += 1
+                report.add(row, plan_id, "geometrie", Problem(
+                    "geometrie", key, FOUT, "te_veel_hoekpunten",
+                    f"geometrie heeft {limits.dutch(n_vertices)} hoekpunten (limiet "
+                    f"{limit.describe('max_vertices_feature')}); vereenvoudig het vlak; niet geladen{where}"))
+                continue
             cleaned, issue = shapes.clean(geom)
             if cleaned is None:
                 report.rejected += 1
                 report.add(row, plan_id, "geometrie",
                            Problem("geometrie", key, issue.severity, issue.code, issue.message + where))
                 continue
-            geom_rd = shapes.reproject(cleaned, crs, shapes.RD)
-            if not places.in_nl(geom_rd):
+            try:
+                geom_rd = shapes.reproject(cleaned, crs, shapes.RD)
+                inside = places.in_nl(geom_rd)
+                measurable = geom_rd.is_valid and math.isfinite(geom_rd.area)
+            except shapely.errors.GEOSException:  # coordinates GEOS cannot handle (e.g. 1e308)
+                inside = measurable = None
+            if inside is None or (inside and not measurable):
+                report.rejected += 1
+                report.add(row, plan_id, "geometrie", Problem(
+                    "geometrie", key, FOUT, "geometrie_onherstelbaar",
+                    f"geometrie kan niet worden omgerekend naar RD New of gemeten; niet geladen{where}"))
+                continue
+            if not inside:
                 hint = " (de coördinaten lijken graden: klopt het CRS?)" if shapes.looks_like_degrees(cleaned, crs) else ""
                 report.rejected += 1
                 report.add(row, plan_id, "geometrie",

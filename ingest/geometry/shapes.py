@@ -58,17 +58,30 @@ def polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
     return polys[0] if len(polys) == 1 else MultiPolygon(polys)
 
 
+def repaired(geom: BaseGeometry) -> BaseGeometry | None:
+    """make_valid's polygon parts, valid; GEOS can fail on pathological rings (a TopologyException,
+    or a result that is itself invalid): then the structure method, then None (reported)."""
+    for method in ("linework", "structure"):
+        try:
+            fixed = polygonal(shapely.make_valid(geom, method=method))
+        except shapely.errors.GEOSException:
+            continue
+        if fixed is not None and fixed.is_valid:  # near-degenerate input can come back invalid
+            return fixed
+    return None
+
+
 def clean(geom: BaseGeometry | None) -> tuple[BaseGeometry | None, Issue | None]:
     """A valid polygonal geometry (or None) and what was wrong with the input."""
     if geom is None or geom.is_empty:
-        return None, Issue(FOUT, "lege_geometrie", "geometrie is leeg; plangebied niet geladen")
+        return None, Issue(FOUT, "lege_geometrie", "geometrie is leeg of onleesbaar; plangebied niet geladen")
     geom = shapely.force_2d(geom)
     kind = geom.geom_type
     if kind not in ("Polygon", "MultiPolygon", "GeometryCollection"):
         return None, Issue(FOUT, "geen_vlak", f"geometrie is een {kind}, geen vlak; niet geladen")
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
-        fixed = polygonal(shapely.make_valid(geom))
+        fixed = repaired(geom)
         if fixed is None or fixed.area == 0:
             return None, Issue(FOUT, "geometrie_onherstelbaar",
                                f"ongeldige geometrie ({reason}) en niet te herstellen; niet geladen")

@@ -21,12 +21,15 @@ KEY_COLUMNS = ("plan_id", "Plan-ID", "planid")
 
 
 def load(source: Source, report: SourceReport, plans: dict[str, dict], done: dict[str, dict],
-         places: shapes.Places) -> None:
+         places: shapes.Places, private_ids: set[str] = frozenset()) -> None:
     """Set the area columns on `plans` rows (by plan_id) and add full-precision rows to `done`."""
     by_norm = {pid.casefold(): pid for pid in plans}
     grouped: dict[str, list[Feature]] = defaultdict(list)
-    for f in features(source, report, KEY_COLUMNS, "plan_id", places):
+    for f in features(source, report, KEY_COLUMNS, "plan_id", places, private_ids):
         plan_id = f.key if f.key in plans else by_norm.get(f.key.casefold())
+        if plan_id is None and f.key.casefold() in private_ids:
+            report.not_public += 1  # the area of a non-public plan: counted, never reported by its id
+            continue
         if plan_id is None:
             report.rejected += 1
             report.add(f.row, f.key, "plan_id", Problem("plan_id", f.key, FOUT, "onbekend_plan_id",

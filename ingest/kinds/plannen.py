@@ -21,6 +21,8 @@ COLUMN_LABEL = {  # our column -> how the reference layout names it (for message
 class PlanLoad:
     report: SourceReport
     rows: list[dict] = field(default_factory=list)
+    # ids of Openbaar = nee plans, in memory only: their areas must not be reported by id either
+    private_ids: set[str] = field(default_factory=set)
 
 
 def header_problems(table: Table, mapping: Mapping, report: SourceReport):
@@ -59,6 +61,9 @@ def load(report: SourceReport, gemeenten: dict[str, Gemeente], gemeente_by_name:
             flag = openbaar_flag(flag_value, mapping)
             if flag is False:
                 report.not_public += 1  # counted only: nothing of this row is written
+                pid = as_text(cells[hm.columns["plan_id"]]) if hm.columns["plan_id"] < len(cells) else None
+                if pid:
+                    result.private_ids.add(pid.casefold())
                 continue
             if flag is None:
                 if is_blank(flag_value):

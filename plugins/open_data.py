@@ -1,0 +1,275 @@
+"""Open-data endpoints for catalogues and developers: /datapackage.json, /catalog.jsonld and page metadata.
+
+The build writes the downloads, their manifest (downloads/index.json) and the Frictionless
+descriptor (downloads/datapackage.json; ingest/downloads.py). This plugin only reads those
+files: it makes the descriptor's paths absolute, describes the same files as a DCAT-AP catalogue
+(as data.overheid.nl and data.europa.eu harvest) and gives the home and downloads pages a
+schema.org `Dataset` in JSON-LD for search engines.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+DB = "woningbouwplannen"
+LICENSE_DCAT = "http://creativecommons.org/publicdomain/zero/1.0/deed.nl"  # as data.overheid.nl lists CC0
+LICENSE_SCHEMA = "https://creativecommons.org/publicdomain/zero/1.0/"
+EU = "http://publications.europa.eu/resource/authority/"
+FILE_TYPES = {"csv": "CSV", "csv-excel": "CSV", "json": "JSON", "geojson": "GEOJSON", "xlsx": "XLSX"}
+FORMAT_NAMES = {"csv": "CSV", "csv-excel": "CSV (Excel NL: ; en BOM)", "json": "JSON", "geojson": "GeoJSON",
+                "xlsx": "XLSX (Excel)", "sqlite": "SQLite"}
+CONTEXT = {
+    "dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/", "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#", "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "spdx": "http://spdx.org/rdf/terms#", "adms": "http://www.w3.org/ns/adms#",
+}
+# Limits a developer needs, shown on the pages from the running settings (settings.json).
+LIMIT_SETTINGS = ("sql_time_limit_ms", "max_returned_rows", "max_csv_mb", "facet_time_limit_ms", "default_cache_ttl")
+
+
+def downloads_dir(datasette) -> Path | None:
+    """Where the /downloads/ mount points (make serve, the tests), else next to the database file."""
+    for mount, directory in datasette.static_mounts:
+        if mount == "downloads":
+            return Path(directory)
+    db = datasette.databases.get(DB)
+    return Path(db.path).resolve().parent / "downloads" if db is not None and db.path else None
+
+
+def read_json(directory: Path | None, name: str) -> dict | None:
+    """The build's file, re-read only when a new build replaced it (cached on path and mtime)."""
+    if directory is None:
+        return None
+    path = directory / name
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime_ns)
+    except OSError:
+        return None
+    cached = _CACHE.get(name)
+    if cached and cached[0] == key:
+        return cached[1]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    _CACHE[name] = (key, data)
+    return data
+
+
+_CACHE: dict[str, tuple] = {}
+
+
+def both(text: str | None) -> tuple[str, str]:
+    """'Nederlands / English' -> (nl, en)."""
+    nl, _, en = (text or "").partition(" / ")
+    return nl.strip(), (en or nl).strip()
+
+
+def distributions(index: dict, base: str) -> list[dict]:
+    """One entry per download file plus the whole database, with absolute URLs."""
+    out = []
+    for f in index.get("files", []):
+        out.append({**f, "url": f"{base}/downloads/{f['file']}", "name": f"{f['table']} ({FORMAT_NAMES[f['format']]})"})
+    if index.get("database"):
+        d = index["database"]
+        out.append({**d, "table": None, "url": f"{base}/{d['file']}",
+                    "name": "woningbouwplannen.db (SQLite, alle tabellen / all tables)"})
+    return out
+
+
+def lit(value, datatype: str | None = None, lang: str | None = None) -> dict:
+    out = {"@value": value}
+    if datatype:
+        out["@type"] = datatype
+    if lang:
+        out["@language"] = lang
+    return out
+
+
+def dcat_catalog(index: dict, metadata: dict, base: str, temporal: tuple[str | None, str | None]) -> dict:
+    """DCAT-AP (2.x, the profile DCAT-AP-DONL extends) catalogue with one dataset and a distribution per file."""
+    title_nl, title_en = both(metadata.get("title"))
+    desc_nl, desc_en = both(metadata.get("description_text") or "")
+    license_ = {"@id": LICENSE_DCAT}
+    peil = index.get("peildatum")
+    publisher = {"@id": f"{base}/#uitgever", "@type": "foaf:Agent",
+                 "foaf:name": [lit("Woningbouwplannen in Nederland (open-dataportaal)", lang="nl"),
+                               lit("Housing-construction plans in the Netherlands (open-data portal)", lang="en")],
+                 "foaf:homepage": {"@id": f"{base}/"}}
+    dists = []
+    for d in distributions(index, base):
+        dist = {
+            "@id": f"{base}/catalog.jsonld#{d['file']}", "@type": "dcat:Distribution",
+            "dct:title": lit(d["name"], lang="nl"),
+            "dcat:accessURL": {"@id": f"{base}/downloads" if d["table"] else f"{base}/{DB}"},
+            "dcat:downloadURL": {"@id": d["url"]},
+            "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{d['mediatype']}"},
+            "dcat:byteSize": lit(str(d["bytes"]), "xsd:nonNegativeInteger"),
+            "spdx:checksum": {"@type": "spdx:Checksum", "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+                              "spdx:checksumValue": lit(d["sha256"], "xsd:hexBinary")},
+            "dct:license": license_,
+        }
+        if d["format"] in FILE_TYPES:
+            dist["dct:format"] = {"@id": f"{EU}file-type/{FILE_TYPES[d['format']]}"}
+        if peil:
+            dist["dct:modified"] = lit(peil, "xsd:date")
+        dists.append(dist)
+    dataset = {
+        "@id": f"{base}/#dataset", "@type": "dcat:Dataset",
+        "dct:identifier": f"{base}/#dataset",
+        "dct:title": [lit(title_nl, lang="nl"), lit(title_en, lang="en")],
+        "dct:description": [lit(desc_nl, lang="nl"), lit(desc_en, lang="en")],
+        "dct:license": license_,
+        "dct:accessRights": {"@id": f"{EU}access-right/PUBLIC"},
+        "dct:language": [{"@id": f"{EU}language/NLD"}, {"@id": f"{EU}language/ENG"}],
+        "dct:spatial": {"@id": f"{EU}country/NLD"},
+        "dcat:theme": {"@id": f"{EU}data-theme/REGI"},
+        "dcat:keyword": [lit(k, lang="nl") for k in ("woningbouw", "woningbouwplannen", "volkshuisvesting", "LMVW")]
+                        + [lit(k, lang="en") for k in ("housing", "housing construction")],
+        "dct:publisher": publisher,
+        "dcat:contactPoint": {"@type": "vcard:Kind", "vcard:fn": "Woningbouwplannen",
+                              "vcard:hasURL": {"@id": f"{base}/over"}},
+        "dcat:landingPage": {"@id": f"{base}/"},
+        "foaf:page": {"@id": f"{base}/downloads"},
+        "dct:conformsTo": {"@id": "https://specs.frictionlessdata.io/data-package/"},
+        "adms:sample": {"@id": f"{base}/datapackage.json"},
+        "dcat:distribution": dists,
+    }
+    if metadata.get("source_url"):
+        dataset["dct:source"] = {"@id": metadata["source_url"]}
+    if peil:
+        dataset["dct:modified"] = lit(peil, "xsd:date")
+    start, end = temporal
+    if start or end:
+        period = {"@type": "dct:PeriodOfTime"}
+        if start:
+            period["dcat:startDate"] = lit(start, "xsd:date")
+        if end:
+            period["dcat:endDate"] = lit(end, "xsd:date")
+        dataset["dct:temporal"] = period
+    return {
+        "@context": CONTEXT, "@id": f"{base}/catalog.jsonld", "@type": "dcat:Catalog",
+        "dct:title": [lit(f"Catalogus {title_nl}", lang="nl"), lit(f"Catalogue {title_en}", lang="en")],
+        "dct:description": [lit(desc_nl, lang="nl"), lit(desc_en, lang="en")],
+        "dct:publisher": publisher, "dct:license": license_,
+        "dct:language": [{"@id": f"{EU}language/NLD"}, {"@id": f"{EU}language/ENG"}],
+        "foaf:homepage": {"@id": f"{base}/"},
+        "dcat:dataset": [dataset],
+    }
+
+
+def schema_org_dataset(index: dict, metadata: dict, base: str, temporal: tuple[str | None, str | None],
+                       lang: str) -> dict:
+    """schema.org Dataset (what search engines read), in the page language."""
+    nl, en = both(metadata.get("title"))
+    desc_nl, desc_en = both(metadata.get("description_text") or "")
+    start, end = temporal
+    out = {
+        "@context": "https://schema.org", "@type": "Dataset", "@id": f"{base}/#dataset",
+        "name": en if lang == "en" else nl, "alternateName": nl if lang == "en" else en,
+        "description": desc_en if lang == "en" else desc_nl,
+        "url": f"{base}/", "sameAs": f"{base}/catalog.jsonld",
+        "license": LICENSE_SCHEMA, "isAccessibleForFree": True, "inLanguage": ["nl", "en"],
+        "keywords": ["woningbouw", "woningbouwplannen", "LMVW", "housing", "Nederland"],
+        "spatialCoverage": {"@type": "Place", "name": "Nederland"},
+        "creator": {"@type": "Organization", "name": "Woningbouwplannen in Nederland", "url": f"{base}/"},
+        "includedInDataCatalog": {"@type": "DataCatalog", "name": nl, "url": f"{base}/catalog.jsonld"},
+        "distribution": [{"@type": "DataDownload", "name": d["name"], "encodingFormat": d["mediatype"],
+                          "contentUrl": d["url"], "contentSize": str(d["bytes"]),
+                          "sha256": d["sha256"]} for d in distributions(index, base)],
+    }
+    if metadata.get("source_url"):
+        out["isBasedOn"] = metadata["source_url"]
+    if index.get("peildatum"):
+        out["dateModified"] = index["peildatum"]
+    if start or end:
+        out["temporalCoverage"] = f"{start or '..'}/{end or '..'}"
+    return out
+
+
+def script_json(data: dict) -> str:
+    """JSON safe inside <script>: no '</script>' or '<!--' can end or confuse the element."""
+    return json.dumps(data, ensure_ascii=False, indent=1).replace("<", "\\u003c").replace(">", "\\u003e") \
+        .replace("&", "\\u0026")
+
+
+def base_url(datasette, request) -> str:
+    return datasette.absolute_url(request, "/").rstrip("/")
+
+
+def site_metadata(datasette) -> dict:
+    """Top-level metadata with the description as plain text (description_html stripped)."""
+    meta = dict(datasette.metadata() or {})
+    html = meta.get("description_html") or ""
+    parts = dict(re.findall(r'<p lang="(nl|en)">(.*?)</p>', html, flags=re.S))
+    if parts:
+        meta["description_text"] = " / ".join(" ".join(re.sub(r"<[^>]+>", "", parts.get(k, "")).split())
+                                              for k in ("nl", "en"))
+    else:
+        meta["description_text"] = meta.get("description") or ""
+    return meta
+
+
+async def temporal(datasette) -> tuple[str | None, str | None]:
+    """First and last peildatum of the loaded plan exports."""
+    db = datasette.databases.get(DB)
+    if db is None or not await db.table_exists("bronnen"):
+        return None, None
+    row = (await db.execute("select min(peildatum), max(peildatum) from bronnen where soort = 'plannen'")).first()
+    return row[0], row[1]
+
+
+def not_built() -> Response:
+    return Response.json({"error": "downloads zijn nog niet gebouwd / downloads not built yet"}, status=404)
+
+
+async def datapackage(datasette, request):
+    package = read_json(downloads_dir(datasette), "datapackage.json")
+    if package is None:
+        return not_built()
+    base = base_url(datasette, request)
+    # the file in downloads/ has paths relative to itself; served here they point into /downloads/
+    resources = [{**r, "path": f"{base}/downloads/{r['path']}"} for r in package["resources"]]
+    return Response.json({**package, "homepage": f"{base}/", "resources": resources},
+                         headers={"Access-Control-Allow-Origin": "*"})
+
+
+async def catalog(datasette, request):
+    index = read_json(downloads_dir(datasette), "index.json")
+    if index is None:
+        return not_built()
+    body = dcat_catalog(index, site_metadata(datasette), base_url(datasette, request), await temporal(datasette))
+    return Response(json.dumps(body, ensure_ascii=False, indent=1), content_type="application/ld+json; charset=utf-8",
+                    headers={"Access-Control-Allow-Origin": "*"})
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/datapackage\.json$", datapackage),
+        (r"^/catalog\.jsonld$", catalog),
+    ]
+
+
+@hookimpl
+def extra_template_vars(template, datasette, request):
+    if template not in ("index.html", "pages/downloads.html", "pages/voor-ontwikkelaars.html") or request is None:
+        return {}
+
+    async def inner():
+        index = read_json(downloads_dir(datasette), "index.json")
+        base = base_url(datasette, request)
+        out = {"limits": {k: datasette.setting(k) for k in LIMIT_SETTINGS}, "base_url": base}
+        if index is not None:
+            meta, period = site_metadata(datasette), await temporal(datasette)
+            out["downloads_index"] = index
+            # both languages: the template picks the page's (plugins/i18n.py sets `lang`)
+            out["dataset_jsonld"] = {lang: script_json(schema_org_dataset(index, meta, base, period, lang))
+                                     for lang in ("nl", "en")}
+        queries = await datasette.get_canned_queries(DB, None) if DB in datasette.databases else {}
+        out["canned_queries"] = [{"name": name, "title": q.get("title") or name} for name, q in queries.items()]
+        return {"open_data": out}
+
+    return inner
+
