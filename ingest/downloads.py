@@ -22,9 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from . import xlsx
 
@@ -35,7 +32,7 @@ DB_URL_NAME = "woningbouwplannen.db"  # Datasette serves the database under this
 NOT_IN_DOWNLOAD = ("popup",)
 # An Excel cell holds at most 32,767 characters; outlines are in the GeoJSON and CSV downloads.
 NOT_IN_XLSX = ("geometrie",)
-XLSX_CELL_LIMIT = 32_767
+EXCEL_MAX_ROWS = 1_048_575  # Excel sheet limit (1,048,576 rows) less the header
 CHUNK = 2_000
 
 MEDIA_TYPES = {
@@ -126,19 +123,6 @@ def write_json(path: Path, conn, table, columns) -> int:
     return n
 
 
-def _xlsx_cell(sheet, value):
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if len(value) > XLSX_CELL_LIMIT:
-        raise ValueError(f"waarde van {len(value)} tekens past niet in een Excel-cel")
-    if value.startswith("="):  # text, never a formula
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def write_xlsx(path: Path, conn, table, columns) -> tuple[int, list[str]]:
     """Streaming (write_only) workbook: one sheet named after the table, header row, one row per record."""
     kept = [c for c in columns if c.name not in NOT_IN_XLSX]
@@ -178,10 +162,11 @@ def write_tables(directory: Path, conn: sqlite3.Connection, peil: str | None) ->
             path = directory / f"{table}{SUFFIXES[fmt]}"
             _check_count(path, write(path), count)
             entries.append(entry(path, table, fmt, count, peil))
-        path = directory / f"{table}.xlsx"
-        written, omitted = write_xlsx(path, conn, table, columns)
-        _check_count(path, written, count)
-        entries.append(entry(path, table, "xlsx", count, peil, **({"columns_omitted": omitted} if omitted else {})))
+        if count <= EXCEL_MAX_ROWS:  # a bigger table does not fit one sheet: CSV is its format
+            path = directory / f"{table}.xlsx"
+            written, omitted = write_xlsx(path, conn, table, columns)
+            _check_count(path, written, count)
+            entries.append(entry(path, table, "xlsx", count, peil, **({"columns_omitted": omitted} if omitted else {})))
         geojson = directory / f"{table}.geojson"
         if geojson.exists():
             entries.append(entry(geojson, table, "geojson", count, peil))

@@ -5,6 +5,8 @@ Datasette 0.65 adds the primary-key tie-breaker to ORDER BY only from the second
 then repeated or skipped: a CSV stream sorted by start_bouw gave 3,471 rows for 3,263
 plans. We make the first page take the same code path as the others, with a start token
 that every row satisfies. Pinned to 0.65.x, where TableView.data has this signature.
+HTML pages are left alone: the token costs the first page its index (85 ms instead of
+0.7 ms at 30k plans, measured in bench/), and a person reads one page at a time.
 """
 from datasette import __version__, hookimpl
 from datasette.utils import tilde_decode, tilde_encode
@@ -18,6 +20,10 @@ ROWID_START = "-9223372036854775808"
 
 async def start_token(datasette, request) -> str | None:
     if request.args.get("_next"):
+        return None
+    # Only data that is paged by machines (JSON, CSV streams, GeoJSON...): the token's OR
+    # condition stops SQLite using the sort index, and HTML pages show one page at a time.
+    if not request.url_vars.get("format"):
         return None
     database = datasette.get_database(route=tilde_decode(request.url_vars["database"]))
     table = tilde_decode(request.url_vars["table"])
