@@ -52,7 +52,7 @@
           cluster.addLayers(markers);
           if (markers.length) map.fitBounds(cluster.getBounds(), { maxZoom: 14 });
           el.dataset.loaded = String(markers.length);
-          if (status) status.textContent = `${markers.length.toLocaleString("nl-NL")} ${labels.plannen}`;
+          if (status) status.textContent = `${markers.length.toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "nl-NL")} ${labels.plannen}`;
         })
         .catch(() => {
           if (status) status.textContent = cfg.labelError || "Kaartgegevens konden niet geladen worden.";
