@@ -38,6 +38,18 @@ def make_datasette(db_path: Path) -> Datasette:
     )
 
 
+def query(db: Path, sql: str, params=()) -> list[dict]:
+    """Rows of a built database as dicts, read with plain sqlite3 (independent of Datasette)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
 def write_manifest(directory: Path, entries: list[dict], with_gemeenten: bool = True) -> Path:
     if with_gemeenten:
         entries = [{"kind": "gemeenten", "path": str(GEMEENTEN)}, *entries]

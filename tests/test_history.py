@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 from openpyxl import Workbook
 
-from conftest import ROOT, write_manifest
+from conftest import query, ROOT, write_manifest
 from ingest import history
 from ingest.errors import FatalInput
 
@@ -66,14 +65,6 @@ def write_csv(path, rows):
     w.writerows(rows)
     path.write_bytes(buf.getvalue().encode("cp1252"))
 
-
-def query(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")

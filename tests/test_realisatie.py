@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import csv
 import re
-import sqlite3
 
 import pytest
 
-from conftest import GEMEENTEN, SHARED, write_manifest
+from conftest import query as rows, GEMEENTEN, SHARED, write_manifest
 from ingest.build import build
 from ingest.errors import FatalInput
 from ingest.kinds import realisatie
@@ -23,14 +22,6 @@ def tiny_plans(directory):
         "Plan-ID;Plannaam;Gemeentecode;Aantal woningen\nR-1;Testplan;GM0363;10\n", encoding="utf-8")
     return {"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"}
 
-
-def rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")
