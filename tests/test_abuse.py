@@ -217,7 +217,7 @@ def test_error_pages_reveal_no_internals(live, path, status):
     got, headers, body = get(base + path)
     assert got == status, (path, got, body[:300])
     text = body.decode("utf-8", "replace")
-    for leak in ("Traceback", "File \"", "/work/", "site-packages", ".py\"", "sqlite3.", "\"><script>"):
+    for leak in ("Traceback", "File \"", str(ROOT), "site-packages", ".py\"", "sqlite3.", "\"><script>"):
         assert leak not in text, (path, leak)
 
 
@@ -229,9 +229,9 @@ def test_unexpected_errors_are_a_plain_500(sample_app):
     spec = importlib.util.spec_from_file_location("security_headers_under_test", ROOT / "plugins" / "security_headers.py")
     plugin = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(plugin)
-    secret = OSError(2, "No such file or directory", "/work/main/data/geheim.db")
+    secret = OSError(2, "No such file or directory", str(ROOT / "data" / "geheim.db"))
     for path in ("/woningbouwplannen/plannen", "/woningbouwplannen/plannen.json"):
         response = plugin.handle_exception(sample_app, Request.fake(path), secret)
         assert response.status == 500
-        assert "geheim" not in response.body and "/work" not in response.body and "No such file" not in response.body
+        assert "geheim" not in response.body and str(ROOT) not in response.body and "No such file" not in response.body
     assert plugin.handle_exception(sample_app, Request.fake("/x"), NotFound("Table not found")) is None
