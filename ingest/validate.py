@@ -94,11 +94,17 @@ def parse_number(value) -> float:
     return number
 
 
-def parse_count(value) -> int:
-    """A non-negative whole number of homes."""
+def parse_whole(value) -> int:
+    """A whole number, as Dutch and English exports write it."""
     number = parse_number(value)
     if not number.is_integer():
         raise Invalid("geen geheel getal")
+    return int(number)
+
+
+def parse_count(value) -> int:
+    """A non-negative whole number of homes."""
+    number = parse_whole(value)
     if number < 0:
         raise Invalid("negatief aantal")
     if number > MAX_HOMES:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,19 @@ def start_server(db: Path, extra_args=()) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("datasette did not start: " + (db.parent / f"datasette-{port}.log").read_text()[-2000:])
+
+
+@contextmanager
+def built_server(directory: Path, entries: list[dict]):
+    """Build a database from a test's own sources and serve it like `make serve`; yields the base URL."""
+    db = directory / "woningbouwplannen.db"
+    build(write_manifest(directory, entries), db, quiet=True)
+    proc, base = start_server(db, ["--static", f"downloads:{directory / 'downloads'}"])
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,7 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import box
 
-from conftest import GEMEENTEN, write_manifest
-from ingest.build import build
-from conftest import ARTIFACTS, start_server
+from conftest import ARTIFACTS, GEMEENTEN, built_server
 
 pytestmark = pytest.mark.browser
 
@@ -38,10 +36,6 @@ COUNT_STROKE_PIXELS = """async (b64) => {
 }"""
 
 
-def start(db):
-    return start_server(db, ["--static", f"downloads:{db.parent / 'downloads'}"])
-
-
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
     d = tmp_path_factory.mktemp("hostile")
@@ -55,14 +49,9 @@ def hostile_server(tmp_path_factory):
     x, y = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True).transform(float(g["longitude"]), float(g["latitude"]))
     gpd.GeoDataFrame({"plan_id": ["X-1"]}, geometry=[box(x - 100, y - 60, x + 100, y + 60)], crs="EPSG:28992").to_file(
         d / "g.gpkg", driver="GPKG", engine="pyogrio")
-    manifest = write_manifest(d, [{"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
-                                  {"kind": "plangebieden", "path": "g.gpkg"}])
-    db = d / "woningbouwplannen.db"
-    build(manifest, db, quiet=True)
-    proc, base = start(db)
-    yield base
-    proc.terminate()
-    proc.wait(10)
+    with built_server(d, [{"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
+                          {"kind": "plangebieden", "path": "g.gpkg"}]) as base:
+        yield base
 
 
 def new_page(browser, base):

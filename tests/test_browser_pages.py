@@ -112,8 +112,7 @@ HOSTILE = ['<img src=x onerror="window.__xss=1">', '<script>window.__xss=2</scri
 def hostile_server(tmp_path_factory):
     import csv
 
-    from conftest import start_server, write_manifest
-    from ingest.build import build
+    from conftest import built_server
 
     d = tmp_path_factory.mktemp("hostile-pages")
     with open(d / "h.csv", "w", encoding="utf-8", newline="") as f:
@@ -122,12 +121,8 @@ def hostile_server(tmp_path_factory):
                     "Latitude", "Longitude"])
         for i, name in enumerate(HOSTILE):
             w.writerow([f"H-{i}", name, "GM0363", 10 + i, "Ontwerp", name, f"52.37{i}", f"4.89{i}"])
-    manifest = write_manifest(d, [{"kind": "plannen", "path": "h.csv", "peildatum": "2025-10-01"}])
-    build(manifest, d / "woningbouwplannen.db", quiet=True)
-    proc, base = start_server(d / "woningbouwplannen.db")
-    yield base
-    proc.terminate()
-    proc.wait(10)
+    with built_server(d, [{"kind": "plannen", "path": "h.csv", "peildatum": "2025-10-01"}]) as base:
+        yield base
 
 
 def test_hostile_names_stay_text_in_the_browser(browser, hostile_server):

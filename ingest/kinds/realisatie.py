@@ -16,7 +16,7 @@ from ..errors import FatalInput
 from ..mapping import load_mapping, match_header, norm
 from ..problems import INFO, SourceReport
 from ..read import read_table
-from ..validate import FOUT, WAARSCHUWING, Gemeente, Invalid, Problem, as_text, is_blank, parse_number
+from ..validate import FOUT, WAARSCHUWING, Gemeente, Invalid, Problem, as_text, is_blank, parse_whole
 
 _PERIOD = re.compile(r"^(\d{4})(JJ|KW|MM|HJ)(\d{2})$")
 _MEASURE = re.compile(r"^\w+_\d+$")  # StatLine names measure columns Name_<n>; dimensions have no suffix
@@ -53,13 +53,6 @@ def parse_region(code) -> str:
     if not _REGION.match(text):
         raise Invalid("geen CBS-regiocode (verwacht bijvoorbeeld GM0363, PV27 of NL01)")
     return text
-
-
-def parse_figure(value) -> int:
-    number = parse_number(value)
-    if not number.is_integer():
-        raise Invalid("geen geheel getal")
-    return int(number)
 
 
 def load(report: SourceReport, gemeenten: dict[str, Gemeente], options: dict | None = None) -> list[dict]:
@@ -128,7 +121,7 @@ def load(report: SourceReport, gemeenten: dict[str, Gemeente], options: dict | N
             if is_blank(value) or (isinstance(value, str) and value.strip() in (".", "-", "x")):
                 continue  # CBS writes blank or '.' for "no figure"
             try:
-                figures.append((maat, parse_figure(value)))
+                figures.append((maat, parse_whole(value)))
             except Invalid as exc:
                 report.add(rownum, None, str(table.header[i]).strip(),
                            Problem(maat, as_text(value), WAARSCHUWING, "ongeldig_cijfer", f"{exc}; cijfer niet geladen"))
