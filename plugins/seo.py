@@ -42,10 +42,15 @@ def base_url(request) -> str:
 
 
 async def all_paths(datasette) -> list[str]:
+    cached = getattr(datasette, "_sitemap_paths", None)
+    if cached is not None:  # the database is immutable while served
+        return cached
     db = datasette.get_database(DB)
     gemeenten = [r[0] for r in await db.execute("select gemeentecode from gemeenten order by gemeentecode")]
     plannen = await db.execute_fn(lambda conn: [r[0] for r in conn.execute("select plan_id from plannen order by plan_id")])
-    return [*PAGES, *(f"/gemeente/{g}" for g in gemeenten), *(f"/plan/{tilde_encode(p)}" for p in plannen)]
+    paths = [*PAGES, *(f"/gemeente/{g}" for g in gemeenten), *(f"/plan/{tilde_encode(p)}" for p in plannen)]
+    datasette._sitemap_paths = paths
+    return paths
 
 
 def urlset(base: str, paths: list[str]) -> str:
