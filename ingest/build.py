@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlite_utils
 from datasette.utils import tilde_encode
 
-from . import downloads, history, limits, reference
+from . import downloads, history, limits, reference, summary
 from . import geometry
 from .errors import FatalInput
 from .kinds import gemeenten as gemeenten_kind
@@ -145,10 +145,14 @@ def write_database(path: Path, reports, gemeenten, historie, current, changes, p
             insert(conn, "ingest_problemen", PROBLEMEN_COLUMNS, problems)
             reference.write(conn, realisatie)
             geometry.write(conn, geo or geometry.GeoData())
+            progress(f"{summary.TABLE}: {summary.write(conn)} gebieden")
         db = sqlite_utils.Database(conn)
         for column in FACET_COLUMNS:
             db["plannen"].create_index([column], if_not_exists=True)
         db["plannen"].create_index(["woningen"], if_not_exists=True)
+        # municipality pages: their plans by size, and the status table from the index alone
+        db["plannen"].create_index(["gemeentecode", "woningen"], if_not_exists=True)
+        db["plannen"].create_index(["gemeentecode", "planstatus", "hardheid", "woningen"], if_not_exists=True)
         db["plan_historie"].create_index(["peildatum"], if_not_exists=True)
         db["ingest_problemen"].create_index(["bron_id"], if_not_exists=True)
         db["ingest_problemen"].create_index(["ernst"], if_not_exists=True)

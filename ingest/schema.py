@@ -141,3 +141,26 @@ DOORBRAAK_COLUMNS: dict[str, str] = {
     "geometrie_indicatief": "INTEGER",
     "popup": "TEXT",
 }
+
+# cijfers_per_gebied: totals per area computed at build time (ingest/summary.py); lapsed plans left out
+SUMMARY_COLUMNS: dict[str, str] = {
+    "niveau": "TEXT",
+    "code": "TEXT",
+    "naam": "TEXT",
+    "provincie": "TEXT",
+    "plannen": "INTEGER",
+    "gemeenten": "INTEGER",
+    "woningen": "INTEGER",
+    "woningen_hard": "INTEGER",
+    "woningen_zacht": "INTEGER",
+    "woningen_onbekend": "INTEGER",
+    "sociale_huur": "INTEGER",
+    "middenhuur": "INTEGER",
+    "dure_huur": "INTEGER",
+    "betaalbare_koop": "INTEGER",
+    "dure_koop": "INTEGER",
+    "segment_onbekend": "INTEGER",
+    "betaalbaar": "INTEGER",
+    "woningen_segment_bekend": "INTEGER",
+    "peildatum": "TEXT",
+}

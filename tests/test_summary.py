@@ -1,0 +1,97 @@
+"""cijfers_per_gebied (ingest/summary.py): build-time totals per area, checked against plain Python
+over the plannen rows, and the pages that read them (home, municipality pages, /gemeenten)."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import pytest
+
+from conftest import query
+
+SEGMENTS = ("sociale_huur", "middenhuur", "dure_huur", "betaalbare_koop", "dure_koop")
+
+
+def totals(plans: list[dict]) -> dict:
+    n = lambda key: sum(p[key] or 0 for p in plans)  # noqa: E731
+    hard = sum(p["woningen"] for p in plans if p["hardheid"] == "hard")
+    soft = sum(p["woningen"] for p in plans if p["hardheid"] == "zacht")
+    return {"plannen": len(plans), "gemeenten": len({p["gemeentecode"] for p in plans}), "woningen": n("woningen"),
+            "woningen_hard": hard, "woningen_zacht": soft, "woningen_onbekend": n("woningen") - hard - soft,
+            **{s: n(s) for s in SEGMENTS}, "segment_onbekend": n("segment_onbekend"), "betaalbaar": n("betaalbaar"),
+            "woningen_segment_bekend": sum(n(s) for s in SEGMENTS),
+            "peildatum": max((p["peildatum"] for p in plans), default=None)}
+
+
+@pytest.fixture(scope="module")
+def areas(sample_db):
+    plans = [p for p in query(sample_db, "select * from plannen") if p["planstatus"] != "vervallen"]
+    expected = {("land", "NL"): totals(plans)}
+    groups = defaultdict(list)
+    for p in plans:
+        groups["provincie", p["provincie"]].append(p)
+        groups["woondealregio", p["woondealregio"] or "(geen woondealregio)"].append(p)
+        groups["gemeente", p["gemeentecode"]].append(p)
+    for g in query(sample_db, "select gemeentecode from gemeenten"):
+        groups.setdefault(("gemeente", g["gemeentecode"]), [])  # municipalities without plans: zeros
+    expected.update({key: totals(ps) for key, ps in groups.items()})
+    stored = {(r["niveau"], r["code"]): r for r in query(sample_db, "select * from cijfers_per_gebied")}
+    return expected, stored
+
+
+def test_every_area_matches_a_recount_of_the_plans(areas):
+    expected, stored = areas
+    assert set(stored) == set(expected)
+    assert sum(1 for niveau, _ in stored if niveau == "gemeente") == 342
+    for key, want in expected.items():
+        got = {k: stored[key][k] for k in want}
+        assert got == want, key
+
+
+def test_lapsed_plans_are_left_out(sample_db, areas):
+    _, stored = areas
+    every = query(sample_db, "select count(*) as n, sum(woningen) as w from plannen")[0]
+    lapsed = query(sample_db, "select count(*) as n from plannen where planstatus = 'vervallen'")[0]["n"]
+    assert lapsed > 0
+    assert stored["land", "NL"]["plannen"] == every["n"] - lapsed
+
+
+def number(text: str) -> int:
+    return int(re.sub(r"\D", "", text))
+
+
+async def test_home_shows_the_national_row(sample_app, areas):
+    _, stored = areas
+    land = stored["land", "NL"]
+    html = (await sample_app.client.get("/")).text
+    shown = re.search(r"<dt>Woningen gepland</dt><dd>([\d.]+)</dd>", html)
+    assert shown and number(shown.group(1)) == land["woningen"]
+    assert f"in {land['gemeenten']} gemeenten" in html
+
+
+async def test_municipality_page_lists_the_largest_plans_and_points_to_the_table(sample_app, sample_db):
+    code = "GM0363"
+    plans = query(sample_db, "select plan_id, woningen from plannen where gemeentecode = ? order by woningen desc, plan_id",
+                  (code,))
+    assert len(plans) > 100  # the sample's Amsterdam: more plans than the page lists
+    html = (await sample_app.client.get(f"/gemeente/{code}")).text
+    listed = re.findall(r'<a href="/plan/([^"]+)">', html.split('id="plannen-kop"')[1])
+    assert listed == [p["plan_id"] for p in plans[:100]]
+    assert f"100 van de {len(plans)} plannen" in html
+    assert f"/woningbouwplannen/plannen?gemeentecode={code}" in html
+
+
+async def test_municipalities_page_reads_the_totals(sample_app, areas):
+    _, stored = areas
+    html = (await sample_app.client.get("/gemeenten")).text
+    amsterdam = stored["gemeente", "GM0363"]
+    row = re.search(r'href="/gemeente/GM0363">Amsterdam</a></td><td class="getal">([\d.]+)</td><td class="getal">([\d.]+)', html)
+    assert row and (number(row.group(1)), number(row.group(2))) == (amsterdam["plannen"], amsterdam["woningen"])
+
+
+async def test_settings_reach_the_app_as_booleans(sample_app):
+    # settings.json once said "off" as a string, which Datasette's Python API takes as true
+    settings = (await sample_app.client.get("/-/settings.json")).json()
+    assert settings["suggest_facets"] is False
+    html = (await sample_app.client.get("/woningbouwplannen/plannen")).text
+    assert "suggested-facets" not in html
