@@ -24,8 +24,8 @@ from .kinds import realisatie as realisatie_kind
 from .manifest import Source, read_limits, read_manifest
 from .mapping import load_mapping
 from .problems import SourceReport
-from .schema import (BRONNEN_COLUMNS, FACET_COLUMNS, FTS_COLUMNS, GEMEENTE_COLUMNS, HISTORY_COLUMNS,
-                     PLAN_COLUMNS, PLANSTATUS_COLUMNS, PROBLEMEN_COLUMNS)
+from .schema import (BRONNEN_COLUMNS, DEFAULT_FACETS, FACET_COLUMNS, FTS_COLUMNS, GEMEENTE_COLUMNS,
+                     HISTORY_COLUMNS, PLAN_COLUMNS, PLANSTATUS_COLUMNS, PROBLEMEN_COLUMNS)
 from .validate import FOUT, Problem
 from .write import create_table, insert
 
@@ -148,8 +148,12 @@ def write_database(path: Path, reports, gemeenten, historie, current, changes, p
             progress(f"{summary.TABLE}: {summary.write(conn)} gebieden")
         db = sqlite_utils.Database(conn)
         for column in FACET_COLUMNS:
-            db["plannen"].create_index([column], if_not_exists=True)
-        db["plannen"].create_index(["woningen"], if_not_exists=True)
+            # the table page's facets also carry the default sort and key, so a facet over the rows of a
+            # paged JSON or CSV request (plugins/stable_sort_paging.py) reads the index alone
+            db["plannen"].create_index([column, *(("woningen", "plan_id") if column in DEFAULT_FACETS else ())],
+                                       if_not_exists=True)
+        # the default sort with its tie-breaker, in the direction Datasette pages it
+        conn.execute("create index idx_plannen_woningen on plannen (woningen desc, plan_id)")
         # municipality pages: their plans by size, and the status table from the index alone
         db["plannen"].create_index(["gemeentecode", "woningen"], if_not_exists=True)
         db["plannen"].create_index(["gemeentecode", "planstatus", "hardheid", "woningen"], if_not_exists=True)

@@ -55,6 +55,9 @@ HISTORY_COLUMNS: dict[str, str] = {
 FACET_COLUMNS = ("provincie", "gemeente", "gemeentecode", "planstatus", "hardheid", "woondealregio",
                  "locatie", "tijdvak", "start_bouw", "doorbraaklocatie")
 
+# the facets metadata.yml shows on the plannen table page (kept equal by a test)
+DEFAULT_FACETS = ("provincie", "gemeente", "planstatus", "hardheid")
+
 FTS_COLUMNS = ("naam", "omschrijving", "gemeente")
 
 BRONNEN_COLUMNS: dict[str, str] = {
