@@ -43,6 +43,15 @@ def test_facets_of_a_paged_request_read_only_an_index(sample_db, column):
     assert "COVERING INDEX" in plan(sample_db, sql, {"p": DESC_START, "k": ""})
 
 
+@pytest.mark.parametrize("column", DEFAULT_FACETS)
+def test_facets_and_count_of_a_filtered_page_read_only_an_index(sample_db, column):
+    where = "provincie = 'Utrecht' and hardheid = 'hard'"
+    facet = (f"select {column} as value, count(*) as count from (select * from plannen where {where}) "
+             f"where {column} is not null group by {column} order by count desc, value limit 31")
+    assert "COVERING INDEX" in plan(sample_db, facet)
+    assert "COVERING INDEX" in plan(sample_db, f"select count(*) from plannen where {where}")
+
+
 def test_first_page_of_the_default_sort_needs_no_sorting(sample_db):
     sql = f"select * from plannen where {FIRST_PAGE} order by woningen desc, plan_id limit 1001"
     got = plan(sample_db, sql, {"p": DESC_START, "k": ""})
