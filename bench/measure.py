@@ -225,9 +225,20 @@ def json_paging(base: str, path: str, limit_s: float = 120) -> dict:
     return {"pages": pages, "rows": rows, "seconds": round(time.perf_counter() - t0, 2), "complete": not url}
 
 
+# What a person sees on a map: every marker in the marker pane, a cluster bubble counting the
+# plans it holds (Leaflet.markercluster's and static/kaart.js's bubbles carry the number), a
+# single marker one plan. Both maps fit the view to all their plans, so all are in view.
+SHOWN_ON_MAP = """() => [...document.querySelectorAll('.leaflet-marker-pane .leaflet-marker-icon')].reduce(
+  (n, el) => n + (el.classList.contains('marker-cluster') ? (parseInt(el.textContent.replace(/\\D/g, ''), 10) || 0) : 1), 0)"""
+
+
 def browser_map(base: str, path: str, kind: str, expected: int, limit_s: float = 45,
                 shot: Path | None = None) -> dict:
-    """Seconds from navigation until the map shows every plan, in headless Debian Chromium."""
+    """Seconds from navigation until the map shows every plan, in headless Debian Chromium:
+    until the markers and cluster bubbles on the map add up to `expected`. A plankaart
+    (static/kaart.js; the plannen table shows one too when its filters allow) must also have
+    set data-loaded; a datasette-cluster-map must have stopped paging (its pause/load-all button gone)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     host = urllib.parse.urlparse(base).netloc
@@ -247,28 +258,25 @@ def browser_map(base: str, path: str, kind: str, expected: int, limit_s: float =
             page.route("**/*", route)
             t0 = time.perf_counter()
             page.goto(base + path, wait_until="domcontentloaded", timeout=limit_s * 1000)
-            shown = 0
-            if kind == "plankaart":
-                page.wait_for_selector(".plankaart[data-loaded]", state="attached", timeout=limit_s * 1000)
-                shown = int(page.get_attribute(".plankaart[data-loaded]", "data-loaded"))
-                complete = shown >= expected
-            else:
-                page.wait_for_selector(".marker-cluster, .leaflet-marker-icon", timeout=limit_s * 1000)
-                button = page.query_selector("button.cluster-map-button")
-                if button is not None and button.inner_text().strip() == "load all":
-                    button.click()
-                # the progress line "Showing N of M" is replaced per page and emptied after the last
-                deadline = t0 + limit_s
-                progress = re.compile(r"Showing ([\d,.]+) of")
-                while time.perf_counter() < deadline and progress.search(page.inner_text("body")):
-                    time.sleep(0.05)
-                match = progress.search(page.inner_text("body"))
-                complete = match is None
-                shown = expected if complete else int(re.sub(r"\D", "", match.group(1)))
+            remaining_ms = lambda: max(1, (t0 + limit_s - time.perf_counter()) * 1000)  # noqa: E731
+            try:
+                page.wait_for_selector(".marker-cluster, .leaflet-marker-icon", timeout=remaining_ms())
+                if kind == "clustermap":
+                    # a person clicks "load all" unless static/portal.js already did (twice loads every page twice)
+                    button = page.query_selector("button.cluster-map-button:not([data-auto-clicked])")
+                    if button is not None and button.inner_text().strip() == "load all":
+                        button.click()
+                # the cluster map's "Showing N of M" line has its pause/load-all button while pages remain
+                done = ("n => (" + SHOWN_ON_MAP + ")() === n && !document.querySelector('button.cluster-map-button')"
+                        + (" && !!document.querySelector('.plankaart[data-loaded]')" if kind == "plankaart" else ""))
+                page.wait_for_function(done, arg=expected, polling=50, timeout=remaining_ms())
+            except PlaywrightTimeout:
+                pass
             seconds = time.perf_counter() - t0
+            shown = page.evaluate(SHOWN_ON_MAP)
             if shot:
                 page.screenshot(path=str(shot))
-            return {"seconds": round(seconds, 2), "complete": complete, "shown": shown, "expected": expected,
+            return {"seconds": round(seconds, 2), "complete": shown == expected, "shown": shown, "expected": expected,
                     "blocked_external": len(blocked)}
         finally:
             browser.close()

@@ -14,6 +14,9 @@ from datasette import hookimpl
 from datasette.utils import derive_named_parameters
 from datasette.utils.asgi import Response
 
+KAART_FILTERS = ("provincie", "gemeentecode", "gemeente", "woondealregio", "planstatus", "hardheid", "locatie",
+                 "tijdvak", "start_bouw", "doorbraaklocatie")
+
 DB = "woningbouwplannen"
 SHAPES = ["objects", "array", "arrays", "object"]
 JSON_ANY = {"application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array"}]}}}
@@ -107,9 +110,10 @@ def static_operations(files: list[str]) -> dict:
         "/-/kaartdata.json": {"get": {
             "operationId": "kaartdata", "tags": ["kaart / map"],
             "summary": "Alle plannen met een punt, compact (kolommen + rijen) / every plan with a point, compact",
-            "parameters": [q(c, f"Filter op {c} / filter") for c in
-                           ("provincie", "gemeentecode", "planstatus", "hardheid", "doorbraaklocatie")]
-                          + [q("segment", "Alleen plannen met woningen in dit segment / only plans with this segment", segment)],
+            # the filters of plugins/map_data.py FILTERS (kept equal by tests/test_openapi.py)
+            "parameters": [q(c, f"Filter op {c} / filter") for c in KAART_FILTERS]
+                          + [q("_search", "Zoeken in naam, omschrijving en gemeente (volledige tekst) / full-text search"),
+                             q("segment", "Alleen plannen met woningen in dit segment / only plans with this segment", segment)],
             "responses": {"200": {"description": "columns en rows", "content": json_doc}}}},
     }
 

@@ -1,6 +1,7 @@
 // Outline maps for plans and doorbraaklocaties (plugins/portal_geo.py includes this file).
 // Row pages get their own map in #portal-kaart; table pages get outlines drawn onto the
-// one map datasette-cluster-map makes. Data only ever reaches the DOM as text (textContent),
+// one map on the page: the plannen table's plan map (static/kaart.js) or else the one
+// datasette-cluster-map makes. Data only ever reaches the DOM as text (textContent),
 // never as HTML: plan names come from suppliers.
 const cfg = window.PORTAL_KAART || {};
 const PLAN_STYLE = { color: "#b0125b", weight: 2, opacity: 0.9, fillColor: "#b0125b", fillOpacity: 0.18 };
@@ -93,12 +94,20 @@ const box = document.getElementById("portal-kaart");
 if (box) {
   loadLeaflet().then((L) => rowMap(L, box)).catch((e) => { box.dataset.fout = String(e); });
 } else if (document.body.classList.contains("table")) {
-  // Register before datasette-cluster-map creates its map (it first loads markercluster too).
-  loadLeaflet().then((L) => {
-    L.Map.addInitHook(function () {
-      if (this.options.portalKaart) return;
-      const map = this;
-      tableOutlines(L, map).catch((e) => { map.getContainer().dataset.fout = String(e); });
+  const drawOutlines = (L, map) => tableOutlines(L, map).catch((e) => { map.getContainer().dataset.fout = String(e); });
+  const planMap = document.querySelector(".plankaart[data-replaces-cluster-map]");
+  if (planMap) {
+    // the plannen table's own map (static/kaart.js): outlines once every plan is on it, so that
+    // drawing up to 1,000 areas does not hold the markers up
+    const shown = "loaded" in planMap.dataset ? Promise.resolve()
+      : new Promise((resolve) => planMap.addEventListener("plankaart:loaded", resolve, { once: true }));
+    Promise.all([loadLeaflet(), shown]).then(([L]) => drawOutlines(L, planMap.planMap.map));
+  } else {
+    // Register before datasette-cluster-map creates its map (it first loads markercluster too).
+    loadLeaflet().then((L) => {
+      L.Map.addInitHook(function () {
+        if (!this.options.portalKaart) drawOutlines(L, this);
+      });
     });
-  });
+  }
 }

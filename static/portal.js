@@ -13,8 +13,9 @@ function foldColumnDescriptions() {
   details.append(summary, dl);
 }
 
-// The cluster map loads the first 1,000 rows and then offers "load all": a national
-// map must show every plan, so we continue loading by ourselves.
+// The cluster map loads the first 1,000 rows and then offers "load all": a map must show
+// every row, so we continue loading by ourselves. (The plannen table shows every plan from
+// /-/kaartdata.json instead, static/kaart.js, when its filters allow; this is for the rest.)
 function clusterMapLoadAll() {
   for (const button of document.querySelectorAll("button.cluster-map-button")) {
     if (button.textContent === "load all" && !button.dataset.autoClicked) {

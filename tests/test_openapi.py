@@ -11,7 +11,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
-from conftest import free_port, serve_args
+from conftest import ROOT, free_port, serve_args
 from ingest.downloads import published_tables
 
 # generated requests per operation; OPENAPI_EXAMPLES=15 for a deeper run (about 2 minutes)
@@ -64,6 +64,20 @@ def test_openapi_describes_tables_rows_queries_downloads_and_limits(live, sample
     size = next(p for p in paths["/woningbouwplannen/plannen.json"]["get"]["parameters"] if p["name"] == "_size")
     assert size["schema"]["maximum"] == get_json(live + "/-/settings.json")["max_returned_rows"]
     assert "1500 ms" in doc["info"]["description"]  # sql_time_limit_ms from settings.json
+    # the map data's filters as plugins/map_data.py accepts them
+    map_data = load_plugin("map_data")
+    described = {p["name"] for p in paths["/-/kaartdata.json"]["get"]["parameters"]}
+    assert described == {*map_data.FILTERS, "_search", "segment"}
+
+
+def load_plugin(name: str):
+    """A plugin module read from plugins/ (Datasette loads them without a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"{name}_under_test", ROOT / "plugins" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_no_server_errors(live):

@@ -1,0 +1,97 @@
+"""/-/kaartdata.json (plugins/map_data.py): the same plans as the table views it stands in for,
+full-text search as the table page does it, and the gzip it keeps ready (one layer only)."""
+from __future__ import annotations
+
+import importlib.util
+from urllib.parse import urlencode
+
+import pytest
+from datasette.utils import MultiParams
+
+from conftest import ROOT, query
+
+# plugins/ is a Datasette plugins directory, not a package: load the module under another name
+_spec = importlib.util.spec_from_file_location("map_data_under_test", ROOT / "plugins" / "map_data.py")
+map_data = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(map_data)
+table_map_query = map_data.table_map_query
+
+
+def args(**kw) -> MultiParams:
+    return MultiParams({k: v if isinstance(v, list) else [v] for k, v in kw.items()})
+
+
+@pytest.mark.parametrize("given, want", [
+    ({}, ""),
+    ({"provincie": "Utrecht", "_sort_desc": "woningen", "_facet": ["gemeente", "planstatus"], "_size": "50"},
+     "provincie=Utrecht"),
+    ({"gemeente__exact": "Utrecht", "hardheid": "hard", "_next": "500"}, "gemeente=Utrecht&hardheid=hard"),
+    ({"_search": "tiny houses", "woondealregio": "Utrecht (voorbeeldregio)"},
+     "_search=tiny+houses&woondealregio=Utrecht+%28voorbeeldregio%29"),
+    ({"woningen__gt": "100"}, None),            # another operator: the cluster map pages the JSON API
+    ({"naam": "Dorpshart"}, None),              # not an indexed column
+    ({"provincie": ["Utrecht", "Flevoland"]}, None),  # Datasette ANDs repeated filters
+    ({"provincie": ""}, None),                  # Datasette filters on ""
+    ({"_search": "x", "_searchmode": "raw"}, None),
+    ({"_where": "woningen > 5"}, None),
+])
+def test_table_map_query_keeps_only_filters_kaartdata_understands(given, want):
+    assert table_map_query(args(**given)) == want
+
+
+def test_kaartdata_filters_are_the_indexed_columns():
+    from ingest.schema import FACET_COLUMNS
+
+    assert set(map_data.FILTERS) == set(FACET_COLUMNS)
+
+
+def test_table_metadata_raw_search_is_left_to_the_cluster_map():
+    assert table_map_query(args(_search="x"), searchmode="raw") is None
+    assert table_map_query(args(_search="x", _searchmode="escaped"), searchmode="raw") == "_search=x"
+
+
+def plan_ids_of_table(rows_json) -> set[str]:
+    return {r["plan_id"] for r in rows_json["rows"]}
+
+
+@pytest.mark.parametrize("view", [
+    {"provincie": "Utrecht"},
+    {"gemeente": "Utrecht", "planstatus": "vastgesteld"},
+    {"hardheid": "zacht", "tijdvak": "2030 en later"},
+    {"_search": "zorgwoningen"},
+    {"_search": "Utrecht", "hardheid": "hard"},
+])
+async def test_kaartdata_selects_the_same_plans_as_the_table_view(sample_app, sample_db, view):
+    mapped = table_map_query(args(**view))
+    data = (await sample_app.client.get("/-/kaartdata.json?" + mapped)).json()
+    ids = [r[0] for r in data["rows"]]
+    table = (await sample_app.client.get(
+        "/woningbouwplannen/plannen.json?" + urlencode({**view, "_size": "max", "_shape": "objects",
+                                                         "_col": "latitude"}))).json()
+    assert table.get("next_url") is None  # one page: the comparison sees the whole view
+    want = {r["plan_id"] for r in table["rows"] if r["latitude"] is not None}
+    assert len(ids) == len(set(ids)) and set(ids) == want and len(want) > 0
+
+
+async def test_kaartdata_search_matches_like_the_table_page(sample_app, sample_db):
+    word = "zorgwoningen"
+    n = query(sample_db, "select count(*) as n from plannen where rowid in "
+                         "(select rowid from plannen_fts where plannen_fts match ?) and latitude is not null",
+              (f'"{word}"',))[0]["n"]
+    data = (await sample_app.client.get("/-/kaartdata.json?_search=" + word)).json()
+    assert len(data["rows"]) == n > 0
+    # an unbalanced quote is closed, as Datasette's escape_fts does; a bare quote is an FTS error, not a 500
+    assert (await sample_app.client.get('/-/kaartdata.json?_search="zorgwoningen')).status_code == 200
+    bad = await sample_app.client.get('/-/kaartdata.json?_search="')
+    assert bad.status_code == 400 and "kaartdata" in bad.json()["error"]
+
+
+async def test_kaartdata_gzip_is_one_layer_and_plain_without_gzip(sample_app):
+    zipped = await sample_app.client.get("/-/kaartdata.json?provincie=Utrecht",
+                                         headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["vary"]
+    plain = await sample_app.client.get("/-/kaartdata.json?provincie=Utrecht", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    # httpx undoes one gzip layer: a second one (datasette-gzip on top of ours) would not parse as JSON
+    assert zipped.json() == plain.json() and len(plain.json()["rows"]) > 0
+    assert zipped.num_bytes_downloaded < len(plain.content) / 3
