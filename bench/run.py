@@ -123,9 +123,20 @@ def serve_pages(db: Path, directory: Path, pages: list[dict], budget_s: float, m
     return results
 
 
-def browser_maps(base: str, maps: list[dict], expected: int, directory: Path, log) -> dict:
+def map_count(db: Path, where: str | None) -> int:
+    """Plans a map should show: every plan with a point, within the map's filter (urls.yml `where`)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
+    try:
+        sql = "select count(*) from plannen where latitude is not null" + (f" and ({where})" if where else "")
+        return conn.execute(sql).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def browser_maps(base: str, maps: list[dict], db: Path, directory: Path, log) -> dict:
     out = {}
     for m in maps:
+        expected = map_count(db, m.get("where"))
         status = measure.fetch(base + m["path"])[0]
         if status != 200:
             if not m.get("optional"):
@@ -179,10 +190,7 @@ def rerun(parts: list[str], args) -> int:
             link, inspect = measure.serve_dir(scale_db, OUT / name / "serve")
             ours = measure.start_ours(link, inspect, OUT / name / "serve" / "ours-rerun.log")
             try:
-                conn = sqlite3.connect(f"file:{scale_db}?mode=ro&immutable=1", uri=True)
-                expected = conn.execute("select count(*) from plannen where latitude is not null").fetchone()[0]
-                conn.close()
-                scale["serving"]["maps"] = browser_maps(ours.url, maps, expected, OUT / name, log)
+                scale["serving"]["maps"] = browser_maps(ours.url, maps, scale_db, OUT / name, log)
             finally:
                 ours.stop()
         results["rerun"]["maps"] = dt.datetime.now().isoformat(timespec="seconds")
@@ -247,10 +255,7 @@ def main(argv=None) -> int:
         served = serve_pages(db, out / "serve", pages, args.duration, args.max_requests, log)
         ours = served.pop("_ours")
         try:
-            conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
-            expected = conn.execute("select count(*) from plannen where latitude is not null").fetchone()[0]
-            conn.close()
-            served["maps"] = browser_maps(ours.url, maps, expected, out, log)
+            served["maps"] = browser_maps(ours.url, maps, db, out, log)
         finally:
             ours.stop()
         scale["serving"] = served
