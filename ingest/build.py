@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlite_utils
 from datasette.utils import tilde_encode
 
-from . import downloads, history, limits, reference, summary
+from . import downloads, history, limits, pool, reference, summary
 from . import geometry
 from .errors import FatalInput
 from .kinds import gemeenten as gemeenten_kind
@@ -66,16 +66,19 @@ def load_sources(sources: list[Source], progress: Progress):
         reports.append(report)
         progress(f"{source.path.name}: {report.loaded} gemeenten")
     by_name = gemeenten_kind.by_name(gemeenten)
+    plan_sources = [s for s in sources if s.kind == "plannen"]
+    calls = [(SourceReport(next(next_id), s.path, "plannen", s.mapping, s.sample, s.peildatum), gemeenten, by_name)
+             for s in plan_sources]
     loads = []
-    for source in sources:
-        if source.kind != "plannen":
-            continue
-        load_mapping(source.mapping)  # a missing mapping is fatal before reading
-        report = SourceReport(next(next_id), source.path, "plannen", source.mapping, source.sample, source.peildatum)
-        loads.append(plannen_kind.load(report, gemeenten, by_name))
-        reports.append(report)
-        progress(f"{source.path.name}: {report.read} rijen gelezen, {report.loaded} geladen, "
-                 f"{report.rejected} afgewezen, {report.not_public} niet openbaar")
+    # big exports are read and validated side by side (ingest/pool.py) and taken in manifest order;
+    # plannen_kind.load checks the mapping before reading
+    with pool.in_order(plannen_kind.load, calls, pool.workers_for_files(s.path for s in plan_sources)) as results:
+        for load in results:
+            report = load.report  # from a worker: a copy of the one made above
+            loads.append(load)
+            reports.append(report)
+            progress(f"{report.path.name}: {report.read} rijen gelezen, {report.loaded} geladen, "
+                     f"{report.rejected} afgewezen, {report.not_public} niet openbaar")
     return reports, gemeenten, loads, next_id
 
 

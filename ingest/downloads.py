@@ -1,18 +1,22 @@
 """Full-table downloads of every published table, built from the finished database before it is published.
 
 Every published table becomes CSV (UTF-8), a CSV for Dutch Excel (`;`, UTF-8 with BOM, decimal
-comma), JSON (an array of objects) and XLSX; the tables with geometry also GeoJSON (written by
-ingest.geometry). Next to them: `index.json` (file, table, format, rows, bytes, sha256, peildatum)
-and the Frictionless `datapackage.json` (ingest/datapackage.py).
+comma), JSON (an array of objects) and XLSX (ingest/download_writers.py); the tables with geometry
+also GeoJSON (written by ingest.geometry). Next to them: `index.json` (file, table, format, rows,
+bytes, sha256, peildatum) and the Frictionless `datapackage.json` (ingest/datapackage.py).
 
 Atomic as a set: stage() writes everything into a fresh hidden directory next to the database
 while the database is still the temporary file; publish() then points the `downloads` symlink at
 it with one rename, so a failed build never leaves a half-written or mismatched set.
+
+Parallel: a national database holds ~10 million cells per format, half a minute of work for one
+core. The files are written by a pool of processes (ingest/pool.py), one per core, each task
+reading one table from its own read-only connection; meanwhile this process writes the GeoJSON.
+A failing task fails the build, after the pool has stopped, so nothing writes into the removed
+directory.
 """
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
 import os
 import shutil
@@ -22,25 +26,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-
-from . import xlsx
+from . import pool
+from .download_writers import NOT_IN_XLSX, SUFFIXES, connect_ro, file_facts, write_task
 
 DOWNLOADS_DIR = "downloads"
 INDEX = "index.json"
 DB_URL_NAME = "woningbouwplannen.db"  # Datasette serves the database under this name (see Makefile)
 # popup is the map's label (JSON of naam/gemeente/woningen): a display helper, not data.
 NOT_IN_DOWNLOAD = ("popup",)
-# An Excel cell holds at most 32,767 characters; outlines are in the GeoJSON and CSV downloads.
-NOT_IN_XLSX = ("geometrie",)
 EXCEL_MAX_ROWS = 1_048_575  # Excel sheet limit (1,048,576 rows) less the header
-CHUNK = 2_000
+FORMATS = ("csv", "csv-excel", "json", "xlsx")  # per table, in the order of index.json
+# Below this many cells (rows x columns, all tables) the files are written in this process:
+# starting the workers (a fresh interpreter each) would cost more than it saves.
+PARALLEL_MIN_CELLS = 1_000_000
+# A table this big is split over two tasks (each reads it once), so that both cores share it; reading
+# costs a third of writing two formats, so only a table that would keep one core busy alone is split.
+SPLIT_CELLS = 5_000_000
+FORMAT_GROUPS = (("csv", "json"), ("csv-excel", "xlsx"))
 
 MEDIA_TYPES = {
     "csv": "text/csv", "csv-excel": "text/csv", "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "geojson": "application/geo+json", "sqlite": "application/vnd.sqlite3",
 }
-SUFFIXES = {"csv": ".csv", "csv-excel": ".excel.csv", "json": ".json", "xlsx": ".xlsx", "geojson": ".geojson"}
 
 
 @dataclass(frozen=True)
@@ -59,11 +67,16 @@ def published_tables(conn: sqlite3.Connection) -> list[str]:
 
 def table_columns(conn: sqlite3.Connection, table: str) -> list[Column]:
     """Columns with the kind of value actually stored (typeof), so an untyped column is typed by its data."""
+    info = [(name, declared) for _, name, declared, *_ in conn.execute(f"pragma table_info([{table}])").fetchall()
+            if name not in NOT_IN_DOWNLOAD]
+    if not info:
+        return []
+    # one scan for every column (a scan per column took seconds on a national plan_historie)
+    found = conn.execute("select " + ", ".join(f"group_concat(distinct typeof([{name}]))" for name, _ in info)
+                         + f" from [{table}]").fetchone()
     columns = []
-    for _, name, declared, *_ in conn.execute(f"pragma table_info([{table}])").fetchall():
-        if name in NOT_IN_DOWNLOAD:
-            continue
-        kinds = {k for (k,) in conn.execute(f"select distinct typeof([{name}]) from [{table}] where [{name}] is not null")}
+    for (name, declared), seen in zip(info, found):
+        kinds = set((seen or "").split(",")) - {"null", ""}
         if not kinds:  # only NULLs: the declared type decides
             kind = {"INTEGER": "integer", "REAL": "number"}.get((declared or "").upper(), "string")
         elif kinds <= {"integer"}:
@@ -89,59 +102,64 @@ def peildatum(conn: sqlite3.Connection) -> str | None:
         return None
 
 
-def _rows(conn: sqlite3.Connection, table: str, columns: list[Column]):
-    cur = conn.execute(f"select {', '.join(f'[{c.name}]' for c in columns)} from [{table}] order by rowid")
-    while batch := cur.fetchmany(CHUNK):
-        yield from batch
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: list[str]  # the downloaded ones, in table order
+    rows: int
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        # a table over Excel's sheet limit does not fit one sheet: CSV is its format
+        return FORMATS if self.rows <= EXCEL_MAX_ROWS else FORMATS[:3]
 
 
-def _excel_value(value):
-    """Dutch Excel reads 1,5 as a number and 1.5 as text or a date."""
-    return str(value).replace(".", ",") if isinstance(value, float) else value
+def table_facts(conn: sqlite3.Connection, name: str) -> Table:
+    columns = [c for _, c, *_ in conn.execute(f"pragma table_info([{name}])") if c not in NOT_IN_DOWNLOAD]
+    return Table(name, columns, conn.execute(f"select count(*) from [{name}]").fetchone()[0])
 
 
-def write_csv(path: Path, conn, table, columns, excel: bool = False) -> int:
-    n = 0
-    with open(path, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as f:
-        writer = csv.writer(f, delimiter=";" if excel else ",")
-        writer.writerow([c.name for c in columns])
-        for row in _rows(conn, table, columns):
-            writer.writerow([_excel_value(v) for v in row] if excel else row)
-            n += 1
-    return n
+def tasks(tables: list[Table], split: bool) -> list[tuple[Table, tuple[str, ...]]]:
+    """(table, formats written from one read of it), the biggest first: the pool hands tasks out in
+    this order, so a big one never starts last and leaves one core idle."""
+    out = []
+    for table in tables:
+        if split and table.rows * len(table.columns) >= SPLIT_CELLS:
+            groups = [tuple(f for f in group if f in table.formats) for group in FORMAT_GROUPS]
+        else:
+            groups = [table.formats]
+        out += [(table, group) for group in groups if group]
+    return sorted(out, key=lambda t: t[0].rows * len(t[0].columns) * (1 + len(t[1])), reverse=True)
 
 
-def write_json(path: Path, conn, table, columns) -> int:
-    names = [c.name for c in columns]
-    n = 0
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("[")
-        for row in _rows(conn, table, columns):
-            f.write(("," if n else "") + "\n" + json.dumps(dict(zip(names, row)), ensure_ascii=False))
-            n += 1
-        f.write("\n]\n")
-    return n
+def workers_for(tables: list[Table]) -> int:
+    cells = sum(t.rows * len(t.columns) for t in tables)
+    return pool.cores() if cells >= PARALLEL_MIN_CELLS else 1
 
 
-def write_xlsx(path: Path, conn, table, columns) -> tuple[int, list[str]]:
-    """Streaming (write_only) workbook: one sheet named after the table, header row, one row per record."""
-    kept = [c for c in columns if c.name not in NOT_IN_XLSX]
-    # ingest/xlsx.py: ~5x faster than openpyxl's write-only mode (a 200,000-row export took minutes);
-    # text is written as inline strings, so a value starting with "=" is never a formula
-    n = xlsx.write(path, table[:31], [c.name for c in kept], _rows(conn, table, kept))
-    return n, [c.name for c in columns if c.name in NOT_IN_XLSX]
+def write_tables(directory: Path, db: Path, tables: list[Table], workers: int,
+                 meanwhile: Callable[[], object] = lambda: None) -> dict[tuple[str, str], tuple[int, int, str]]:
+    """Every table's files: (table, format) -> (rows written, bytes, sha256). `meanwhile` runs in
+    this process while the workers write."""
+    written = {}
+    if workers <= 1:
+        meanwhile()
+        for table, formats in tasks(tables, split=False):
+            for fmt, facts in write_task(db, directory, table.name, table.columns, formats).items():
+                written[(table.name, fmt)] = facts
+        return written
+    with pool.pool(workers) as executor:
+        futures = [(table, executor.submit(write_task, db, directory, table.name, table.columns, formats))
+                   for table, formats in tasks(tables, split=True)]
+        meanwhile()
+        for table, future in futures:
+            for fmt, facts in future.result().items():
+                written[(table.name, fmt)] = facts
+    return written
 
 
-def file_facts(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return path.stat().st_size, digest.hexdigest()
-
-
-def entry(path: Path, table: str | None, fmt: str, rows: int | None, peil: str | None, **extra) -> dict:
-    size, sha = file_facts(path)
+def entry(path: Path, table: str | None, fmt: str, rows: int | None, peil: str | None, facts=None, **extra) -> dict:
+    size, sha = facts or file_facts(path)
     return {"file": path.name, "table": table, "format": fmt, "mediatype": MEDIA_TYPES[fmt], "rows": rows,
             "bytes": size, "sha256": sha, "peildatum": peil, **extra}
 
@@ -151,32 +169,27 @@ def _check_count(path: Path, written: int, count: int) -> None:
         raise RuntimeError(f"{path.name}: {written} rijen geschreven, de tabel heeft er {count}")
 
 
-def write_tables(directory: Path, conn: sqlite3.Connection, peil: str | None) -> list[dict]:
+def index_entries(directory: Path, tables: list[Table], written: dict, peil: str | None) -> list[dict]:
     entries = []
-    for table in published_tables(conn):
-        columns = table_columns(conn, table)
-        count = conn.execute(f"select count(*) from [{table}]").fetchone()[0]
-        for fmt, write in (("csv", lambda p: write_csv(p, conn, table, columns)),
-                           ("csv-excel", lambda p: write_csv(p, conn, table, columns, excel=True)),
-                           ("json", lambda p: write_json(p, conn, table, columns))):
-            path = directory / f"{table}{SUFFIXES[fmt]}"
-            _check_count(path, write(path), count)
-            entries.append(entry(path, table, fmt, count, peil))
-        if count <= EXCEL_MAX_ROWS:  # a bigger table does not fit one sheet: CSV is its format
-            path = directory / f"{table}.xlsx"
-            written, omitted = write_xlsx(path, conn, table, columns)
-            _check_count(path, written, count)
-            entries.append(entry(path, table, "xlsx", count, peil, **({"columns_omitted": omitted} if omitted else {})))
-        geojson = directory / f"{table}.geojson"
+    for table in tables:
+        for fmt in table.formats:
+            path = directory / f"{table.name}{SUFFIXES[fmt]}"
+            rows, size, sha = written[(table.name, fmt)]
+            _check_count(path, rows, table.rows)
+            omitted = [c for c in table.columns if c in NOT_IN_XLSX] if fmt == "xlsx" else []
+            entries.append(entry(path, table.name, fmt, table.rows, peil, (size, sha),
+                                 **({"columns_omitted": omitted} if omitted else {})))
+        geojson = directory / f"{table.name}.geojson"
         if geojson.exists():
-            entries.append(entry(geojson, table, "geojson", count, peil))
+            entries.append(entry(geojson, table.name, "geojson", table.rows, peil))
     return entries
 
 
-def stage(tmp_db: Path, db_path: Path, write_geojson: Callable[[Path], object]) -> Path:
+def stage(tmp_db: Path, db_path: Path, write_geojson: Callable[[Path], object], workers: int | None = None) -> Path:
     """Write the complete download set for the finished (not yet published) database file tmp_db.
 
     Returns the staged directory; the caller publishes it with publish() right after the database swap.
+    `workers`: processes writing the files (default: one per core for a big database, else none).
     """
     from . import datapackage  # the package descriptor describes the files written here
 
@@ -186,16 +199,23 @@ def stage(tmp_db: Path, db_path: Path, write_geojson: Callable[[Path], object]) 
     staged = parent / f".{DOWNLOADS_DIR}.tmp-{os.getpid()}-{time.time_ns()}"
     staged.mkdir()
     try:
-        write_geojson(staged)
-        conn = sqlite3.connect(f"file:{tmp_db}?mode=ro", uri=True)
+        conn = connect_ro(tmp_db)
         try:
             peil = peildatum(conn)
-            entries = write_tables(staged, conn, peil)
-            size, sha = file_facts(tmp_db)  # os.replace keeps the bytes: these are the published file's
+            tables = [table_facts(conn, name) for name in published_tables(conn)]
+            database = {}
+
+            def meanwhile():  # this process's share while the workers write the tables
+                write_geojson(staged)
+                # os.replace keeps the bytes: these are the published file's
+                database["bytes"], database["sha256"] = file_facts(tmp_db)
+
+            written = write_tables(staged, tmp_db, tables, workers_for(tables) if workers is None else workers,
+                                   meanwhile)
             index = {"peildatum": peil, "database": {"file": DB_URL_NAME, "format": "sqlite",
-                                                     "mediatype": MEDIA_TYPES["sqlite"], "bytes": size,
-                                                     "sha256": sha, "peildatum": peil},
-                     "files": entries}
+                                                     "mediatype": MEDIA_TYPES["sqlite"], **database,
+                                                     "peildatum": peil},
+                     "files": index_entries(staged, tables, written, peil)}
             datapackage.write(staged, conn, index)
         finally:
             conn.close()

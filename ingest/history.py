@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from itertools import pairwise
+from operator import itemgetter
 
 from .errors import FatalInput
 from .mapping import norm
@@ -94,7 +95,8 @@ def declared_scopes(sources) -> dict[str, object]:
 
 
 def infer_scope(rows: list[dict]):
-    provinces = {norm(r["provincie"]) for r in rows if r.get("provincie")}
+    # norm() once per distinct name, not per row: an export has tens of thousands of rows, 12 provinces
+    provinces = {norm(p) for p in {r.get("provincie") for r in rows} if p}
     return NATIONAL if len(provinces) >= 2 else frozenset(provinces)
 
 
@@ -123,6 +125,20 @@ def covering(peildatums: dict[str, object], row: dict) -> list[str]:
     return [p for p, scope in peildatums.items() if covers(scope, row)]
 
 
+def coverage(peildatums: dict[str, object]):
+    """covering() as a function of a row, worked out once per area: the plans of one municipality
+    share the answer (a national history asks for it ~400,000 times). Callers do not change the list."""
+    memo: dict[tuple, list[str]] = {}
+
+    def of(row: dict) -> list[str]:
+        key = (row.get("provincie"), row.get("gemeentecode"))
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = covering(peildatums, row)
+        return found
+    return of
+
+
 # --- history -----------------------------------------------------------------------------------
 
 def by_plan(rows: list[dict]) -> dict[str, list[dict]]:
@@ -130,7 +146,7 @@ def by_plan(rows: list[dict]) -> dict[str, list[dict]]:
     for row in rows:
         plans[row["plan_id"]].append(row)
     for versions in plans.values():
-        versions.sort(key=lambda r: r["peildatum"])
+        versions.sort(key=itemgetter("peildatum"))
     return plans
 
 
@@ -141,11 +157,11 @@ def withdrawn_after(last: dict, cov: list[str]) -> str | None:
 
 
 def current_plans(rows: list[dict], declared: dict | None = None) -> list[dict]:
-    peildatums = scopes(rows, declared)
+    cover = coverage(scopes(rows, declared))
     current = []
     for versions in by_plan(rows).values():
         last = versions[-1]
-        if withdrawn_after(last, covering(peildatums, last)) is None:
+        if withdrawn_after(last, cover(last)) is None:
             current.append(dict(last))
     current.sort(key=lambda r: r["plan_id"])
     return current
@@ -195,21 +211,22 @@ def diff(a: dict, b: dict) -> list[dict]:
     return out
 
 
-def plan_changes(versions: list[dict], peildatums: dict[str, object]) -> list[dict]:
-    """Every change of one plan, given the scope of every peildatum."""
+def plan_changes(versions: list[dict], peildatums: dict[str, object], cover=None) -> list[dict]:
+    """Every change of one plan, given the scope of every peildatum (`cover`: coverage() of it)."""
+    cover = cover or coverage(peildatums)
     out = []
     first, last = versions[0], versions[-1]
-    earlier = [p for p in covering(peildatums, first) if p < first["peildatum"]]
+    earlier = [p for p in cover(first) if p < first["peildatum"]]
     if earlier:
         out.append(_change(first, "nieuw", None, None, first["woningen"], earlier[-1], first["peildatum"],
                            first["woningen"]))
     for a, b in pairwise(versions):
-        gap = [p for p in covering(peildatums, a) if a["peildatum"] < p < b["peildatum"]]
+        gap = [p for p in cover(a) if a["peildatum"] < p < b["peildatum"]]
         if gap:  # absent from a covering export in between: withdrawn, then back
             out.append(_change(a, "ingetrokken", None, a["woningen"], None, a["peildatum"], gap[0], -a["woningen"]))
             out.append(_change(b, "weer_opgenomen", None, None, b["woningen"], gap[-1], b["peildatum"], b["woningen"]))
         out.extend(diff(a, b))
-    gone = withdrawn_after(last, covering(peildatums, last))
+    gone = withdrawn_after(last, cover(last))
     if gone:
         out.append(_change(last, "ingetrokken", None, last["woningen"], None, last["peildatum"], gone, -last["woningen"]))
     return out
@@ -217,9 +234,10 @@ def plan_changes(versions: list[dict], peildatums: dict[str, object]) -> list[di
 
 def changes(rows: list[dict], current: list[dict] | None = None, declared: dict | None = None) -> list[dict]:
     peildatums = scopes(rows, declared)
+    cover = coverage(peildatums)
     out = []
     for versions in by_plan(rows).values():
-        out.extend(plan_changes(versions, peildatums))
+        out.extend(plan_changes(versions, peildatums, cover))
     out.sort(key=lambda c: (c["peildatum_nieuw"], c["plan_id"], c["soort"], c["kolom"] or ""))
     for i, c in enumerate(out, start=1):
         c["id"] = i

@@ -9,6 +9,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .mapping import Mapping, norm
 
@@ -37,9 +38,14 @@ class Invalid(ValueError):
     """A value that cannot be read; carries the Dutch message."""
 
 
+# Speed: a national build validates ~350,000 rows of ~30 cells; the `type(value) is str` fast
+# paths below give the same result as the general rules after them, without their checks.
+
 def is_blank(value) -> bool:
     if value is None:
         return True
+    if type(value) is str:
+        return not value.strip()
     if isinstance(value, float) and math.isnan(value):
         return True
     return isinstance(value, str) and not value.strip()
@@ -47,6 +53,8 @@ def is_blank(value) -> bool:
 
 def as_text(value) -> str | None:
     """A cell as display text (for messages and text columns)."""
+    if type(value) is str:
+        return value.strip() or None
     if is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -104,7 +112,10 @@ def parse_whole(value) -> int:
 
 def parse_count(value) -> int:
     """A non-negative whole number of homes."""
-    number = parse_whole(value)
+    if type(value) is str and value.isdigit() and value.isascii() and len(value) < 300:
+        number = int(value)  # the common case: plain digits (parse_number reads them the same)
+    else:
+        number = parse_whole(value)
     if number < 0:
         raise Invalid("negatief aantal")
     if number > MAX_HOMES:
@@ -136,13 +147,18 @@ def parse_date(value) -> dt.date:
     raise Invalid("geen datum (verwacht JJJJ-MM-DD of DD-MM-JJJJ)")
 
 
+_YEAR_NUMBER = re.compile(r"[\d.,]+")
+
+
 def parse_year(value) -> int:
     """A year; a date is reduced to its year."""
     if isinstance(value, (dt.date, dt.datetime)):
         year = value.year
+    elif type(value) is str and value.isdigit() and value.isascii() and len(value) < 300:
+        year = int(value)  # the common case: plain digits (parse_number reads them the same)
     else:
         text = str(value).strip() if isinstance(value, str) else value
-        if isinstance(text, str) and not re.fullmatch(r"[\d.,]+", text):
+        if isinstance(text, str) and not _YEAR_NUMBER.fullmatch(text):
             year = parse_date(text).year
         else:
             number = parse_number(text)
@@ -155,9 +171,16 @@ def parse_year(value) -> int:
 
 
 def normalise_gemeentecode(value) -> str:
-    text = as_text(value) or ""
-    text = re.sub(r"\s+", "", text).upper()
-    m = re.fullmatch(r"(?:GM)?(\d{1,4})", text)
+    return _gemeentecode(as_text(value) or "")
+
+
+_SPACES = re.compile(r"\s+")
+_GEMEENTECODE = re.compile(r"(?:GM)?(\d{1,4})")
+
+
+@lru_cache(maxsize=4096)  # an export repeats a few hundred codes on every row (an Invalid is not cached)
+def _gemeentecode(text: str) -> str:
+    m = _GEMEENTECODE.fullmatch(_SPACES.sub("", text).upper())
     if not m:
         raise Invalid("geen gemeentecode (verwacht GM gevolgd door 4 cijfers)")
     return f"GM{int(m.group(1)):04d}"

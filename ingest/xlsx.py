@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 import re
 import zipfile
+from itertools import islice
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 from xml.sax.saxutils import escape
 
 CELL_LIMIT = 32_767  # characters in one Excel cell
@@ -62,59 +63,107 @@ def _text(value: str) -> str:
 
 _INLINE = '<c t="inlineStr"><is><t xml:space="preserve">'
 _END = "</t></is></c>"
+_EMPTY = "<c/>"
+_FAST_TEXT = 200  # longer texts are checked against CELL_LIMIT one by one
+
+
+def cell(v) -> str:
+    """One cell. Cells carry no reference: a reader counts them, and every cell is written
+    (an empty one as <c/>)."""
+    kind = type(v)
+    if v is None:
+        return _EMPTY
+    if kind is str:
+        if len(v) > _FAST_TEXT or _ILLEGAL.search(v):
+            return _text(v)
+        if "&" in v or "<" in v or ">" in v:
+            return _INLINE + escape(v) + _END
+        return _INLINE + v + _END
+    if kind is bool:
+        return f'<c t="b"><v>{int(v)}</v></c>'
+    if kind is int or (kind is float and math.isfinite(v)):
+        return "<c><v>" + repr(v) + "</v></c>"
+    if kind is bytes:
+        return _text(v.hex())
+    return _text(str(v))
+
+
+def column_cells(values: Sequence, kinds: set | None = None) -> list[str]:
+    """The cells of one column of a chunk, the same as cell() gives one by one.
+
+    The hot path of a big download: a column of only whole numbers, finite numbers, or short
+    texts without a character that needs care (checked once over the whole column) is written
+    by one comprehension without cell()'s per-value checks; anything else goes through cell()."""
+    kinds = set(map(type, values)) if kinds is None else set(kinds)  # kinds: the types in values, if known
+    kinds.discard(type(None))
+    if kinds <= {int}:
+        return [_EMPTY if v is None else f"<c><v>{v}</v></c>" for v in values]
+    if kinds == {str}:
+        texts = list(filter(None, values))  # an empty text needs no check either
+        joined = " ".join(texts)
+        # isprintable() (C, fast) proves there is no control character; when it cannot (a newline,
+        # a non-breaking space), the regex decides
+        plain = not ("&" in joined or "<" in joined or ">" in joined) and \
+            (joined.isprintable() or not _ILLEGAL.search(joined))
+        if plain and max(map(len, texts), default=0) <= _FAST_TEXT:
+            return [_EMPTY if v is None else _INLINE + v + _END for v in values]
+    elif kinds <= {int, float} and all(map(math.isfinite, (v for v in values if v is not None))):
+        return [_EMPTY if v is None else f"<c><v>{v!r}</v></c>" for v in values]
+    return [cell(v) for v in values]
 
 
 def row_xml(number: int, values) -> str:
-    """One <row>. Cells carry no reference: a reader counts them, and every cell is written
-    (an empty one as <c/>), which keeps this loop, the hot path of a big download, lean."""
-    cells = []
-    for v in values:
-        kind = type(v)
-        if v is None:
-            cells.append("<c/>")
-        elif kind is str:
-            if len(v) > 200 or _ILLEGAL.search(v):
-                cells.append(_text(v))
-            elif "&" in v or "<" in v or ">" in v:
-                cells.append(_INLINE + escape(v) + _END)
-            else:
-                cells.append(_INLINE + v + _END)  # the common case: nothing to escape
-        elif kind is bool:
-            cells.append(f'<c t="b"><v>{int(v)}</v></c>')
-        elif kind is int or (kind is float and math.isfinite(v)):
-            cells.append("<c><v>" + repr(v) + "</v></c>")
-        elif kind is bytes:
-            cells.append(_text(v.hex()))
-        else:
-            cells.append(_text(str(v)))
-    return f'<row r="{number}">' + "".join(cells) + "</row>"
+    return f'<row r="{number}">' + "".join(map(cell, values)) + "</row>"
 
 
-def write(path: Path, sheet: str, header: list[str], rows: Iterable) -> int:
-    """Write header + rows to a one-sheet workbook; returns the number of data rows written."""
-    n = 0
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
-        zf.writestr("_rels/.rels", ROOT_RELS)
-        zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        zf.writestr("xl/styles.xml", STYLES)
-        zf.writestr("xl/workbook.xml", (
+class Sheet:
+    """A one-sheet workbook written in chunks of columns (a context manager: the file is
+    closed also when writing fails). `rows` counts the data rows written."""
+
+    def __init__(self, path: Path, sheet: str, header: list[str]):
+        self.rows = 0
+        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+        self._zip.writestr("[Content_Types].xml", CONTENT_TYPES)
+        self._zip.writestr("_rels/.rels", ROOT_RELS)
+        self._zip.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        self._zip.writestr("xl/styles.xml", STYLES)
+        self._zip.writestr("xl/workbook.xml", (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<workbook {_NS} xmlns:r="{_REL}"><sheets>'
             f'<sheet name="{escape(sheet[:31], {chr(34): "&quot;"})}" sheetId="1" r:id="rId1"/></sheets></workbook>'))
-        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as raw:
-            buffer: list[str] = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                                 f'<worksheet {_NS}><sheetData>']
+        self._raw = self._zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+        self._raw.write(('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                         f'<worksheet {_NS}><sheetData>' + row_xml(1, header)).encode("utf-8"))
 
-            def flush():
-                raw.write("".join(buffer).encode("utf-8"))
-                buffer.clear()
+    def add(self, columns: list[Sequence], kinds: list[set] | None = None) -> None:
+        """Append rows given as columns (equal-length sequences, one per header name)."""
+        cells = [column_cells(values, k) for values, k in zip(columns, kinds or [None] * len(columns))]
+        first = self.rows + 2  # row 1 is the header
+        rows = [f'<row r="{n}">{row}</row>' for n, row in enumerate(map("".join, zip(*cells)), start=first)]
+        self._raw.write("".join(rows).encode("utf-8"))
+        self.rows += len(rows)
 
-            buffer.append(row_xml(1, header))
-            for n, values in enumerate(rows, start=1):
-                buffer.append(row_xml(n + 1, values))
-                if len(buffer) >= 2000:
-                    flush()
-            buffer.append("</sheetData></worksheet>")
-            flush()
-    return n
+    def finish(self) -> int:
+        self._raw.write(b"</sheetData></worksheet>")
+        self.close()
+        return self.rows
+
+    def close(self) -> None:
+        if not self._raw.closed:
+            self._raw.close()
+        self._zip.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def write(path: Path, sheet: str, header: list[str], rows: Iterable, chunk: int = 2000) -> int:
+    """Write header + rows to a one-sheet workbook; returns the number of data rows written."""
+    rows = iter(rows)
+    with Sheet(path, sheet, header) as out:
+        while batch := list(islice(rows, chunk)):
+            out.add(list(zip(*batch)))
+        return out.finish()

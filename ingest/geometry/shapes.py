@@ -33,16 +33,29 @@ class Issue:
     message: str
 
 
-@lru_cache(maxsize=32)
-def transformer(src: CRS, dst: CRS) -> Transformer:
-    return Transformer.from_crs(src, dst, always_xy=True)
+# (id(src), id(dst)) -> (src, dst, transformer or None when they are the same CRS). Keyed by identity:
+# hashing or comparing a CRS renders its WKT, which cost seconds over the ~100,000 calls of a national
+# build. The entry holds src and dst, so their ids cannot be reused by other objects while it exists.
+_TRANSFORMERS: dict[tuple[int, int], tuple[CRS, CRS, Transformer | None]] = {}
 
 
-def reproject(geom: BaseGeometry, src: CRS, dst: CRS) -> BaseGeometry:
-    if src.equals(dst, ignore_axis_order=True):
-        return geom
+def transformer(src: CRS, dst: CRS) -> Transformer | None:
+    hit = _TRANSFORMERS.get((id(src), id(dst)))
+    if hit is None:
+        if len(_TRANSFORMERS) > 64:  # a long-lived process building many times
+            _TRANSFORMERS.clear()
+        same = src.equals(dst, ignore_axis_order=True)
+        hit = _TRANSFORMERS[(id(src), id(dst))] = (src, dst, None if same else
+                                                   Transformer.from_crs(src, dst, always_xy=True))
+    return hit[2]
+
+
+def reproject(geom, src: CRS, dst: CRS):
+    """A geometry (or an array of them, in one call to PROJ) from src to dst."""
     t = transformer(src, dst)
-    return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+    if t is None:
+        return geom
+    return shapely.transform(geom, t.transform, interleaved=False)
 
 
 def polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
