@@ -42,8 +42,9 @@ def map_assets(datasette) -> dict:
 
 
 @hookimpl
-def extra_template_vars(datasette):
+def extra_template_vars(datasette, view_name):
     async def inner():
-        return {"portal": await portal_state(datasette), "kaart": map_assets(datasette)}
+        # view_name: base.html loads datasette-vega's charting assets (~1 MB) only where its charts work
+        return {"portal": await portal_state(datasette), "kaart": map_assets(datasette), "view_name": view_name}
 
     return inner

@@ -6,7 +6,7 @@ import sys
 import pytest
 from babel.messages.pofile import read_po
 
-from conftest import ROOT, make_datasette, write_manifest
+from conftest import ROOT, make_datasette, query, write_manifest
 from ingest.build import build
 
 PAGES = ["/", "/kaart", "/in-de-buurt", "/gemeenten", "/gemeente/GM0363", "/over", "/voor-journalisten",
@@ -163,3 +163,14 @@ async def test_robots_allows_pages_but_not_sql_or_bulk(sample_app):
         assert rp.can_fetch("*", "http://localhost" + page), page
     assert not rp.can_fetch("*", "http://localhost/downloads/plannen.csv")
     assert not rp.can_fetch("*", "http://localhost/-/kaartdata.json")
+
+
+async def test_charting_assets_only_where_charts_work(sample_app, sample_db):
+    # datasette-vega's ~1 MB of render-blocking script: tables and query results chart, other pages do not
+    plan_id = query(sample_db, "select plan_id from plannen limit 1")[0]["plan_id"]
+    for path in ("/", "/en/", "/kaart", "/gemeente/GM0363", f"/woningbouwplannen/plannen/{plan_id}"):
+        response = await sample_app.client.get(path)
+        assert response.status_code == 200 and "/datasette_vega/" not in response.text, path
+    for path in ("/woningbouwplannen/plannen", "/woningbouwplannen/woningen_per_provincie"):
+        response = await sample_app.client.get(path)
+        assert "/-/static-plugins/datasette_vega/" in response.text, path
