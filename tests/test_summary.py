@@ -77,7 +77,7 @@ async def test_municipality_page_lists_the_largest_plans_and_points_to_the_table
     html = (await sample_app.client.get(f"/gemeente/{code}")).text
     listed = re.findall(r'<a href="/plan/([^"]+)">', html.split('id="plannen-kop"')[1])
     assert listed == [p["plan_id"] for p in plans[:100]]
-    assert f"100 van de {len(plans)} plannen" in html
+    assert f"100 van de {len(plans)} plannen" in html and f"Alle {len(plans)} plannen in de tabel" in html
     assert f"/woningbouwplannen/plannen?gemeentecode={code}" in html
 
 
