@@ -145,6 +145,9 @@ DOORBRAAK_COLUMNS: dict[str, str] = {
     "popup": "TEXT",
 }
 
+# the five price segments of a plan (homes per segment)
+SEGMENT_COLUMNS = ("sociale_huur", "middenhuur", "dure_huur", "betaalbare_koop", "dure_koop")
+
 # cijfers_per_gebied: totals per area computed at build time (ingest/summary.py); lapsed plans left out
 SUMMARY_COLUMNS: dict[str, str] = {
     "niveau": "TEXT",
@@ -157,13 +160,7 @@ SUMMARY_COLUMNS: dict[str, str] = {
     "woningen_hard": "INTEGER",
     "woningen_zacht": "INTEGER",
     "woningen_onbekend": "INTEGER",
-    "sociale_huur": "INTEGER",
-    "middenhuur": "INTEGER",
-    "dure_huur": "INTEGER",
-    "betaalbare_koop": "INTEGER",
-    "dure_koop": "INTEGER",
-    "segment_onbekend": "INTEGER",
-    "betaalbaar": "INTEGER",
+    **{c: PLAN_COLUMNS[c] for c in (*SEGMENT_COLUMNS, "segment_onbekend", "betaalbaar")},
     "woningen_segment_bekend": "INTEGER",
     "peildatum": "TEXT",
 }

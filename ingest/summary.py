@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 
-from .schema import SUMMARY_COLUMNS
+from .schema import SEGMENT_COLUMNS, SUMMARY_COLUMNS
 from .write import create_table
 
 TABLE = "cijfers_per_gebied"
 NO_REGION = "(geen woondealregio)"
 
 # The sums every level shares; `p` is plannen, already restricted to active plans.
-_SEGMENTS = ("sociale_huur", "middenhuur", "dure_huur", "betaalbare_koop", "dure_koop")
 _SUMS = ",\n  ".join([
     "count(p.plan_id)",
     "count(distinct p.gemeentecode)",
@@ -26,10 +25,10 @@ _SUMS = ",\n  ".join([
     "coalesce(sum(case when p.hardheid = 'zacht' then p.woningen end), 0)",
     # everything neither hard nor soft (also a missing hardheid), so the three add up
     "coalesce(sum(p.woningen), 0) - coalesce(sum(case when p.hardheid in ('hard', 'zacht') then p.woningen end), 0)",
-    *(f"coalesce(sum(p.{s}), 0)" for s in _SEGMENTS),
+    *(f"coalesce(sum(p.{s}), 0)" for s in SEGMENT_COLUMNS),
     "coalesce(sum(p.segment_onbekend), 0)",
     "coalesce(sum(p.betaalbaar), 0)",
-    "coalesce(sum(" + " + ".join(f"coalesce(p.{s}, 0)" for s in _SEGMENTS) + "), 0)",
+    "coalesce(sum(" + " + ".join(f"coalesce(p.{s}, 0)" for s in SEGMENT_COLUMNS) + "), 0)",
     "max(p.peildatum)",
 ])
 _ACTIVE = "(select * from plannen where planstatus is not 'vervallen')"
