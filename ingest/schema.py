@@ -148,6 +148,11 @@ DOORBRAAK_COLUMNS: dict[str, str] = {
 # the five price segments of a plan (homes per segment)
 SEGMENT_COLUMNS = ("sociale_huur", "middenhuur", "dure_huur", "betaalbare_koop", "dure_koop")
 
+# what the map data (plugins/map_data.py) filters on: column = value on an indexed column, or plans
+# with homes in one of these segments
+MAP_FILTERS = FACET_COLUMNS
+MAP_SEGMENTS = (*SEGMENT_COLUMNS, "segment_onbekend", "betaalbaar")
+
 # cijfers_per_gebied: totals per area computed at build time (ingest/summary.py); lapsed plans left out
 SUMMARY_COLUMNS: dict[str, str] = {
     "niveau": "TEXT",

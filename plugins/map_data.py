@@ -20,14 +20,15 @@ from datasette import hookimpl
 from datasette.utils import escape_fts
 from datasette.utils.asgi import Response
 
+from ingest.schema import MAP_FILTERS, MAP_SEGMENTS
+
 DB = "woningbouwplannen"
 TABLE = "plannen"
 FIELDS = ("plan_id", "naam", "latitude", "longitude", "woningen", "planstatus", "gemeente", "hardheid")
-SEGMENTS = ("sociale_huur", "middenhuur", "dure_huur", "betaalbare_koop", "dure_koop", "segment_onbekend", "betaalbaar")
-# column = value filters: the indexed columns of plannen (ingest/schema.py FACET_COLUMNS, kept equal by a
-# test), so every filter is an index lookup
-FILTERS = ("provincie", "gemeentecode", "gemeente", "woondealregio", "planstatus", "hardheid", "locatie", "tijdvak",
-           "start_bouw", "doorbraaklocatie")
+# column = value filters on the indexed columns of plannen (every filter an index lookup) and the
+# segments, named once in the schema (the ingest package is installed with the portal)
+SEGMENTS = MAP_SEGMENTS
+FILTERS = MAP_FILTERS
 # table-page arguments that change how rows are shown, not which rows are in the view
 PRESENTATION = {"_sort", "_sort_desc", "_size", "_next", "_labels", "_nolabels", "_col", "_nocol", "_nofacet",
                 "_nocount", "_nosuggest", "_trace", "_timelimit", "_searchmode"}

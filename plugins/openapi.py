@@ -14,8 +14,7 @@ from datasette import hookimpl
 from datasette.utils import derive_named_parameters
 from datasette.utils.asgi import Response
 
-KAART_FILTERS = ("provincie", "gemeentecode", "gemeente", "woondealregio", "planstatus", "hardheid", "locatie",
-                 "tijdvak", "start_bouw", "doorbraaklocatie")
+from ingest.schema import MAP_FILTERS, MAP_SEGMENTS  # what plugins/map_data.py accepts
 
 DB = "woningbouwplannen"
 SHAPES = ["objects", "array", "arrays", "object"]
@@ -86,8 +85,7 @@ def static_operations(files: list[str]) -> dict:
     file_param = {"name": "file", "in": "path", "required": True, "schema": {"type": "string", "enum": files},
                   "description": "Bestandsnaam uit /downloads/index.json / file name from the manifest"}
     json_doc = {"application/json": {"schema": {"type": "object"}}}
-    segment = {"type": "string", "enum": ["sociale_huur", "middenhuur", "dure_huur", "betaalbare_koop", "dure_koop",
-                                          "segment_onbekend", "betaalbaar"]}
+    segment = {"type": "string", "enum": list(MAP_SEGMENTS)}
     return {
         "/downloads/{file}": {"get": {
             "operationId": "download", "tags": ["downloads"],
@@ -110,8 +108,7 @@ def static_operations(files: list[str]) -> dict:
         "/-/kaartdata.json": {"get": {
             "operationId": "kaartdata", "tags": ["kaart / map"],
             "summary": "Alle plannen met een punt, compact (kolommen + rijen) / every plan with a point, compact",
-            # the filters of plugins/map_data.py FILTERS (kept equal by tests/test_openapi.py)
-            "parameters": [q(c, f"Filter op {c} / filter") for c in KAART_FILTERS]
+            "parameters": [q(c, f"Filter op {c} / filter") for c in MAP_FILTERS]
                           + [q("_search", "Zoeken in naam, omschrijving en gemeente (volledige tekst) / full-text search"),
                              q("segment", "Alleen plannen met woningen in dit segment / only plans with this segment", segment)],
             "responses": {"200": {"description": "columns en rows", "content": json_doc}}}},
