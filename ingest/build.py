@@ -162,6 +162,8 @@ def write_database(path: Path, reports, gemeenten, historie, current, changes, p
         # municipality pages: their plans by size, and the status table from the index alone
         db["plannen"].create_index(["gemeentecode", "woningen"], if_not_exists=True)
         db["plannen"].create_index(["gemeentecode", "planstatus", "hardheid", "woningen"], if_not_exists=True)
+        # the map data of the part of the country in view (plugins/map_data.py, bbox): a range of latitudes
+        db["plannen"].create_index(["latitude", "longitude"], if_not_exists=True)
         db["plan_historie"].create_index(["peildatum"], if_not_exists=True)
         db["ingest_problemen"].create_index(["bron_id"], if_not_exists=True)
         db["ingest_problemen"].create_index(["ernst"], if_not_exists=True)

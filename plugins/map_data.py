@@ -1,10 +1,15 @@
-"""Compact map data for the public maps: every plan in one response.
+"""Compact map data for the public maps: every plan in one response, or counts per area.
 
 The cluster map pages through the full JSON API 1,000 wide rows at a time; the public
 maps only need id, name, point, homes, status and municipality. One array per plan,
 filterable by the indexed columns, segment and full-text search (`_search`, escaped as
 Datasette's table page does); memoised per query string, since the database is immutable
 while served, and gzipped once (datasette-gzip would compress 3 MB again on every request).
+
+The answer is bounded: when more than `punten_max` plans match (metadata.yml, plugin
+"woningbouwplannen-kaartdata"; 50,000 by default), it holds no plans but counts per cell of a
+grid over the matching plans (or over `bbox`), so the map sends the same few hundred KB at
+ten times the data. static/kaart.js then asks for the plans of the view (`bbox`) once zoomed in.
 
 The plannen table page shows this map instead of datasette-cluster-map when its filters
 are ones this endpoint understands (`table_map_query`, templates/_table-woningbouwplannen-plannen.html).
@@ -13,7 +18,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import sqlite3
+from collections import OrderedDict
 from urllib.parse import urlencode
 
 from datasette import hookimpl
@@ -32,10 +39,28 @@ FILTERS = MAP_FILTERS
 # table-page arguments that change how rows are shown, not which rows are in the view
 PRESENTATION = {"_sort", "_sort_desc", "_size", "_next", "_labels", "_nolabels", "_col", "_nocol", "_nofacet",
                 "_nocount", "_nosuggest", "_trace", "_timelimit", "_searchmode"}
-MAX_CACHE = 256
+PLUGIN = "woningbouwplannen-kaartdata"
+POINTS_MAX = 50_000
+GRID = 128  # cells along the longer side of the area: at most 128 x 128 counts in one answer
+CELL_FIELDS = ("latitude", "longitude", "plannen", "woningen")
+CACHE_BYTES = 64 * 1024 * 1024  # answers kept (plain + gzip), oldest dropped first
 
 
-def build_query(args) -> tuple[str, dict]:
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """`west,south,east,north` in degrees (WGS84), or None; ValueError says what is wrong."""
+    if not value:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in value.split(","))
+    except ValueError:
+        raise ValueError("bbox moet vier getallen zijn: west,zuid,oost,noord / bbox must be west,south,east,north")
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise ValueError("bbox: west < oost en zuid < noord, in graden / west < east and south < north, in degrees")
+    return west, south, east, north
+
+
+def build_where(args) -> tuple[str, dict]:
+    """The SQL condition and parameters of the plans these arguments select (bbox included)."""
     where, params = ["latitude is not null", "longitude is not null"], {}
     for column in FILTERS:
         value = args.get(column)
@@ -49,8 +74,40 @@ def build_query(args) -> tuple[str, dict]:
     if search:
         where.append("rowid in (select rowid from plannen_fts where plannen_fts match :search)")
         params["search"] = escape_fts(search)
-    sql = f"select {', '.join(FIELDS)} from plannen where {' and '.join(where)} order by plan_id"
-    return sql, params
+    bbox = parse_bbox(args.get("bbox"))
+    if bbox:
+        where.append("longitude between :west and :east and latitude between :south and :north")
+        params.update(zip(("west", "south", "east", "north"), bbox))
+    return " and ".join(where), params
+
+
+def grid(extent: tuple[float, float, float, float]) -> dict:
+    """Cell sizes (degrees) of a GRID-wide grid over `extent` (west, south, east, north), cells
+    about square on the ground (a degree of longitude is cos(latitude) of one of latitude)."""
+    west, south, east, north = extent
+    shrink = max(0.2, math.cos(math.radians((south + north) / 2)))
+    side = max(north - south, (east - west) * shrink, 1e-6) / GRID
+    return {"west0": west, "south0": south, "dlat": side, "dlon": side / shrink}
+
+
+def map_answer(conn, args, points_max: int) -> dict:
+    """Every matching plan, or when more than points_max match, counts per grid cell
+    (mean point, plans, homes). Reads only; pure apart from the connection."""
+    where, params = build_where(args)
+    total, south, north, west, east = conn.execute(
+        "select count(*), min(latitude), max(latitude), min(longitude), max(longitude) "
+        f"from plannen where {where}", params).fetchone()
+    if total <= points_max:
+        rows = conn.execute(f"select {', '.join(FIELDS)} from plannen where {where} order by plan_id", params)
+        return {"columns": FIELDS, "rows": [list(r) for r in rows], "plannen": total}
+    extent = parse_bbox(args.get("bbox")) or (west, south, east, north)
+    cells = conn.execute(
+        "select round(avg(latitude), 5), round(avg(longitude), 5), count(*), sum(coalesce(woningen, 0)) "
+        f"from plannen where {where} "
+        "group by cast((latitude - :south0) / :dlat as integer), cast((longitude - :west0) / :dlon as integer) "
+        "order by 1, 2", {**params, **grid(extent)}).fetchall()
+    return {"columns": FIELDS, "rows": [], "plannen": total,
+            "cellen": {"columns": CELL_FIELDS, "rows": [list(c) for c in cells]}}
 
 
 def table_map_query(args, searchmode: str | None = None) -> str | None:
@@ -77,22 +134,28 @@ def table_map_query(args, searchmode: str | None = None) -> str | None:
 
 
 async def map_data(datasette, request):
-    cache = datasette.__dict__.setdefault("_map_data_cache", {})
+    cache = datasette.__dict__.setdefault("_map_data_cache", OrderedDict())
     key = request.query_string
     cached = cache.get(key)  # (plain, gzipped)
     if cached is None:
-        sql, params = build_query(request.args)
+        try:
+            parse_bbox(request.args.get("bbox"))
+        except ValueError as exc:
+            return Response.json({"ok": False, "error": f"kaartdata: {exc}"}, status=400)
+        points_max = int((datasette.plugin_config(PLUGIN) or {}).get("punten_max", POINTS_MAX))
         db = datasette.get_database(DB)
         try:
-            # a full scan of an indexed table: no row limit, bounded by the table itself
-            rows = await db.execute_fn(lambda conn: conn.execute(sql, params).fetchall())
+            # scans of an indexed table: no row limit, the answer is bounded by points_max or the grid
+            answer = await db.execute_fn(lambda conn: map_answer(conn, request.args, points_max))
         except sqlite3.OperationalError as exc:  # e.g. a search the FTS syntax rejects
             return Response.json({"ok": False, "error": f"kaartdata: {exc}"}, status=400)
-        body = json.dumps({"columns": FIELDS, "rows": [list(r) for r in rows]}, ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
+        body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         cached = (body, gzip.compress(body, compresslevel=6, mtime=0))
-        if len(cache) < MAX_CACHE:
-            cache[key] = cached
+        cache[key] = cached
+        while len(cache) > 1 and sum(len(a) + len(b) for a, b in cache.values()) > CACHE_BYTES:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
     body, gzipped = cached
     headers = {"access-control-allow-origin": "*"}
     if "gzip" in request.headers.get("accept-encoding", ""):

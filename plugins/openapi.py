@@ -108,9 +108,16 @@ def static_operations(files: list[str]) -> dict:
         "/-/kaartdata.json": {"get": {
             "operationId": "kaartdata", "tags": ["kaart / map"],
             "summary": "Alle plannen met een punt, compact (kolommen + rijen) / every plan with a point, compact",
+            "description": (
+                "Boven punten_max plannen (metadata.yml; nu 50.000) geen plannen maar aantallen per rastercel in "
+                "`cellen` (latitude, longitude, plannen, woningen); vraag met `bbox` de plannen van een kleiner gebied. "
+                "/ Above punten_max (50,000) matching plans: counts per grid cell in `cellen` instead; ask for a smaller area "
+                "with `bbox`."),
             "parameters": [q(c, f"Filter op {c} / filter") for c in MAP_FILTERS]
                           + [q("_search", "Zoeken in naam, omschrijving en gemeente (volledige tekst) / full-text search"),
-                             q("segment", "Alleen plannen met woningen in dit segment / only plans with this segment", segment)],
+                             q("segment", "Alleen plannen met woningen in dit segment / only plans with this segment", segment),
+                             q("bbox", "Alleen plannen in west,zuid,oost,noord (graden, WGS84) / only plans inside "
+                                       "west,south,east,north (degrees)")],
             "responses": {"200": {"description": "columns en rows", "content": json_doc}}}},
     }
 

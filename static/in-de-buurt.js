@@ -1,6 +1,7 @@
-// "Near me": plans within a chosen distance of a point, nearest first. Distances are
-// computed in the browser over /-/kaartdata.json, so it works without internet; address
-// search uses PDOK's Locatieserver when reachable, else our municipalities and plans.
+// "Near me": plans within a chosen distance of a point, nearest first. The plans of the box
+// around the circle come from /-/kaartdata.json?bbox=, distances are computed in the browser, so it
+// works without internet; address search uses PDOK's Locatieserver when reachable, else our
+// municipalities and plans.
 (async function () {
   const el = document.getElementById("buurtkaart");
   if (!el) return;
@@ -12,11 +13,18 @@
   const map = L.map(el, { keyboard: true }).setView([52.2, 5.3], 7);
   if (cfg.tiles) L.tileLayer(cfg.tiles, { maxZoom: 19, attribution: cfg.attribution || "" }).addTo(map);
   const layer = L.layerGroup().addTo(map);
-  let plans = [];
   let centre = null;
-  const ready = fetch(cfg.src).then((r) => r.json()).then((data) => {
-    plans = data.rows.map((row) => Object.fromEntries(data.columns.map((c, i) => [c, row[i]])));
-  });
+
+  // The plans in the box around the circle, or null when more lie there than the map data
+  // sends one by one (it then answers with counts per area)
+  async function plansAround(point, radius) {
+    const dLat = radius / 111.2, dLon = radius / (111.2 * Math.max(0.2, Math.cos(point[0] * Math.PI / 180)));
+    const bbox = [point[1] - dLon, point[0] - dLat, point[1] + dLon, point[0] + dLat]
+      .map((v, i) => Math.min(Math.max(v, i % 2 ? -90 : -180), i % 2 ? 90 : 180).toFixed(5)).join(",");
+    const data = await fetch(cfg.src + "?bbox=" + bbox).then((r) => r.json());
+    if (data.cellen) return null;
+    return data.rows.map((row) => Object.fromEntries(data.columns.map((c, i) => [c, row[i]])));
+  }
 
   function km(a, b) {
     const rad = Math.PI / 180, dLat = (b[0] - a[0]) * rad, dLon = (b[1] - a[1]) * rad;
@@ -31,9 +39,16 @@
     return td;
   }
 
-  function show(point, label) {
+  async function show(point, label) {
     centre = point;
     const radius = parseFloat(form.km.value);
+    const plans = await plansAround(point, radius);
+    if (centre !== point) return;  // another point was chosen meanwhile
+    if (plans === null) {
+      message.textContent = cfg.msgTeVeel;
+      table.hidden = true;
+      return;
+    }
     const near = plans
       .map((p) => ({ p, d: km(point, [p.latitude, p.longitude]) }))
       .filter((x) => x.d <= radius)
@@ -83,15 +98,16 @@
       .then((r) => r.json()).catch(() => []);
     const exact = g.find((x) => x.gemeentenaam.toLowerCase() === needle) || g[0];
     if (exact) return { point: [exact.latitude, exact.longitude], label: exact.gemeentenaam };
-    await ready;
-    const plan = plans.find((p) => p.naam.toLowerCase().includes(needle));
+    const found = await fetch("/woningbouwplannen/plannen.json?_shape=array&_size=5&_col=naam&_col=latitude&_col=longitude"
+                              + "&latitude__notblank=1&_search=" + encodeURIComponent(q.trim()))
+      .then((r) => r.json()).catch(() => []);
+    const plan = found.find((p) => p.naam.toLowerCase().includes(needle)) || found[0];
     if (plan) return { point: [plan.latitude, plan.longitude], label: plan.naam };
     return null;
   }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    await ready;
     const q = form.q.value.trim();
     if (!q) return centre && show(centre);
     const hit = await geocode(q);
@@ -99,11 +115,11 @@
     else message.textContent = cfg.msgNietGevonden;
   });
   form.km.addEventListener("change", () => centre && show(centre));
-  map.on("click", async (e) => { await ready; show([e.latlng.lat, e.latlng.lng], cfg.msgGekozen); });
+  map.on("click", (e) => show([e.latlng.lat, e.latlng.lng], cfg.msgGekozen));
   document.getElementById("buurt-gps").addEventListener("click", () => {
     if (!navigator.geolocation) { message.textContent = cfg.msgGeenLocatie; return; }
     navigator.geolocation.getCurrentPosition(
-      async (pos) => { await ready; show([pos.coords.latitude, pos.coords.longitude]); },
+      (pos) => show([pos.coords.latitude, pos.coords.longitude]),
       () => { message.textContent = cfg.msgGeenLocatie; },
       { timeout: 10000 }
     );
@@ -111,6 +127,6 @@
   // ?lat=..&lon=.. (or the keyboard-free path of a shared link) opens a point directly
   const params = new URLSearchParams(location.search);
   if (params.get("lat") && params.get("lon")) {
-    ready.then(() => show([parseFloat(params.get("lat")), parseFloat(params.get("lon"))]));
+    show([parseFloat(params.get("lat")), parseFloat(params.get("lon"))]);
   }
 })();

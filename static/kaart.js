@@ -5,12 +5,15 @@
 // needed 0.7 s and more) and only the clusters and plans in view become Leaflet markers.
 // The script comes right after its map element (templates/_plankaart.html) and starts the map
 // at once, while the rest of the page still loads; the data was preloaded by the template.
+// When more plans match than the server sends one by one, /-/kaartdata.json answers with counts
+// per grid cell ("cellen"); from DETAIL_ZOOM on, the map asks for the plans of its view (bbox).
 // Data is only ever put into the page as text (textContent), never as HTML: plan names may
 // be hostile.
 (function () {
   const NUMBER_LOCALE = () => (document.documentElement.lang === "en" ? "en-GB" : "nl-NL");
   const MAX_ZOOM = 19;
   const LIST_LIMIT = 100;  // plans listed in the popup of a cluster that no zoom level splits
+  const DETAIL_ZOOM = 11;  // about 40 km across: from here a map of counts asks for the plans in view
 
   function loadScript(src) {
     return new Promise((resolve, reject) => {
@@ -95,10 +98,12 @@
     const labels = {
       woningen: cfg.labelWoningen || "woningen", plannen: cfg.labelPlannen || "plannen",
       cluster: cfg.labelCluster || "plannen, inzoomen",
+      cellen: cfg.labelCellen || "geteld per gebied; zoom in voor de afzonderlijke plannen",
     };
     const status = document.getElementById(cfg.statusId || "") || null;
     const tilde = cfg.linkEncoding === "tilde";
     const url = (query) => cfg.src + (query ? "?" + query : "");
+    const withBbox = (query, bbox) => (query ? query + "&" : "") + "bbox=" + bbox;
     // the data and the libraries load side by side
     const first = fetchPlans(url(cfg.query || ""));
     first.catch(() => {});  // handled in load()
@@ -112,13 +117,30 @@
     const layer = L.layerGroup().addTo(map);
     const icon = L.divIcon({ className: "plan-marker", iconSize: [12, 12] });
     const popup = L.popup({ maxHeight: 260 });
-    let plans = [];
-    let index = null;
+    let base = null;     // the answer for the filters: plans, or counts per cell
+    let detail = null;   // when base holds counts: the answer for the view, once zoomed in
+    let pending = null;  // the bbox of a view's answer on its way
+    let query = cfg.query || "";
+    let datasets = 0;
     let shown = new Map();  // key -> marker, so markers in view survive a pan (and keep focus)
     let generation = 0;
 
-    function plan(i) {
-      const row = plans[i];
+    // One answer with its Supercluster index; a feature counts n plans (a cell: its count)
+    function dataset(data, bounds) {
+      const cells = data.cellen ? data.cellen.rows : null;
+      const features = cells
+        ? cells.map((c, j) => ({ type: "Feature", properties: { c: j, n: c[2] }, geometry: { type: "Point", coordinates: [c[1], c[0]] } }))
+        : data.rows.map((row, i) => ({ type: "Feature", properties: { i, n: 1 }, geometry: { type: "Point", coordinates: [row[3], row[2]] } }));
+      // extent 256: the radius is in Leaflet screen pixels (256-pixel tiles), as markercluster's was
+      const index = new Supercluster({
+        radius: 50, extent: 256, maxZoom: MAX_ZOOM, map: (p) => ({ n: p.n }), reduce: (a, p) => { a.n += p.n; },
+      }).load(features);
+      const total = typeof data.plannen === "number" ? data.plannen : data.rows.length;
+      return { id: ++datasets, plans: data.rows, cells, index, total, bounds, zoom: map.getZoom() };
+    }
+
+    function plan(set, i) {
+      const row = set.plans[i];
       return { plan_id: row[0], naam: row[1], latitude: row[2], longitude: row[3], woningen: row[4],
                planstatus: row[5], gemeente: row[6] };
     }
@@ -129,16 +151,26 @@
       if (byKeyboard) popup.getElement().querySelector("a")?.focus();
     }
 
-    function openCluster(feature, latlng, byKeyboard) {
+    function zoomTo(latlng, zoom, byKeyboard) {
+      // the focused bubble goes away with the zoom: Tab goes on from the map, to the new markers
+      if (byKeyboard) map.once("moveend", () => el.focus({ preventScroll: true }));
+      map.setView(latlng, zoom);
+    }
+
+    function openCluster(set, feature, latlng, byKeyboard) {
       const id = feature.properties.cluster_id;
-      const zoom = index.getClusterExpansionZoom(id);
+      const zoom = set.index.getClusterExpansionZoom(id);
+      if (set.cells) {  // counts: zoom in, to the plans themselves at the latest
+        zoomTo(latlng, Math.max(Math.min(zoom, DETAIL_ZOOM), map.getZoom() + 1), byKeyboard);
+        return;
+      }
       if (zoom <= MAX_ZOOM) {
         // the focused bubble goes away with the zoom: Tab goes on from the map, to the new markers
         if (byKeyboard) map.once("moveend", () => el.focus({ preventScroll: true }));
         map.setView(latlng, zoom);
         return;
       }
-      const leaves = index.getLeaves(id, LIST_LIMIT).map((f) => plan(f.properties.i));
+      const leaves = set.index.getLeaves(id, LIST_LIMIT).map((f) => plan(set, f.properties.i));
       openPopup(latlng, listContent(leaves, feature.properties.point_count, cfg.linkPrefix, tilde), byKeyboard);
     }
 
@@ -151,28 +183,59 @@
       return m;
     }
 
-    function marker(feature) {
+    function marker(set, feature) {
       const [lon, lat] = feature.geometry.coordinates;
       const latlng = L.latLng(lat, lon);
-      if (feature.properties.cluster) {
-        const count = feature.properties.point_count;
+      if (feature.properties.cluster || set.cells) {
+        const count = feature.properties.n;
         const title = `${count.toLocaleString(NUMBER_LOCALE())} ${labels.cluster}`;
-        return onActivate(L.marker(latlng, { icon: clusterIcon(count), title: title }),
-                          (byKeyboard) => openCluster(feature, latlng, byKeyboard));
+        const open = feature.properties.cluster
+          ? (byKeyboard) => openCluster(set, feature, latlng, byKeyboard)
+          : (byKeyboard) => zoomTo(latlng, Math.max(map.getZoom() + 2, DETAIL_ZOOM), byKeyboard);
+        return onActivate(L.marker(latlng, { icon: clusterIcon(count), title: title }), open);
       }
-      const p = plan(feature.properties.i);
+      const p = plan(set, feature.properties.i);
       return onActivate(L.marker(latlng, { icon: icon, title: p.naam, alt: p.naam }),
                         (byKeyboard) => openPopup(latlng, popupContent(p, cfg.linkPrefix, tilde, labels), byKeyboard));
     }
 
+    function clamp(b) {
+      return [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -85), Math.min(b.getEast(), 180), Math.min(b.getNorth(), 85)];
+    }
+
+    // The plans of the view (and around it), when the answer for the filters holds counts
+    function requestDetail() {
+      const bbox = clamp(map.getBounds().pad(0.5)).map((v) => v.toFixed(4)).join(",");
+      if (pending === bbox) return;
+      pending = bbox;
+      const mine = generation;
+      fetchPlans(url(withBbox(query, bbox))).then((data) => {
+        if (mine !== generation || pending !== bbox) return;
+        const [w, s, e, n] = bbox.split(",").map(Number);
+        detail = dataset(data, L.latLngBounds([s, w], [n, e]));
+        pending = null;
+        render();
+      }).catch(() => {
+        if (mine === generation && pending === bbox) pending = null;
+      });
+    }
+
+    function current() {
+      if (!base || !base.cells || map.getZoom() < DETAIL_ZOOM) return base;
+      const fresh = detail && detail.bounds.contains(map.getBounds())
+        && !(detail.cells && map.getZoom() >= detail.zoom + 2);  // counts again: finer ones further in
+      if (!fresh) requestDetail();
+      return fresh ? detail : base;  // counts until the plans of the view arrive
+    }
+
     function render() {
-      if (!index) return;
-      const b = map.getBounds().pad(0.2);
-      const bbox = [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -85), Math.min(b.getEast(), 180), Math.min(b.getNorth(), 85)];
+      const set = current();
+      if (!set) return;
       const next = new Map();
-      for (const feature of index.getClusters(bbox, map.getZoom())) {
-        const key = feature.properties.cluster ? "c" + feature.properties.cluster_id : "p" + feature.properties.i;
-        next.set(key, shown.get(key) || marker(feature));
+      for (const feature of set.index.getClusters(clamp(map.getBounds().pad(0.2)), map.getZoom())) {
+        const p = feature.properties;
+        const key = set.id + (p.cluster ? "c" + p.cluster_id : set.cells ? "g" + p.c : "p" + p.i);
+        next.set(key, shown.get(key) || marker(set, feature));
       }
       for (const [key, m] of shown) if (!next.has(key)) layer.removeLayer(m);
       for (const [key, m] of next) if (!shown.has(key)) layer.addLayer(m);
@@ -181,37 +244,40 @@
     map.on("moveend", render);
 
     function show(data) {
-      plans = data.rows;
-      const points = plans.map((row, i) => ({
-        type: "Feature", properties: { i }, geometry: { type: "Point", coordinates: [row[3], row[2]] },
-      }));
-      // extent 256: the radius is in Leaflet screen pixels (256-pixel tiles), as markercluster's was
-      index = new Supercluster({ radius: 50, extent: 256, maxZoom: MAX_ZOOM }).load(points);
+      base = dataset(data, null);
       layer.clearLayers();
       shown = new Map();
-      if (plans.length) {
+      // a cell row starts with latitude, longitude; a plan row has them third and fourth
+      const [spots, at] = base.cells ? [base.cells, 0] : [base.plans, 2];
+      if (spots.length) {
         let [south, west, north, east] = [90, 180, -90, -180];
-        for (const row of plans) {
-          south = Math.min(south, row[2]); north = Math.max(north, row[2]);
-          west = Math.min(west, row[3]); east = Math.max(east, row[3]);
+        for (const spot of spots) {
+          south = Math.min(south, spot[at]); north = Math.max(north, spot[at]);
+          west = Math.min(west, spot[at + 1]); east = Math.max(east, spot[at + 1]);
         }
         map.fitBounds([[south, west], [north, east]], { maxZoom: 14, animate: false });
       }
       render();  // fitBounds fires no moveend when the view does not change
-      el.dataset.loaded = String(plans.length);
+      el.dataset.loaded = String(base.total);
       el.dispatchEvent(new CustomEvent("plankaart:loaded"));
-      if (status) status.textContent = `${plans.length.toLocaleString(NUMBER_LOCALE())} ${labels.plannen}`;
+      if (status) {
+        status.textContent = `${base.total.toLocaleString(NUMBER_LOCALE())} ${labels.plannen}`
+          + (base.cells ? ` (${labels.cellen})` : "");
+      }
     }
 
-    function load(query, pending) {
+    function load(newQuery, first) {
       const mine = ++generation;
-      index = null;
+      query = newQuery;
+      base = null;
+      detail = null;
+      pending = null;
       map.closePopup();
       layer.clearLayers();
       shown = new Map();
       delete el.dataset.loaded;
       if (status) status.textContent = cfg.labelLoading || "Laden…";
-      return (pending || fetchPlans(url(query)))
+      return (first || fetchPlans(url(query)))
         .then((data) => {
           if (mine !== generation) return;  // a newer filter choice is loading
           if (data.columns[0] !== "plan_id" || data.columns[2] !== "latitude" || data.columns[3] !== "longitude") {

@@ -24,12 +24,20 @@ SAMPLE_SOURCES = ROOT / "data" / "sources.yml"
 GEMEENTEN = ROOT / "data" / "reference" / "gemeenten.csv"
 
 
-def make_datasette(db_path: Path) -> Datasette:
-    """The app exactly as `make serve` configures it (same metadata, plugins, templates, settings)."""
+def portal_metadata(plugin_config: dict | None = None) -> dict:
+    """metadata.yml, with the given plugins' configuration in place of ours."""
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    metadata["plugins"].update(plugin_config or {})
+    return metadata
+
+
+def make_datasette(db_path: Path, plugin_config: dict | None = None) -> Datasette:
+    """The app exactly as `make serve` configures it (same metadata, plugins, templates, settings);
+    `plugin_config` replaces a plugin's block of metadata.yml."""
     return Datasette(
         files=[],
         immutables=[str(db_path)],
-        metadata=yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8")),
+        metadata=portal_metadata(plugin_config),
         plugins_dir=str(ROOT / "plugins"),
         template_dir=str(ROOT / "templates"),
         # downloads/: the full-dataset GeoJSON files the build writes next to the database
@@ -105,10 +113,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_args(db: Path, port: int) -> list[str]:
-    """`datasette serve` exactly as the Makefile runs it."""
+def serve_args(db: Path, port: int, metadata: Path | None = None) -> list[str]:
+    """`datasette serve` exactly as the Makefile runs it (another metadata file if given)."""
     settings = json.loads((ROOT / "settings.json").read_text())
-    args = [sys.executable, "-m", "datasette", "serve", "-i", str(db), "-m", str(ROOT / "metadata.yml"),
+    args = [sys.executable, "-m", "datasette", "serve", "-i", str(db), "-m", str(metadata or ROOT / "metadata.yml"),
             "--plugins-dir", str(ROOT / "plugins"), "--template-dir", str(ROOT / "templates"),
             "--static", f"static:{ROOT / 'static'}", "--cors", "-h", "127.0.0.1", "-p", str(port)]
     for key, value in settings.items():
@@ -116,11 +124,11 @@ def serve_args(db: Path, port: int) -> list[str]:
     return args
 
 
-def start_server(db: Path, extra_args=()) -> tuple[subprocess.Popen, str]:
+def start_server(db: Path, extra_args=(), metadata: Path | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     # the access log goes to a file: an unread pipe fills up and stalls the server
     log = open(db.parent / f"datasette-{port}.log", "wb")
-    proc = subprocess.Popen([*serve_args(db, port), *extra_args], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([*serve_args(db, port, metadata), *extra_args], stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
     while time.time() < deadline:

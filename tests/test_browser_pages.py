@@ -2,9 +2,11 @@
 width, keyboard only, axe-core accessibility checks, hostile data shown as text."""
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from conftest import ARTIFACTS, ROOT
+from conftest import ARTIFACTS, ROOT, query
 
 pytestmark = pytest.mark.browser
 
@@ -92,16 +94,34 @@ def test_search_and_map_by_keyboard_alone(page, server):
     page.wait_for_function("+document.querySelector('#grotekaart').dataset.loaded > 0", timeout=60000)
 
 
-def test_near_me_lists_nearest_first_offline(page, server):
+def km_between(a, b) -> float:
+    rad = math.pi / 180
+    h = (math.sin((b[0] - a[0]) * rad / 2) ** 2
+         + math.cos(a[0] * rad) * math.cos(b[0] * rad) * math.sin((b[1] - a[1]) * rad / 2) ** 2)
+    return 12742 * math.asin(math.sqrt(h))
+
+
+def test_near_me_lists_nearest_first_offline(page, server, sample_db):
+    centre = (52.0907, 5.1214)
+    want = sum(km_between(centre, (r["latitude"], r["longitude"])) <= 5.0 for r in query(
+        sample_db, "select latitude, longitude from plannen where latitude is not null"))
     page.goto(server + "/nl/in-de-buurt?lat=52.0907&lon=5.1214")
     page.wait_for_selector("#buurt-lijst:not([hidden]) tbody tr", timeout=60000)
     distances = page.locator("#buurt-lijst tbody tr td:last-child").all_inner_texts()
     values = [float(d.replace(" km", "").replace(",", ".")) for d in distances]
-    assert values == sorted(values) and values[-1] <= 5.0 and len(values) > 3
+    # every plan within 5 km (the box asked of the map data holds the whole circle), nearest first
+    assert values == sorted(values) and values[-1] <= 5.0 and len(values) == min(want, 500) > 3
+    assert page.locator("#buurtkaart").get_attribute("data-results") == str(want)
     # an offline address search falls back to municipality names
     page.fill("#buurt-q", "Hoeksche Waard")
     page.press("#buurt-q", "Enter")
     page.wait_for_function("document.getElementById('buurt-melding').textContent.includes('Hoeksche Waard')", timeout=60000)
+    # ... and then to plan names (full-text search of the plannen table)
+    plan = query(sample_db, "select naam from plannen where latitude is not null order by woningen desc limit 1")[0]
+    page.fill("#buurt-q", plan["naam"])
+    page.press("#buurt-q", "Enter")
+    page.wait_for_function("n => document.getElementById('buurt-melding').textContent.startsWith(n + ':')",
+                           arg=plan["naam"], timeout=60000)
 
 
 HOSTILE = ['<img src=x onerror="window.__xss=1">', '<script>window.__xss=2</script>', '"><svg onload="window.__xss=3">',

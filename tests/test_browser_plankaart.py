@@ -1,14 +1,17 @@
 """The plan maps (static/kaart.js) in headless Chromium, offline: every plan is on the map on
 /kaart and on the plannen table, where the compact /-/kaartdata.json replaces
 datasette-cluster-map's paging of the JSON API for the filters it understands (the cluster map
-stays for the others); by keyboard down to a plan; plans that share one spot stay reachable."""
+stays for the others); by keyboard down to a plan; plans that share one spot stay reachable;
+above the map data's limit, counts per area that turn into plans when zoomed in."""
 from __future__ import annotations
 
 import csv
 
 import pytest
 
-from conftest import ARTIFACTS, GEMEENTEN, built_server, query
+import yaml
+
+from conftest import ARTIFACTS, GEMEENTEN, built_server, portal_metadata, query, start_server
 from test_browser_maps import new_page
 
 pytestmark = pytest.mark.browser
@@ -132,6 +135,64 @@ def test_plans_on_one_spot_are_listed_instead_of_never_splitting(browser, same_s
         assert links.count() == 3
         assert sorted(links.evaluate_all("as => as.map(a => a.getAttribute('href'))")) == [
             "/nl/plan/S-0", "/nl/plan/S-1", "/nl/plan/S-2"]
+        assert page.js_errors == []
+    finally:
+        page.context.close()
+
+
+@pytest.fixture(scope="module")
+def counts_server(sample_db, tmp_path_factory):
+    """The sample served with a map-data limit of 200 plans, so its maps start from counts per cell."""
+    d = tmp_path_factory.mktemp("counts")
+    metadata = d / "metadata.yml"
+    metadata.write_text(yaml.safe_dump(portal_metadata({"woningbouwplannen-kaartdata": {"punten_max": 200}})),
+                        encoding="utf-8")
+    proc, base = start_server(sample_db, metadata=metadata)
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_counts_per_area_add_up_and_zooming_in_shows_the_plans(browser, counts_server, sample_db):
+    total = plans_with_point(sample_db)
+    page = new_page(browser, counts_server)
+    try:
+        urls = requests_of(page)
+        page.goto(counts_server + "/nl/kaart", wait_until="domcontentloaded")
+        page.wait_for_selector("#grotekaart[data-loaded]", state="attached", timeout=20000)
+        assert int(page.locator("#grotekaart").get_attribute("data-loaded")) == total > 200
+        assert page.evaluate(SHOWN, "#grotekaart") == total  # the bubbles count every plan
+        assert page.locator("#grotekaart .plan-marker").count() == 0  # counts only, no plan markers yet
+        assert "geteld per gebied" in page.locator("#grotekaart-status").inner_text()
+        # zoomed in on a plan, the map asks for the plans of its view and shows them as markers
+        plan = query(sample_db, "select naam, latitude, longitude from plannen where latitude is not null "
+                                "order by woningen desc limit 1")[0]
+        page.evaluate("p => document.querySelector('#grotekaart').planMap.map.setView([p.latitude, p.longitude], 18)",
+                      plan)
+        marker = page.locator(f"#grotekaart .plan-marker[title='{plan['naam']}']")
+        marker.wait_for(timeout=20000)
+        assert any("/-/kaartdata.json?bbox=" in u for u in urls)
+        marker.click()
+        assert page.locator(".leaflet-popup-content a").inner_text() == plan["naam"]
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator("#grotekaart").screenshot(path=str(ARTIFACTS / "kaart-detail-na-tellingen.png"))
+        # back out: counts again, still adding up to every plan
+        page.evaluate("document.querySelector('#grotekaart').planMap.map.setZoom(7)")
+        page.wait_for_function(f"({SHOWN})('#grotekaart') === {total}", timeout=20000)
+        assert page.js_errors == []
+    finally:
+        page.context.close()
+
+
+def test_near_me_says_so_when_too_many_plans_to_list(browser, counts_server):
+    page = new_page(browser, counts_server)
+    try:
+        page.goto(counts_server + "/nl/in-de-buurt?lat=52.0907&lon=5.1214")
+        page.wait_for_selector("#buurt-lijst:not([hidden]) tbody tr", timeout=20000)  # 5 km: fewer than 200
+        page.select_option("#buurt-km", "25")
+        page.wait_for_function("document.getElementById('buurt-melding').textContent.includes('Te veel plannen')",
+                               timeout=20000)
+        assert page.locator("#buurt-lijst").is_hidden()
         assert page.js_errors == []
     finally:
         page.context.close()

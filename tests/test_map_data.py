@@ -1,5 +1,6 @@
 """/-/kaartdata.json (plugins/map_data.py): the same plans as the table views it stands in for,
-full-text search as the table page does it, and the gzip it keeps ready (one layer only)."""
+full-text search as the table page does it, the gzip it keeps ready (one layer only), and counts
+per grid cell instead of plans when more match than it sends one by one."""
 from __future__ import annotations
 
 import importlib.util
@@ -8,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from datasette.utils import MultiParams
 
-from conftest import ROOT, query
+from conftest import ROOT, make_datasette, query
 
 # plugins/ is a Datasette plugins directory, not a package: load the module under another name
 _spec = importlib.util.spec_from_file_location("map_data_under_test", ROOT / "plugins" / "map_data.py")
@@ -95,3 +96,49 @@ async def test_kaartdata_gzip_is_one_layer_and_plain_without_gzip(sample_app):
     # httpx undoes one gzip layer: a second one (datasette-gzip on top of ours) would not parse as JSON
     assert zipped.json() == plain.json() and len(plain.json()["rows"]) > 0
     assert zipped.num_bytes_downloaded < len(plain.content) / 3
+
+
+@pytest.fixture(scope="module")
+def few_points_app(sample_db):
+    """The portal with a map-data limit far below the sample's plans (metadata.yml's is 50,000)."""
+    return make_datasette(sample_db, {"woningbouwplannen-kaartdata": {"punten_max": 100}})
+
+
+async def test_kaartdata_above_its_limit_counts_every_plan_in_grid_cells(few_points_app, sample_db):
+    want = query(sample_db, "select count(*) as n, sum(coalesce(woningen, 0)) as w from plannen "
+                            "where latitude is not null and longitude is not null")[0]
+    data = (await few_points_app.client.get("/-/kaartdata.json")).json()
+    cells = [dict(zip(data["cellen"]["columns"], c)) for c in data["cellen"]["rows"]]
+    assert data["rows"] == [] and data["plannen"] == want["n"] > 100
+    # nothing lost: the cells hold every plan and every home, each cell its own spot
+    assert sum(c["plannen"] for c in cells) == want["n"] and sum(c["woningen"] for c in cells) == want["w"]
+    assert 1 < len(cells) <= map_data.GRID ** 2
+    assert len({(c["latitude"], c["longitude"]) for c in cells}) == len(cells)
+    # filters still apply to the counts
+    utrecht = (await few_points_app.client.get("/-/kaartdata.json?provincie=Utrecht")).json()
+    n = query(sample_db, "select count(*) as n from plannen where provincie = 'Utrecht' and latitude is not null")[0]["n"]
+    assert sum(c[2] for c in utrecht["cellen"]["rows"]) == utrecht["plannen"] == n
+
+
+async def test_kaartdata_bbox_gives_the_plans_in_view(few_points_app, sample_app, sample_db):
+    # a box around one plan's point, small enough to hold fewer plans than the limit
+    lat, lon = query(sample_db, "select latitude, longitude from plannen where latitude is not null "
+                                "order by plan_id limit 1")[0].values()
+    bbox = (lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01)
+    want = {r["plan_id"] for r in query(
+        sample_db, "select plan_id from plannen where longitude between ? and ? and latitude between ? and ?",
+        (bbox[0], bbox[2], bbox[1], bbox[3]))}
+    assert 0 < len(want) <= 100
+    path = "/-/kaartdata.json?bbox=" + ",".join(f"{v:.6f}" for v in bbox)
+    for app in (few_points_app, sample_app):
+        data = (await app.client.get(path)).json()
+        assert {r[0] for r in data["rows"]} == want and data["plannen"] == len(want) > 0
+    # above the limit, a bbox answer counts only what lies inside it
+    wide = (await few_points_app.client.get("/-/kaartdata.json?bbox=3,50,8,54")).json()
+    assert sum(c[2] for c in wide["cellen"]["rows"]) == wide["plannen"]
+
+
+@pytest.mark.parametrize("bbox", ["5,52,6", "a,b,c,d", "6,52,5,53", "5,52,6,95"])
+async def test_kaartdata_bad_bbox_is_a_400_that_names_it(sample_app, bbox):
+    r = await sample_app.client.get("/-/kaartdata.json?bbox=" + bbox)
+    assert r.status_code == 400 and "bbox" in r.json()["error"]

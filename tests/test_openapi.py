@@ -67,7 +67,7 @@ def test_openapi_describes_tables_rows_queries_downloads_and_limits(live, sample
     # the map data's filters as plugins/map_data.py accepts them
     map_data = load_plugin("map_data")
     described = {p["name"] for p in paths["/-/kaartdata.json"]["get"]["parameters"]}
-    assert described == {*map_data.FILTERS, "_search", "segment"}
+    assert described == {*map_data.FILTERS, "_search", "segment", "bbox"}
 
 
 def load_plugin(name: str):
