@@ -66,3 +66,16 @@ def test_first_page_of_the_default_sort_needs_no_sorting(sample_db):
 def test_municipality_page_queries_use_an_index(sample_db, sql):
     got = plan(sample_db, sql)
     assert "SEARCH" in got and "SCAN plannen" not in got, got
+
+
+def test_map_data_of_a_view_reads_a_range_of_the_point_index(sample_db):
+    # the condition plugins/map_data.py adds for bbox=
+    sql = ("select count(*) from plannen where latitude is not null and longitude is not null and "
+           "longitude between 5.0 and 5.2 and latitude between 52.0 and 52.2")
+    assert "idx_plannen_latitude_longitude (latitude>? AND latitude<?)" in plan(sample_db, sql)
+
+
+async def test_the_app_reads_the_database_memory_mapped(sample_app):
+    # plugins/sqlite_tuning.py: on every connection Datasette opens to the published file
+    db = sample_app.get_database("woningbouwplannen")
+    assert (await db.execute("pragma mmap_size")).first()[0] == 1 << 30
