@@ -79,3 +79,24 @@ async def test_the_app_reads_the_database_memory_mapped(sample_app):
     # plugins/sqlite_tuning.py: on every connection Datasette opens to the published file
     db = sample_app.get_database("woningbouwplannen")
     assert (await db.execute("pragma mmap_size")).first()[0] == 1 << 30
+
+
+async def test_home_page_asks_sqlite_a_handful_of_questions(sample_app, monkeypatch):
+    # plugins/home_page.py: Datasette's index view lists every table of every database (about 60
+    # thread hops per request) before rendering index.html, which shows none of that listing
+    from datasette.database import Database
+
+    await sample_app.client.get("/")
+    calls = []
+    original = Database.execute_fn
+
+    async def counted(self, fn):
+        calls.append(self.name)
+        return await original(self, fn)
+
+    monkeypatch.setattr(Database, "execute_fn", counted)
+    assert (await sample_app.client.get("/")).status_code == 200
+    assert 0 < len(calls) <= 12
+    # the listing itself stays Datasette's, as data
+    listing = (await sample_app.client.get("/.json")).json()
+    assert "plannen" in {t["name"] for t in listing["woningbouwplannen"]["tables_and_views_truncated"]}
