@@ -247,5 +247,7 @@ def changes(rows: list[dict], current: list[dict] | None = None, declared: dict 
 def write_changes(conn: sqlite3.Connection, rows: list[dict]) -> None:
     create_table(conn, "plan_wijzigingen", CHANGE_COLUMNS, pk="id")
     insert(conn, "plan_wijzigingen", CHANGE_COLUMNS, rows)
-    for column in ("plan_id", "soort", "peildatum_nieuw", "gemeentecode"):
+    for column in ("plan_id", "soort", "peildatum_nieuw"):
         conn.execute(f"CREATE INDEX idx_plan_wijzigingen_{column} ON plan_wijzigingen({column})")
+    # a municipality page lists the changes of the newest export only
+    conn.execute("CREATE INDEX idx_plan_wijzigingen_gemeentecode ON plan_wijzigingen(gemeentecode, peildatum_nieuw)")

@@ -100,3 +100,11 @@ async def test_home_page_asks_sqlite_a_handful_of_questions(sample_app, monkeypa
     # the listing itself stays Datasette's, as data
     listing = (await sample_app.client.get("/.json")).json()
     assert "plannen" in {t["name"] for t in listing["woningbouwplannen"]["tables_and_views_truncated"]}
+
+
+def test_municipality_page_changes_read_only_the_newest_export(sample_db):
+    # the query of templates/pages/gemeente/{code}.html
+    sql = ("select plan_id from plan_wijzigingen where gemeentecode = 'GM0363' and peildatum_nieuw = "
+           "(select max(peildatum_nieuw) from plan_wijzigingen) and soort != 'segment_verschuiving' "
+           "order by soort, naam limit 100")
+    assert "idx_plan_wijzigingen_gemeentecode (gemeentecode=? AND peildatum_nieuw=?)" in plan(sample_db, sql)
