@@ -154,13 +154,13 @@ def write_database(path: Path, reports, gemeenten, historie, current, changes, p
             # A default facet's index carries the other default facets, the default sort and the key: the
             # facets and counts of a page filtered on those columns, and of a paged JSON or CSV request
             # (plugins/stable_sort_paging.py), then read the index alone instead of every wide row.
-            covering = [c for c in DEFAULT_FACETS if c != column] + ["woningen", "plan_id"]
-            db["plannen"].create_index([column, *(covering if column in DEFAULT_FACETS else ())],
+            # Every other filter column carries the default sort (a municipality page's plans by size).
+            others = [c for c in DEFAULT_FACETS if c != column] if column in DEFAULT_FACETS else []
+            db["plannen"].create_index([column, *others, "woningen", "plan_id"],
                                        index_name=f"idx_plannen_{column}", if_not_exists=True)
         # the default sort with its tie-breaker, in the direction Datasette pages it
         conn.execute("create index idx_plannen_woningen on plannen (woningen desc, plan_id)")
-        # municipality pages: their plans by size, and the status table from the index alone
-        db["plannen"].create_index(["gemeentecode", "woningen"], if_not_exists=True)
+        # municipality pages: the status table from the index alone
         db["plannen"].create_index(["gemeentecode", "planstatus", "hardheid", "woningen"], if_not_exists=True)
         # the map data of the part of the country in view (plugins/map_data.py, bbox): a range of latitudes
         db["plannen"].create_index(["latitude", "longitude"], if_not_exists=True)

@@ -108,3 +108,11 @@ def test_municipality_page_changes_read_only_the_newest_export(sample_db):
            "(select max(peildatum_nieuw) from plan_wijzigingen) and soort != 'segment_verschuiving' "
            "order by soort, naam limit 100")
     assert "idx_plan_wijzigingen_gemeentecode (gemeentecode=? AND peildatum_nieuw=?)" in plan(sample_db, sql)
+
+
+def test_municipality_page_lists_its_largest_plans_from_an_index(sample_db):
+    # the list of templates/pages/gemeente/{code}.html
+    sql = ("select plan_id, naam, woningen, planstatus, start_bouw from plannen where gemeentecode = :code "
+           "order by woningen desc, plan_id limit 100")
+    got = plan(sample_db, sql, {"code": "GM0363"})
+    assert "idx_plannen_gemeentecode (gemeentecode=?)" in got and "TEMP B-TREE FOR ORDER BY" not in got
