@@ -59,8 +59,9 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
     return west, south, east, north
 
 
-def build_where(args) -> tuple[str, dict]:
-    """The SQL condition and parameters of the plans these arguments select (bbox included)."""
+def build_where(args) -> tuple[str, dict, tuple | None]:
+    """The SQL condition and parameters of the plans these arguments select, and the bbox if
+    one was given (ValueError when it is not a valid one)."""
     where, params = ["latitude is not null", "longitude is not null"], {}
     for column in FILTERS:
         value = args.get(column)
@@ -78,7 +79,7 @@ def build_where(args) -> tuple[str, dict]:
     if bbox:
         where.append("longitude between :west and :east and latitude between :south and :north")
         params.update(zip(("west", "south", "east", "north"), bbox))
-    return " and ".join(where), params
+    return " and ".join(where), params, bbox
 
 
 def grid(extent: tuple[float, float, float, float]) -> dict:
@@ -93,14 +94,14 @@ def grid(extent: tuple[float, float, float, float]) -> dict:
 def map_answer(conn, args, points_max: int) -> dict:
     """Every matching plan, or when more than points_max match, counts per grid cell
     (mean point, plans, homes). Reads only; pure apart from the connection."""
-    where, params = build_where(args)
+    where, params, bbox = build_where(args)
     total, south, north, west, east = conn.execute(
         "select count(*), min(latitude), max(latitude), min(longitude), max(longitude) "
         f"from plannen where {where}", params).fetchone()
     if total <= points_max:
         rows = conn.execute(f"select {', '.join(FIELDS)} from plannen where {where} order by plan_id", params)
         return {"columns": FIELDS, "rows": [list(r) for r in rows], "plannen": total}
-    extent = parse_bbox(args.get("bbox")) or (west, south, east, north)
+    extent = bbox or (west, south, east, north)
     cells = conn.execute(
         "select round(avg(latitude), 5), round(avg(longitude), 5), count(*), sum(coalesce(woningen, 0)) "
         f"from plannen where {where} "
@@ -138,16 +139,12 @@ async def map_data(datasette, request):
     key = request.query_string
     cached = cache.get(key)  # (plain, gzipped)
     if cached is None:
-        try:
-            parse_bbox(request.args.get("bbox"))
-        except ValueError as exc:
-            return Response.json({"ok": False, "error": f"kaartdata: {exc}"}, status=400)
         points_max = int((datasette.plugin_config(PLUGIN) or {}).get("punten_max", POINTS_MAX))
         db = datasette.get_database(DB)
         try:
             # scans of an indexed table: no row limit, the answer is bounded by points_max or the grid
             answer = await db.execute_fn(lambda conn: map_answer(conn, request.args, points_max))
-        except sqlite3.OperationalError as exc:  # e.g. a search the FTS syntax rejects
+        except (sqlite3.OperationalError, ValueError) as exc:  # a search the FTS syntax rejects, a bad bbox
             return Response.json({"ok": False, "error": f"kaartdata: {exc}"}, status=400)
         body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         cached = (body, gzip.compress(body, compresslevel=6, mtime=0))
