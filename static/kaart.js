@@ -165,9 +165,7 @@
         return;
       }
       if (zoom <= MAX_ZOOM) {
-        // the focused bubble goes away with the zoom: Tab goes on from the map, to the new markers
-        if (byKeyboard) map.once("moveend", () => el.focus({ preventScroll: true }));
-        map.setView(latlng, zoom);
+        zoomTo(latlng, zoom, byKeyboard);
         return;
       }
       const leaves = set.index.getLeaves(id, LIST_LIMIT).map((f) => plan(set, f.properties.i));
