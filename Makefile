@@ -7,11 +7,12 @@ DB ?= $(DEFAULT_DB)
 PORT ?= 8001
 HOST ?= 127.0.0.1
 SOURCES ?= data/sources.yml
+RELEASES ?= data/releases
 # Settings live in settings.json so the tests use exactly the same ones.
 SETTINGS = $(shell $(PYTHON) -c 'import json;print(" ".join(f"--setting {k} {v}" for k,v in json.load(open("settings.json")).items()))')
 SERVE_DIR = .serve/$(PORT)
 
-.PHONY: install build serve test sample check clean bench serve-prod messages audit
+.PHONY: install build serve test sample check clean bench serve-prod messages audit fetch
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -72,11 +73,17 @@ bench: install
 sample: install
 	$(PY) scripts/generate_sample.py
 	$(PY) scripts/generate_sample_geo.py
+	$(PY) scripts/generate_sample_release.py
 
 # Known vulnerabilities in the installed packages (pip-audit; scripts/audit.py says so plainly when
 # no vulnerability service is reachable). Run by .ci/run after the tests.
 audit: install
 	$(PY) scripts/audit.py
+
+# Download the public LMVW release (URL and file names: data/woningbouwkaart.yml) into
+# $(RELEASES)/<peildatum>/; stored only when every file checks out. Exit 3: host unreachable.
+fetch: install
+	$(PY) -m ingest fetch --dest $(RELEASES)
 
 check: install
 	$(PY) -m ingest check $(FILE) --kind plannen

@@ -1,6 +1,7 @@
-"""CLI: `python -m ingest build` and `python -m ingest check` (arguments and exit codes only).
+"""CLI: `python -m ingest build`, `check` and `fetch` (arguments and exit codes only).
 
-Exit codes: 0 ok, 1 check found rows with errors, 2 fatal input (nothing written).
+Exit codes: 0 ok, 1 check found rows with errors, 2 fatal input (nothing written),
+3 fetch: network or host unreachable (a Makefile may carry on offline).
 """
 from __future__ import annotations
 
@@ -21,13 +22,20 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--quiet", action="store_true")
     c = sub.add_parser("check", help="controleer één bestand en toon het rapport, zonder te schrijven")
     c.add_argument("file", type=Path)
-    c.add_argument("--kind", default="plannen", choices=["plannen", "gemeenten"])
+    c.add_argument("--kind", default="plannen", choices=["plannen", "woningbouwkaart", "gemeenten"])
     c.add_argument("--mapping", default=None)
     c.add_argument("--gemeenten", type=Path, default=None, help="gemeentelijst (standaard de meegeleverde)")
     c.add_argument("--peildatum", default=None)
     c.add_argument("--max-problems", type=int, default=200)
+    f = sub.add_parser("fetch", help="haal de publieke LMVW-release op (Nationale Woningbouwkaart)")
+    f.add_argument("--base-url", default=None, help="standaard base_url uit de configuratie")
+    f.add_argument("--dest", type=Path, default=Path("data/releases"))
+    f.add_argument("--config", type=Path, default=None, help="standaard data/woningbouwkaart.yml")
+    f.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     try:
+        if args.command == "fetch":
+            return _fetch(args)
         if args.command == "build":
             from .build import build
 
@@ -58,6 +66,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"FOUT: {exc.filename or ''}: {exc.strerror or exc}; de gepubliceerde database is niet gewijzigd",
               file=sys.stderr)
         return 2
+
+
+def _fetch(args) -> int:
+    from .fetch import Unreachable, fetch
+    from .release_files import load_config
+
+    config = load_config(args.config)
+    progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    try:
+        result = fetch(args.base_url or config.base_url, args.dest, config, progress)
+    except Unreachable as exc:
+        print(f"FOUT: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print(f"FOUT: afgebroken; {args.dest} is niet gewijzigd", file=sys.stderr)
+        return 130
+    if result["nieuw"]:
+        print(f"{result['map']}: release opgeslagen (peildatum {result['peildatum'] or 'onbekend'}, "
+              f"{len(result['bestanden'])} bestanden)")
+    else:
+        print(f"{result['map']}: deze release is al opgehaald (zelfde sha256); niets opgeslagen")
+    return 0
 
 
 if __name__ == "__main__":

@@ -21,13 +21,16 @@ from .errors import FatalInput
 from .kinds import gemeenten as gemeenten_kind
 from .kinds import plannen as plannen_kind
 from .kinds import realisatie as realisatie_kind
-from .manifest import Source, read_limits, read_manifest
+from .kinds import woningbouwkaart as woningbouwkaart_kind
+from .gemeente_namen import GemeenteNamen
+from .manifest import PLAN_KINDS, Source, read_limits, read_manifest
 from .mapping import load_mapping
 from .problems import SourceReport
 from .schema import (BRONNEN_COLUMNS, DEFAULT_FACETS, FACET_COLUMNS, FTS_COLUMNS, GEMEENTE_COLUMNS,
-                     HISTORY_COLUMNS, PLAN_COLUMNS, PLANSTATUS_COLUMNS, PROBLEMEN_COLUMNS)
-from .validate import FOUT, Problem
-from .write import create_table, insert
+                     HISTORY_COLUMNS, LMVW_GEMEENTE_COLUMNS, LMVW_WOONDEAL_COLUMNS, PLAN_COLUMNS,
+                     PLANSTATUS_COLUMNS, PROBLEMEN_COLUMNS)
+from .validate import FOUT, Problem, plan_key
+from .write import create_table, insert, write_table
 
 DEFAULT_GEMEENTEN = Path(__file__).resolve().parent.parent / "data" / "reference" / "gemeenten.csv"
 DB_NAME_IN_URLS = "woningbouwplannen"
@@ -54,6 +57,14 @@ def popup(row: dict) -> str:
     }, ensure_ascii=False)
 
 
+def load_plans(source: Source, context: plannen_kind.Context) -> plannen_kind.PlanLoad:
+    """Every source of plans has this one call shape; the kind decides how its files are read."""
+    kind = woningbouwkaart_kind if source.kind == "woningbouwkaart" else plannen_kind
+    load = kind.load(source, context)
+    load.source = source
+    return load
+
+
 def load_sources(sources: list[Source], progress: Progress):
     """Read and validate every source. Returns (reports, gemeenten, plan loads)."""
     reports: list[SourceReport] = []
@@ -65,28 +76,36 @@ def load_sources(sources: list[Source], progress: Progress):
         gemeenten.update(gemeenten_kind.load(report))
         reports.append(report)
         progress(f"{source.path.name}: {report.loaded} gemeenten")
-    by_name = gemeenten_kind.by_name(gemeenten)
-    plan_sources = [s for s in sources if s.kind == "plannen"]
-    calls = [(SourceReport(next(next_id), s.path, "plannen", s.mapping, s.sample, s.peildatum), gemeenten, by_name)
-             for s in plan_sources]
+    context = plannen_kind.Context(gemeenten, GemeenteNamen.build(gemeenten))
+    plan_sources = [s for s in sources if s.kind in PLAN_KINDS]
     loads = []
-    # big exports are read and validated side by side (ingest/pool.py) and taken in manifest order;
-    # plannen_kind.load checks the mapping before reading
-    with pool.in_order(plannen_kind.load, calls, pool.workers_for_files(s.path for s in plan_sources)) as results:
+    # big sources are read and validated side by side (ingest/pool.py) and taken in manifest order
+    with pool.in_order(load_plans, [(s, context) for s in plan_sources],
+                       pool.workers_for_files(s.path for s in plan_sources)) as results:
         for load in results:
-            report = load.report  # from a worker: a copy of the one made above
+            for report in load.reports:  # numbered here, in manifest order, whichever worker read them
+                report.id = next(next_id)
+                reports.append(report)
             loads.append(load)
-            reports.append(report)
-            progress(f"{report.path.name}: {report.read} rijen gelezen, {report.loaded} geladen, "
+            report = load.report
+            progress(f"{report.name}: {report.read} rijen gelezen, {report.loaded} geladen, "
                      f"{report.rejected} afgewezen, {report.not_public} niet openbaar")
     return reports, gemeenten, loads, next_id
 
 
 def combine(loads, declared: dict | None = None) -> tuple[list[dict], list[dict]]:
-    """History (one row per plan per peildatum) and the newest state per plan."""
+    """History (one row per plan per peildatum) and the newest state per plan.
+
+    A Plan-ID is the same plan whatever its case, Unicode form or invisible characters
+    (plannen_kind.plan_key); it is published as the newest source spells it."""
+    spelling: dict[str, str] = {}
+    for load in sorted(loads, key=lambda ld: ld.report.peildatum or "", reverse=True):
+        for row in load.rows:
+            spelling.setdefault(plan_key(row["plan_id"]), row["plan_id"])
     historie: dict[tuple[str, str], dict] = {}
     for load in loads:
         for row in load.rows:
+            row["plan_id"] = spelling[plan_key(row["plan_id"])]
             key = (row["plan_id"], row["peildatum"])
             if key in historie:
                 # same plan twice in one peildatum across files: the first file wins
@@ -96,14 +115,14 @@ def combine(loads, declared: dict | None = None) -> tuple[list[dict], list[dict]
                 load.report.loaded -= 1
                 load.report.rejected += 1
                 continue
-            row["bron"] = load.report.path.name
+            row["bron"] = load.report.name
             historie[key] = row
     rows = sorted(historie.values(), key=lambda r: (r["plan_id"], r["peildatum"]))
     current = history.current_plans(rows, declared)
     return rows, current
 
 
-def write_database(path: Path, reports, gemeenten, historie, current, changes, progress: Progress,
+def write_database(path: Path, sources, reports, loads, gemeenten, historie, current, changes, progress: Progress,
                    realisatie: list[dict] | None = None, geo: geometry.GeoData | None = None) -> None:
     conn = sqlite3.connect(path)
     try:
@@ -133,8 +152,8 @@ def write_database(path: Path, reports, gemeenten, historie, current, changes, p
                 {"gemeentecode": g.code, "gemeentenaam": g.naam, "provincie": g.provincie,
                  "latitude": g.latitude, "longitude": g.longitude} for g in gemeenten.values()))
             create_table(conn, "planstatus_mapping", PLANSTATUS_COLUMNS)
-            for report in {r.mapping for r in reports if r.kind == "plannen"}:
-                mapping = load_mapping(report)
+            for name in {s.mapping for s in sources if s.kind in PLAN_KINDS}:
+                mapping = load_mapping(name)
                 labels = mapping.raw.get("planstatus") or {}
                 insert(conn, "planstatus_mapping", PLANSTATUS_COLUMNS, (
                     {"label": label, "planstatus": v[0], "hardheid": v[1], "mapping": mapping.name}
@@ -142,11 +161,23 @@ def write_database(path: Path, reports, gemeenten, historie, current, changes, p
             create_table(conn, "bronnen", BRONNEN_COLUMNS, pk="id")
             insert(conn, "bronnen", BRONNEN_COLUMNS, (r.bron_row() for r in reports))
             create_table(conn, "ingest_problemen", PROBLEMEN_COLUMNS, pk="id")
-            problems = [p for r in reports for p in r.problems]
+            problems = []
+            for r in reports:
+                for p in r.problems:
+                    p["bron_id"] = r.id  # reports are numbered after their workers filled them
+                    problems.append(p)
             for i, p in enumerate(problems, start=1):
                 p["id"] = i
             insert(conn, "ingest_problemen", PROBLEMEN_COLUMNS, problems)
             reference.write(conn, realisatie)
+            # the release's own totals, as published (one row per area per peildatum)
+            for table, columns, key in (("lmvw_gemeenten", LMVW_GEMEENTE_COLUMNS, ("gemeentecode", "peildatum")),
+                                        ("lmvw_woondealregios", LMVW_WOONDEAL_COLUMNS, ("woondealregio", "peildatum"))):
+                rows = {}  # two releases of one peildatum: the first in the manifest wins, as for plans
+                for ld in loads:
+                    for r in ld.tables.get(table, ()):
+                        rows.setdefault(tuple(r[k] for k in key), r)
+                write_table(conn, table, columns, rows.values(), extra=f",\n  PRIMARY KEY ({', '.join(key)})")
             geometry.write(conn, geo or geometry.GeoData())
             progress(f"{summary.TABLE}: {summary.write(conn)} gebieden")
         db = sqlite_utils.Database(conn)
@@ -189,17 +220,20 @@ def _build(manifest: Path, sources: list[Source], db_path: Path, progress: Progr
     if not loads:
         raise FatalInput(manifest, "manifest bevat geen bron van soort 'plannen'")
     realisatie = realisatie_kind.load_all(sources, gemeenten, next_id, reports, progress)
-    declared = history.declared_scopes(sources)  # each export's dekking, when the manifest names it
+    # each export's dekking, when the manifest names it, by the name its rows carry (bron)
+    by_path = history.declared_scopes(sources)
+    declared = {load.report.name: by_path[load.source.path] for load in loads if load.source.path in by_path}
     historie, current = combine(loads, declared)
     changes = history.changes(historie, current, declared)
-    private = set().union(*(load.private_ids for load in loads))
+    # ids non-public in some export; a plan whose current state is public keeps its area
+    private = set().union(*(load.private_ids for load in loads)) - {plan_key(r["plan_id"]) for r in current}
     geo = geometry.run(sources, current, gemeenten, reports, next_id, progress, private)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     for stale in db_path.parent.glob(f".{db_path.name}.tmp-*"):
         stale.unlink(missing_ok=True)  # left by a killed build
     tmp = db_path.parent / f".{db_path.name}.tmp-{os.getpid()}"
     try:
-        write_database(tmp, reports, gemeenten, historie, current, changes, progress, realisatie, geo=geo)
+        write_database(tmp, sources, reports, loads, gemeenten, historie, current, changes, progress, realisatie, geo=geo)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         # every download (GeoJSON, CSV, JSON, XLSX, index, datapackage) from the finished file, then both swaps

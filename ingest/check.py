@@ -5,13 +5,16 @@ from pathlib import Path
 
 from .build import DEFAULT_GEMEENTEN
 from .kinds import gemeenten as gemeenten_kind
+from .gemeente_namen import GemeenteNamen
 from .kinds import plannen as plannen_kind
+from .kinds import woningbouwkaart as woningbouwkaart_kind
+from .manifest import DEFAULT_MAPPING, Source
 from .problems import SourceReport
 
 
 def format_report(report: SourceReport, limit: int) -> str:
     lines = [
-        f"Bestand:        {report.path}",
+        f"Bestand:        {report.name}",
         f"Soort:          {report.kind} (mapping {report.mapping})",
         f"Peildatum:      {report.peildatum or '-'}",
         f"Rijen gelezen:  {report.read}",
@@ -39,8 +42,11 @@ def check(path: Path, kind: str, mapping: str | None, gemeenten_path: Path | Non
     if kind == "gemeenten":
         report = SourceReport(1, path, "gemeenten", mapping or "gemeenten", False)
         gemeenten_kind.load(report)
+        reports = [report]
     else:
-        report = SourceReport(1, path, "plannen", mapping or "lmvw", False, peildatum)
-        plannen_kind.load(report, gemeenten, gemeenten_kind.by_name(gemeenten))
-    print(format_report(report, limit))
-    return 1 if report.errors else 0
+        source = Source(kind, path, peildatum, mapping or DEFAULT_MAPPING.get(kind, kind))
+        context = plannen_kind.Context(gemeenten, GemeenteNamen.build(gemeenten))
+        load = (woningbouwkaart_kind if kind == "woningbouwkaart" else plannen_kind).load(source, context)
+        reports = load.reports
+    print("\n\n".join(format_report(r, limit) for r in reports))
+    return 1 if any(r.errors for r in reports) else 0

@@ -84,13 +84,16 @@ def parse_scope(value, where: str):
 
 
 def declared_scopes(sources) -> dict[str, object]:
-    """bron (file name) -> declared scope, for plan sources whose manifest entry names one."""
+    """Source path -> declared scope, for plan sources whose manifest entry names one. The release
+    (woningbouwkaart) is national unless the manifest says otherwise."""
     out = {}
     for n, source in enumerate(sources, start=1):
-        if source.kind == "plannen":
+        if source.kind in ("plannen", "woningbouwkaart"):
             scope = parse_scope(source.options.get("dekking"), f"bron {n} ({source.path.name})")
+            if scope is None and source.kind == "woningbouwkaart":
+                scope = NATIONAL
             if scope is not None:
-                out[source.path.name] = scope
+                out[source.path] = scope
     return out
 
 
@@ -199,7 +202,7 @@ def diff(a: dict, b: dict) -> list[dict]:
         else:
             delta, soort = None, "start_bouw_gewijzigd"
         out.append(_change(b, soort, "start_bouw", a["start_bouw"], b["start_bouw"], pa, pb, delta))
-    if a["woningen"] != b["woningen"]:
+    if a["woningen"] != b["woningen"] and a["woningen"] is not None and b["woningen"] is not None:
         delta = b["woningen"] - a["woningen"]
         out.append(_change(b, "meer_woningen" if delta > 0 else "minder_woningen", "woningen",
                            a["woningen"], b["woningen"], pa, pb, delta))

@@ -11,7 +11,11 @@ from .errors import FatalInput
 from .limits import Limits
 from .limits import from_manifest as limits_from_manifest
 
-KINDS = ("plannen", "plangebieden", "doorbraaklocaties", "gemeenten", "realisatie")
+KINDS = ("plannen", "woningbouwkaart", "plangebieden", "doorbraaklocaties", "gemeenten", "realisatie")
+PLAN_KINDS = ("plannen", "woningbouwkaart")  # sources of plans: each gives one peildatum of history
+DEFAULT_MAPPING = {"plannen": "lmvw"}
+_TRUE = {"true", "ja", "yes", "j", "y", "1", "waar"}
+_FALSE = {"false", "nee", "no", "n", "0", "onwaar", ""}
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,8 @@ class Source:
     sample: bool = False
     crs: str | None = None
     options: dict = field(default_factory=dict, hash=False, compare=False)
+    # values for columns the file lacks (a city's own file: its municipality), our column -> value
+    defaults: dict = field(default_factory=dict, hash=False, compare=False)
 
 
 def _date(value, where: str) -> str | None:
@@ -36,11 +42,61 @@ def _date(value, where: str) -> str | None:
         raise FatalInput(None, f"{where}: peildatum {value!r} is geen datum (JJJJ-MM-DD)")
 
 
+def _flag(value, where: str, name: str) -> bool:
+    """A yes/no setting: YAML booleans, or the words a steward writes ('nee' is false)."""
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    text = str(value).strip().casefold()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise FatalInput(None, f"{where}: {name}: {value!r} is geen ja/nee")
+
+
+def _mapping(value, kind: str, base: Path) -> str:
+    """A mapping name (ingest/mappings/<name>.yml) or a file path relative to the manifest."""
+    text = str(value or DEFAULT_MAPPING.get(kind, kind)).strip()
+    path = Path(text)
+    if path.suffix.lower() in (".yml", ".yaml") or len(path.parts) > 1:
+        return str(path if path.is_absolute() else base / path)
+    return text
+
+
+def _defaults(value, where: str) -> dict:
+    from .schema import PLAN_COLUMNS  # the allow-list: a default can only fill a published column
+
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise FatalInput(None, f"{where}: defaults: verwacht kolommen met waarden, bijvoorbeeld gemeentecode: GM0363")
+    unknown = [str(k) for k in value if str(k) not in PLAN_COLUMNS]
+    if unknown:
+        raise FatalInput(None, f"{where}: defaults: onbekende kolom {', '.join(unknown)} (bekend: gemeentecode, "
+                               "gemeente, provincie, woondealregio, planstatus_bron, ...)")
+    if any(isinstance(v, (dict, list)) for v in value.values()):
+        raise FatalInput(None, f"{where}: defaults: elke waarde is één tekst of getal")
+    return {str(k): v for k, v in value.items()}
+
+
+def _paths(pattern: str, base: Path, kind: str, where: str) -> list[Path]:
+    """The path of an entry; for a release, a glob ('releases/*') gives every folder it matches."""
+    path = Path(pattern)
+    if not path.is_absolute():
+        path = base / path
+    if kind == "woningbouwkaart" and any(c in pattern for c in "*?["):
+        found = sorted(p for p in path.parent.glob(path.name) if p.is_dir() and not p.name.startswith("."))
+        if not found:
+            raise FatalInput(None, f"{where}: geen releasemap gevonden voor {pattern!r} (eerst make fetch?)")
+        return found
+    return [path]
+
+
 def parse_manifest(text: str, base: Path) -> list[Source]:
     try:
         doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise FatalInput(None, f"manifest is geen geldige YAML ({exc.__class__.__name__})")
+    except (yaml.YAMLError, ValueError) as exc:  # a date YAML cannot build (2025-02-30) is a ValueError
+        raise FatalInput(None, f"manifest is geen geldige YAML ({exc.__class__.__name__}: {str(exc)[:120]})")
     entries = (doc or {}).get("sources") if isinstance(doc, dict) else None
     if not isinstance(entries, list) or not entries:
         raise FatalInput(None, "manifest heeft geen lijst 'sources:'")
@@ -52,19 +108,18 @@ def parse_manifest(text: str, base: Path) -> list[Source]:
         kind = str(entry["kind"]).strip()
         if kind not in KINDS:
             raise FatalInput(None, f"{where}: onbekende kind {kind!r} (kies uit {', '.join(KINDS)})")
-        path = Path(str(entry["path"]))
-        if not path.is_absolute():
-            path = base / path
-        known = {"kind", "path", "peildatum", "mapping", "sample", "voorbeelddata", "crs"}
-        sources.append(Source(
-            kind=kind,
-            path=path,
-            peildatum=_date(entry.get("peildatum"), where),
-            mapping=str(entry.get("mapping") or ("lmvw" if kind == "plannen" else kind)),
-            sample=bool(entry.get("sample", entry.get("voorbeelddata", False))),
-            crs=str(entry["crs"]) if entry.get("crs") else None,
-            options={k: v for k, v in entry.items() if k not in known},
-        ))
+        known = {"kind", "path", "peildatum", "mapping", "sample", "voorbeelddata", "crs", "defaults"}
+        for path in _paths(str(entry["path"]), base, kind, where):
+            sources.append(Source(
+                kind=kind,
+                path=path,
+                peildatum=_date(entry.get("peildatum"), where),
+                mapping=_mapping(entry.get("mapping"), kind, base),
+                sample=_flag(entry.get("sample", entry.get("voorbeelddata", False)), where, "sample"),
+                crs=str(entry["crs"]) if entry.get("crs") else None,
+                options={k: v for k, v in entry.items() if k not in known},
+                defaults=_defaults(entry.get("defaults"), where),
+            ))
     return sources
 
 
@@ -85,6 +140,6 @@ def read_limits(path: Path) -> Limits:
     """The manifest's optional `limits:` block (ingest/limits.py) over the defaults."""
     try:
         doc = yaml.safe_load(_manifest_text(path))
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:
         raise FatalInput(None, f"manifest is geen geldige YAML ({exc.__class__.__name__})")
     return limits_from_manifest(doc.get("limits") if isinstance(doc, dict) else None)

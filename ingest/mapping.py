@@ -46,35 +46,65 @@ class Mapping:
         return len({self.aliases[norm(h)] for h in header if norm(h) in self.aliases})
 
 
+def _labels(path: Path, where: str, value) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise FatalInput(path, f"mapping: {where} moet een lijst met namen zijn")
+    # YAML reads an unquoted yes/no/true as a boolean: taken as 'true'/'false'
+    return [str(v).lower() if isinstance(v, bool) else str(v) for v in value]
+
+
+def _section(path: Path, raw: dict, name: str) -> dict:
+    value = raw.get(name) or {}
+    if not isinstance(value, dict):
+        raise FatalInput(path, f"mapping: {name}: verwacht namen met waarden")
+    return value
+
+
+def mapping_path(name_or_path: str) -> Path:
+    """A name in ingest/mappings/ (lmvw) or a path to a mapping file (the manifest makes it absolute)."""
+    path = Path(name_or_path)
+    return MAPPINGS_DIR / f"{name_or_path}.yml" if not path.suffix and len(path.parts) == 1 else path
+
+
 @lru_cache(maxsize=None)
 def load_mapping(name_or_path: str) -> Mapping:
-    path = Path(name_or_path)
-    if not path.suffix:
-        path = MAPPINGS_DIR / f"{name_or_path}.yml"
-    if not path.exists():
+    path = mapping_path(name_or_path)
+    if not path.is_file():
         raise FatalInput(path, f"mapping {name_or_path!r} bestaat niet")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
         raise FatalInput(path, f"mapping is geen geldige YAML ({exc.__class__.__name__})")
+    if not isinstance(raw, dict):
+        raise FatalInput(path, "mapping: verwacht secties als columns:, required:, planstatus:")
     aliases = {}
-    for column, labels in (raw.get("columns") or {}).items():
-        for label in [column, *labels]:
-            aliases[norm(label)] = column
-    ob = raw.get("openbaar") or {}
-    statuses = {norm(k): tuple(v) for k, v in (raw.get("planstatus") or {}).items()}
+    for column, labels in _section(path, raw, "columns").items():
+        for label in [column, *_labels(path, f"columns: {column}", labels)]:
+            aliases[norm(label)] = str(column)
+    ob = _section(path, raw, "openbaar")
+    statuses = {}
+    for label, value in _section(path, raw, "planstatus").items():
+        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+            raise FatalInput(path, f"mapping: planstatus: {label}: verwacht [planstatus, hardheid]")
+        statuses[norm(label)] = tuple(value)
     locaties = {}
-    for value, labels in (raw.get("locatie") or {}).items():
-        for label in labels:
-            locaties[norm(label)] = value
+    for value, labels in _section(path, raw, "locatie").items():
+        for label in _labels(path, f"locatie: {value}", labels):
+            locaties[norm(label)] = str(value)
+    required = tuple(_labels(path, "required", raw.get("required")))
+    unknown = [c for c in required if norm(c) not in aliases]
+    if unknown:
+        raise FatalInput(path, f"mapping: required noemt kolommen die niet onder columns staan: {', '.join(unknown)}")
     return Mapping(
-        name=raw.get("name", path.stem),
+        name=str(raw.get("name") or path.stem),
         aliases=aliases,
-        required=tuple(raw.get("required") or ()),
-        private=frozenset(norm(h) for h in raw.get("private") or ()),
-        openbaar_headers=frozenset(norm(h) for h in ob.get("header") or ()),
-        openbaar_ja=frozenset(norm(v) for v in ob.get("ja") or ()),
-        openbaar_nee=frozenset(norm(v) for v in ob.get("nee") or ()),
+        required=required,
+        private=frozenset(norm(h) for h in _labels(path, "private", raw.get("private"))),
+        openbaar_headers=frozenset(norm(h) for h in _labels(path, "openbaar: header", ob.get("header"))),
+        openbaar_ja=frozenset(norm(v) for v in _labels(path, "openbaar: ja", ob.get("ja"))),
+        openbaar_nee=frozenset(norm(v) for v in _labels(path, "openbaar: nee", ob.get("nee"))),
         planstatus=statuses,
         locatie=locaties,
         raw=raw,

@@ -26,11 +26,19 @@ class SourceReport:
     not_public: int = 0
     notes: list[str] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)
+    label: str | None = None  # how the file is named in bronnen and ingest_problemen (default: its name)
+    herkomst: str | None = None  # the URL it was fetched from, when known
+    opgehaald_op: str | None = None
+    _counted: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.label or self.path.name
 
     def add(self, row: int | None, plan_id: str | None, header: str | None, problem: Problem) -> None:
         self.problems.append({
             "bron_id": self.id,
-            "bestand": self.path.name,
+            "bestand": self.name,
             "rij": row,
             "plan_id": plan_id,
             "kolom": header,
@@ -40,6 +48,17 @@ class SourceReport:
             "code": problem.code,
             "melding": problem.message,
         })
+
+    def add_counted(self, key, row: int | None, header: str | None, problem: Problem, unit: str = "rijen") -> None:
+        """One problem per key (a status label, a name), whatever the number of rows: the first row is
+        named and the message says how many rows had it."""
+        hit = self._counted.get(key)
+        if hit is None:
+            self.add(row, None, header, problem)
+            self._counted[key] = [self.problems[-1], 1, problem.message, row]
+            return
+        hit[1] += 1
+        hit[0]["melding"] = f"{hit[2]} ({hit[1]} {unit}; eerste op rij {hit[3]})"
 
     def note(self, header: str | None, severity: str, code: str, message: str, row: int | None = None) -> None:
         self.add(row, None, header, Problem(header or "", None, severity, code, message))
@@ -56,7 +75,7 @@ class SourceReport:
         data = self.path.read_bytes() if self.path.is_file() else b""
         return {
             "id": self.id,
-            "bestand": self.path.name,
+            "bestand": self.name,
             "soort": self.kind,
             "mapping": self.mapping,
             "sha256": hashlib.sha256(data).hexdigest(),
@@ -68,6 +87,8 @@ class SourceReport:
             "rijen_niet_openbaar": self.not_public,
             "waarschuwingen": self.warnings,
             "voorbeelddata": int(self.sample),
+            "herkomst": self.herkomst,
+            "opgehaald_op": self.opgehaald_op,
             "geladen_op": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
             "toelichting": "; ".join(self.notes) or None,
         }

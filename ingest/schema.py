@@ -16,13 +16,16 @@ PLAN_COLUMNS: dict[str, str] = {
     "planstatus": "TEXT",
     "planstatus_bron": "TEXT",
     "hardheid": "TEXT",
-    "woningen": "INTEGER",
+    "woningen": "INTEGER",  # bruto plancapaciteit: homes to be built
     "sloop": "INTEGER",
+    "netto": "INTEGER",  # woningen - sloop, the LMVW's headline figure; negative for restructuring
     "sociale_huur": "INTEGER",
     "middenhuur": "INTEGER",
     "dure_huur": "INTEGER",
+    "huur_onbekend": "INTEGER",
     "betaalbare_koop": "INTEGER",
     "dure_koop": "INTEGER",
+    "koop_onbekend": "INTEGER",
     "segment_onbekend": "INTEGER",
     "betaalbaar": "INTEGER",
     "grondgebonden": "INTEGER",
@@ -74,6 +77,8 @@ BRONNEN_COLUMNS: dict[str, str] = {
     "rijen_niet_openbaar": "INTEGER",
     "waarschuwingen": "INTEGER",
     "voorbeelddata": "INTEGER",
+    "herkomst": "TEXT",  # where the file was fetched from (ingest fetch), when known
+    "opgehaald_op": "TEXT",
     "geladen_op": "TEXT",
     "toelichting": "TEXT",
 }
@@ -145,13 +150,37 @@ DOORBRAAK_COLUMNS: dict[str, str] = {
     "popup": "TEXT",
 }
 
-# the five price segments of a plan (homes per segment)
+# the five price segments of a plan whose price class is known (homes per segment)
 SEGMENT_COLUMNS = ("sociale_huur", "middenhuur", "dure_huur", "betaalbare_koop", "dure_koop")
+# every homes-per-class column a source can fill: the known segments, rent or buy of unknown
+# price, and homes of unknown segment; their sum may not exceed the bruto homes (a warning)
+PRICE_CLASS_COLUMNS = (*SEGMENT_COLUMNS, "huur_onbekend", "koop_onbekend", "segment_onbekend")
+
+# the release's own aggregates, published as they are (ingest/kinds/woningbouwkaart.py)
+LMVW_GEMEENTE_COLUMNS: dict[str, str] = {
+    "gemeentecode": "TEXT",
+    "gemeente": "TEXT",
+    "provincie": "TEXT",
+    "woondealregio": "TEXT",
+    "peildatum": "TEXT",
+    "netto": "INTEGER",
+    "hard": "INTEGER",
+    "zacht": "INTEGER",
+    "bron": "TEXT",
+}
+LMVW_WOONDEAL_COLUMNS: dict[str, str] = {
+    "woondealregio": "TEXT",
+    "peildatum": "TEXT",
+    "netto": "INTEGER",
+    "hard": "INTEGER",
+    "zacht": "INTEGER",
+    "bron": "TEXT",
+}
 
 # what the map data (plugins/map_data.py) filters on: column = value on an indexed column, or plans
 # with homes in one of these segments
 MAP_FILTERS = FACET_COLUMNS
-MAP_SEGMENTS = (*SEGMENT_COLUMNS, "segment_onbekend", "betaalbaar")
+MAP_SEGMENTS = (*SEGMENT_COLUMNS, "huur_onbekend", "koop_onbekend", "segment_onbekend", "betaalbaar")
 
 # cijfers_per_gebied: totals per area computed at build time (ingest/summary.py); lapsed plans left out
 SUMMARY_COLUMNS: dict[str, str] = {

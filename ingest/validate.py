@@ -8,18 +8,21 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .gemeente_namen import DUBBELZINNIG, GemeenteNamen
 from .mapping import Mapping, norm
+from .schema import PRICE_CLASS_COLUMNS
 
 FOUT = "fout"  # row is not loaded
 WAARSCHUWING = "waarschuwing"  # row is loaded, value corrected or doubtful
 
 YEAR_MIN, YEAR_MAX = 2000, 2060
 MAX_HOMES = 1_000_000  # no plan is larger; bigger numbers are typos or overflow
-SEGMENTS = ("sociale_huur", "middenhuur", "dure_huur", "betaalbare_koop", "dure_koop", "segment_onbekend")
-INT_COLUMNS = ("woningen", "sloop", *SEGMENTS, "grondgebonden", "meergezins")
+SEGMENTS = PRICE_CLASS_COLUMNS
+INT_COLUMNS = ("woningen", "sloop", *SEGMENTS, "grondgebonden", "meergezins")  # counts: whole and >= 0
 YEAR_COLUMNS = ("start_bouw", "oplevering_start", "oplevering_eind")
 TEXT_COLUMNS = ("naam", "gemeente", "provincie", "woondealregio", "tijdvak", "doorbraaklocatie", "nplv_gebied", "omschrijving")
 MAX_TEXT = 10_000
@@ -124,13 +127,21 @@ def parse_count(value) -> int:
 
 
 _DATE_PATTERNS = (
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"), ("y", "m", "d")),
-    (re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$"), ("d", "m", "y")),
-    (re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"), ("y", "m", "d")),
+    # ISO, optionally with a time of day (JSON and XLSX write 2025-10-01T00:00:00)
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"),
+     ("y", "m", "d")),
+    # Dutch: dd-mm-jjjj (also with dots)
+    (re.compile(r"^(\d{1,2})[-.](\d{1,2})[-.](\d{4})$"), ("d", "m", "y")),
 )
+# 12/01/2025 is 12 January to a Dutch reader and 1 December to an American one: never guessed
+_SLASHED = re.compile(r"^\d{1,4}/\d{1,2}/\d{1,4}$")
+MONTHS = {m: i for i, m in enumerate(("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                                      "september", "oktober", "november", "december"), start=1)}
+_SPELLED = re.compile(r"^(?:(\d{1,2})\s+)?([a-z]+)\s+(\d{4})$")
 
 
 def parse_date(value) -> dt.date:
+    """ISO (JJJJ-MM-DD) or Dutch (DD-MM-JJJJ); anything else, trailing text included, is Invalid."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -144,7 +155,32 @@ def parse_date(value) -> dt.date:
                 return dt.date(parts["y"], parts["m"], parts["d"])
             except ValueError:
                 raise Invalid("ongeldige datum") from None
+    if _SLASHED.match(text):
+        raise Invalid("dubbelzinnige datum (dag en maand zijn niet te onderscheiden); gebruik JJJJ-MM-DD of DD-MM-JJJJ")
     raise Invalid("geen datum (verwacht JJJJ-MM-DD of DD-MM-JJJJ)")
+
+
+def parse_peilmoment(value, seasons: dict[str, str] | None = None) -> dt.date:
+    """A release's peilmoment: a date as parse_date reads it, a season label ('Najaar 2025', dates
+    from the mapping's `peilmoment:`) or a Dutch month ('1 oktober 2025', 'oktober 2025')."""
+    try:
+        return parse_date(value)
+    except Invalid as first:
+        text = " ".join(str(value).strip().casefold().split())
+        m = _SPELLED.match(text)
+        if not m:
+            raise first
+        day, word, year = m.groups()
+        if word in (seasons or {}) and day is None:
+            month, _, dom = str(seasons[word]).partition("-")
+            return dt.date(int(year), int(month), int(dom))
+        if word in MONTHS:
+            try:
+                return dt.date(int(year), MONTHS[word], int(day or 1))
+            except ValueError:
+                raise Invalid("ongeldige datum") from None
+        raise Invalid(f"peilmoment niet herkend (bekend: datums en {', '.join(seasons or {}) or 'geen seizoenen'} "
+                      "gevolgd door een jaar)") from None
 
 
 _YEAR_NUMBER = re.compile(r"[\d.,]+")
@@ -168,6 +204,19 @@ def parse_year(value) -> int:
     if not YEAR_MIN <= year <= YEAR_MAX:
         raise Invalid(f"jaar buiten {YEAR_MIN}-{YEAR_MAX}")
     return year
+
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def clean_id(value: str) -> str:
+    """A Plan-ID as published: NFC, without zero-width characters, single spaces (NBSP included)."""
+    return " ".join(unicodedata.normalize("NFC", value).translate(_ZERO_WIDTH).split())
+
+
+def plan_key(value: str) -> str:
+    """The identity of a Plan-ID: case, Unicode form, NBSP and zero-width characters do not matter."""
+    return clean_id(value).casefold()
 
 
 def normalise_gemeentecode(value) -> str:
@@ -206,7 +255,7 @@ class Gemeente:
 
 
 def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
-                  gemeente_by_name: dict[str, Gemeente]) -> tuple[dict, list[Problem]]:
+                  names: GemeenteNamen) -> tuple[dict, list[Problem]]:
     """Validate one public row. Returns clean values and problems (errors reject the row)."""
     out: dict = {}
     problems: list[Problem] = []
@@ -232,13 +281,22 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
     gemeente = None
     code_raw = raw.get("gemeentecode")
     if is_blank(code_raw):
-        by_name = gemeente_by_name.get(norm(out["gemeente"])) if out["gemeente"] else None
-        if by_name:
-            gemeente = by_name
-            problem("gemeentecode", None, WAARSCHUWING, "code_uit_naam",
-                    f"gemeentecode ontbreekt; afgeleid uit de gemeentenaam ({by_name.code})")
+        gemeente, why = names.resolve(out["gemeente"]) if out["gemeente"] else (None, None)
+        if gemeente is not None:
+            if "gemeentecode" in mapping.required:
+                problem("gemeentecode", None, WAARSCHUWING, "code_uit_naam",
+                        f"gemeentecode ontbreekt; afgeleid uit de gemeentenaam ({gemeente.code})")
+        elif "gemeentecode" in mapping.required or out["gemeente"] is None:
+            severity = FOUT if "gemeentecode" in mapping.required else WAARSCHUWING
+            problem("gemeentecode", out["gemeente"], severity, "verplicht" if severity == FOUT else "gemeente_ontbreekt",
+                    "gemeentecode ontbreekt" + (f" en gemeentenaam niet herkend ({why})" if out["gemeente"] else "")
+                    + ("" if severity == FOUT else "; plan zonder gemeente geladen"))
         else:
-            problem("gemeentecode", None, FOUT, "verplicht", "gemeentecode ontbreekt")
+            # a name we cannot place is never guessed: the plan is loaded without a municipality
+            alts = names.candidates(out["gemeente"]) if why == DUBBELZINNIG else []
+            problem("gemeente", out["gemeente"], WAARSCHUWING, f"gemeente_{why}",
+                    (f"gemeentenaam past bij meer dan één gemeente ({', '.join(alts)})" if alts else
+                     "gemeentenaam niet gevonden in de CBS-gemeentelijst") + "; plan zonder gemeente geladen")
     else:
         try:
             code = normalise_gemeentecode(code_raw)
@@ -249,7 +307,8 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
         except Invalid as exc:
             problem("gemeentecode", code_raw, FOUT, "ongeldige_gemeentecode", str(exc))
     if gemeente:
-        if out["gemeente"] and norm(out["gemeente"]) != norm(gemeente.naam):
+        same = names.resolve(out["gemeente"])[0] if out["gemeente"] else None
+        if out["gemeente"] and (same is None or same.code != gemeente.code):
             problem("gemeente", out["gemeente"], WAARSCHUWING, "naam_wijkt_af",
                     f"gemeentenaam wijkt af van de gemeentelijst; {gemeente.naam} gebruikt")
         if out["provincie"] and norm(out["provincie"]) != norm(gemeente.provincie):
@@ -260,13 +319,16 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
         out["provincie"] = gemeente.provincie
     else:
         out["gemeentecode"] = None
+        out["gemeente"] = None if out["gemeente"] is None or "gemeentecode" in mapping.required else out["gemeente"]
+        # a province we cannot check against a municipality is kept only when it is a province's name
+        out["provincie"] = names.province(out["provincie"])
 
     # counts
     for column in INT_COLUMNS:
         value = raw.get(column)
         if is_blank(value):
             out[column] = None
-            if column == "woningen":
+            if column == "woningen" and column in mapping.required:
                 problem(column, None, FOUT, "verplicht", "aantal woningen ontbreekt")
             continue
         try:
@@ -274,15 +336,39 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
         except Invalid as exc:
             out[column] = None
             problem(column, value, FOUT, "ongeldig_aantal", f"{exc}; verwacht een geheel getal ≥ 0")
+    # netto (bruto minus demolition): negative for restructuring, so a whole number of either sign
+    value = raw.get("netto")
+    out["netto"] = None
+    if not is_blank(value):
+        try:
+            out["netto"] = parse_whole(value)
+            if abs(out["netto"]) > MAX_HOMES:
+                raise Invalid(f"onwaarschijnlijk groot aantal (meer dan {MAX_HOMES:,})".replace(",", "."))
+        except Invalid as exc:
+            out["netto"] = None
+            problem("netto", value, FOUT, "ongeldig_aantal", f"{exc}; verwacht een geheel getal")
     total = out.get("woningen")
+    if total is None and out["netto"] is None and "woningen" not in mapping.required \
+            and is_blank(raw.get("woningen")) and is_blank(raw.get("netto")):
+        problem("woningen", None, FOUT, "verplicht", "aantal woningen ontbreekt (bruto en netto plancapaciteit)")
+    if total is not None and out["netto"] is not None and out.get("sloop") is None and out["netto"] > total:
+        problem("netto", out["netto"], WAARSCHUWING, "netto_groter_dan_bruto",
+                f"netto ({out['netto']}) is groter dan bruto ({total}); sloop niet afgeleid")
     segments = [out[s] for s in SEGMENTS if out.get(s) is not None]
     if total is not None and segments and sum(segments) > total:
-        problem("woningen", total, FOUT, "segmenten_te_groot",
-                f"som van de segmenten ({sum(segments)}) is groter dan het aantal woningen ({total})")
+        # the price classes are a breakdown of bruto; an excess is doubtful, not a reason to lose the plan
+        problem("woningen", total, WAARSCHUWING, "segmenten_te_groot",
+                f"som van de prijsklassen ({sum(segments)}) is groter dan het bruto aantal woningen ({total})")
     for a, b in (("grondgebonden", "meergezins"),):
         if total is not None and out.get(a) is not None and out.get(b) is not None and out[a] + out[b] > total:
             problem(a, out[a] + out[b], WAARSCHUWING, "woningtype_te_groot",
                     "grondgebonden + meergezins is groter dan het aantal woningen")
+    if total is not None and out["netto"] is not None and out.get("sloop") is not None \
+            and total - out["sloop"] != out["netto"]:
+        problem("netto", out["netto"], WAARSCHUWING, "netto_klopt_niet",
+                f"netto ({out['netto']}) is niet bruto ({total}) min sloop ({out['sloop']}); netto uit de bron gebruikt")
+    if total is None and out["netto"] is not None and "woningen" not in mapping.required:
+        problem("woningen", None, WAARSCHUWING, "bruto_ontbreekt", "bruto plancapaciteit ontbreekt; alleen netto bekend")
 
     # years
     for column in YEAR_COLUMNS:
@@ -307,9 +393,11 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
     elif norm(label) in mapping.planstatus:
         out["planstatus"], out["hardheid"] = mapping.planstatus[norm(label)]
     else:
-        out["planstatus"] = out["hardheid"] = None
-        problem("planstatus_bron", label, FOUT, "onbekende_status",
-                "onbekende planstatus; bekend zijn: " + ", ".join(sorted({v[0] for v in mapping.planstatus.values()})))
+        # never drop a real plan for a label we do not know: published as onbekend, the label reported
+        out["planstatus"] = out["hardheid"] = "onbekend"
+        problem("planstatus_bron", label, WAARSCHUWING, "onbekende_status",
+                "planstatus niet in de mapping; gepubliceerd als onbekend (bekend zijn: "
+                + ", ".join(sorted({v[0] for v in mapping.planstatus.values()})) + ")")
 
     # location class
     loc = as_text(raw.get("locatie"))
@@ -339,14 +427,21 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
     out["peildatum"] = None
     if not is_blank(value):
         try:
-            out["peildatum"] = parse_date(value).isoformat()
+            out["peildatum"] = parse_peilmoment(value, mapping.raw.get("peilmoment")).isoformat()
         except Invalid as exc:
             problem("peildatum", value, WAARSCHUWING, "ongeldige_peildatum", f"{exc}; peildatum van de bron gebruikt")
     return out, problems
 
 
-def derive(out: dict) -> dict:
-    """Columns computed from validated values."""
+def derive(out: dict, netto_from_sloop: bool = True) -> dict:
+    """Columns computed from validated values. `netto_from_sloop`: the source has no netto column,
+    so netto is bruto minus sloop (no Sloop given: no demolition reported); a source that has one
+    and leaves it empty keeps netto empty."""
+    if netto_from_sloop and out.get("netto") is None and out.get("woningen") is not None:
+        out["netto"] = out["woningen"] - (out.get("sloop") or 0)
+    elif out.get("sloop") is None and out.get("woningen") is not None and out.get("netto") is not None \
+            and out["woningen"] >= out["netto"]:
+        out["sloop"] = out["woningen"] - out["netto"]
     parts = [out.get(c) for c in ("sociale_huur", "middenhuur", "betaalbare_koop")]
     out["betaalbaar"] = sum(p for p in parts if p is not None) if any(p is not None for p in parts) else None
     if not out.get("tijdvak") and out.get("start_bouw"):

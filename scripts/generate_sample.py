@@ -41,6 +41,7 @@ STATUSES = [  # label as suppliers write it, weight, typical start-bouw offset f
 ]
 SEGMENT_HEADERS = ("Sociale huur", "Middenhuur", "Dure huur", "Betaalbare koop", "Dure koop", "Nader te bepalen")
 STATUS_STEP = ["Idee/visie", "In voorbereiding", "Ontwerp", "Vastgesteld", "Onherroepelijk", "In aanbouw", "Opgeleverd"]
+BUILT = ("In aanbouw", "Opgeleverd")  # started by the peildatum: Start bouw not after its year
 
 # Real doorbraaklocaties with their municipality (research lmvw-data.md §3.1); the plans are invented.
 DOORBRAAK = {"GM1963": "Stougjeswijk", "GM1892": "Cortelande", "GM0394": "Lisserbroek"}
@@ -109,7 +110,28 @@ def split_segments(rng, total: int, status: str) -> dict:
     return out
 
 
-def make_plan(rng, n, g, shapes, names_used):
+def coherent(plan: dict, year: int) -> dict:
+    """A plan In aanbouw or Opgeleverd has started building by the peildatum's year, and an
+    Opgeleverd plan is finished by then: years after it are pulled back to it (no random draw,
+    so the rest of the sample stays the same). Keeps Start bouw <= Oplevering vanaf <= tot en met."""
+    if plan["Planstatus"] not in BUILT:
+        return plan
+    if plan["Start bouw"] and plan["Start bouw"] > year:
+        plan["Start bouw"] = year
+    if plan["Planstatus"] == "Opgeleverd":
+        for k in ("Oplevering vanaf", "Oplevering tot en met"):
+            if plan[k] and plan[k] > year:
+                plan[k] = year
+        if plan["Start bouw"] and plan["Oplevering vanaf"]:
+            plan["Start bouw"] = min(plan["Start bouw"], plan["Oplevering vanaf"])
+    if plan["Start bouw"] and plan["Oplevering vanaf"] and plan["Oplevering vanaf"] < plan["Start bouw"]:
+        plan["Oplevering vanaf"] = plan["Start bouw"]
+    if plan["Oplevering vanaf"] and plan["Oplevering tot en met"] and plan["Oplevering tot en met"] < plan["Oplevering vanaf"]:
+        plan["Oplevering tot en met"] = plan["Oplevering vanaf"]
+    return plan
+
+
+def make_plan(rng, n, g, shapes, names_used, peil: str = PEIL_OUD):
     status, _, (lo, hi) = rng.choices(STATUSES, weights=[s[1] for s in STATUSES])[0]
     total = size(rng)
     while True:
@@ -151,11 +173,12 @@ def make_plan(rng, n, g, shapes, names_used):
         plan["Doorbraaklocatie"] = DOORBRAAK[g["gemeentecode"]]
     if g["gemeentecode"] == ALMERE[0] and rng.random() < 0.4:
         plan["Doorbraaklocatie"] = rng.choice(ALMERE[1])
-    return plan
+    return coherent(plan, int(peil[:4]))
 
 
-def evolve(rng, plan: dict) -> dict:
-    """The same plan half a year later: some slip, some advance, some grow."""
+def evolve(rng, plan: dict, peil: str = PEIL_NIEUW) -> dict:
+    """The same plan half a year later: some slip, some advance, some grow (and stay coherent
+    with the new peildatum: see coherent())."""
     new = dict(plan)
     r = rng.random()
     if r < 0.12 and new["Start bouw"]:
@@ -179,7 +202,7 @@ def evolve(rng, plan: dict) -> dict:
         new.update(split_segments(rng, total, new["Planstatus"]))
         new["Grondgebonden"] = min(new["Grondgebonden"], total)
         new["Meergezins"] = total - new["Grondgebonden"]
-    return new
+    return coherent(new, int(peil[:4]))
 
 
 def messy_rows(rng, plans_by_gm, peildatum):
@@ -226,7 +249,7 @@ def build(seed: int = SEED, n: int = N_PLANS):
         new.append(evolve(rng, plan))
     for i in range(n + 1, n + 1 + int(n * 0.05)):
         g = rng.choices(gemeenten, weights=weights)[0]
-        new.append(make_plan(rng, i, g, shapes, names_used))
+        new.append(make_plan(rng, i, g, shapes, names_used, PEIL_NIEUW))
     for rows, peil in ((old, PEIL_OUD), (new, PEIL_NIEUW)):
         for r in rows:
             r["Peildatum"] = peil

@@ -20,7 +20,8 @@ from ingest.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-SAMPLE_SOURCES = ROOT / "data" / "sources.yml"
+SAMPLE_SOURCES = ROOT / "data" / "sources.yml"  # the sample releases (what make serve shows)
+EXPORT_SOURCES = ROOT / "data" / "sample" / "exports.yml"  # the sample exports in a supplier's layout
 GEMEENTEN = ROOT / "data" / "reference" / "gemeenten.csv"
 
 
@@ -79,6 +80,21 @@ def sample_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sample_app(sample_db) -> Datasette:
     return make_datasette(sample_db)
+
+
+@pytest.fixture(scope="session")
+def export_db(tmp_path_factory) -> Path:
+    """The database built from the sample exports (data/sample/exports.yml): CSV and XLSX with
+    rejected rows, non-public plans and columns, plan areas as a GeoPackage."""
+    directory = tmp_path_factory.mktemp("exports")
+    db = directory / "woningbouwplannen.db"
+    build(EXPORT_SOURCES, db, quiet=True)
+    return db
+
+
+@pytest.fixture(scope="session")
+def export_app(export_db) -> Datasette:
+    return make_datasette(export_db)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from shapely.geometry import Polygon
 from ingest import limits
 from ingest.errors import FatalInput
 from ingest.geometry import shapes
+from ingest.gemeente_namen import GemeenteNamen
 from ingest.mapping import load_mapping, norm
 from ingest.read import decode, read_csv, sniff_delimiter
 from ingest.validate import (MAX_HOMES, YEAR_MAX, YEAR_MIN, Gemeente, Invalid, as_text, is_blank,
@@ -30,7 +31,7 @@ settings.load_profile("portal")
 
 MAPPING = load_mapping("lmvw")
 GEMEENTEN = {"GM0363": Gemeente("GM0363", "Amsterdam", "Noord-Holland", 52.37, 4.9)}
-BY_NAME = {norm("Amsterdam"): GEMEENTEN["GM0363"]}
+BY_NAME = GemeenteNamen.build(GEMEENTEN, aliases={})
 
 # what a cell can hold: openpyxl gives str/int/float/datetime/bool/None, CSV gives str
 cells = st.one_of(

@@ -3,16 +3,17 @@ import datetime as dt
 
 import pytest
 
-from ingest.mapping import load_mapping, match_header, norm
-from ingest.validate import (FOUT, WAARSCHUWING, Gemeente, Invalid, normalise_gemeentecode, parse_count,
-                             parse_date, parse_number, parse_year, validate_plan)
+from ingest.gemeente_namen import GemeenteNamen
+from ingest.mapping import load_mapping, match_header
+from ingest.validate import (FOUT, WAARSCHUWING, Gemeente, Invalid, derive, normalise_gemeentecode, parse_count,
+                             parse_date, parse_number, parse_peilmoment, parse_year, plan_key, validate_plan)
 
 MAPPING = load_mapping("lmvw")
 GEMEENTEN = {
     "GM0363": Gemeente("GM0363", "Amsterdam", "Noord-Holland", 52.37, 4.9),
     "GM1963": Gemeente("GM1963", "Hoeksche Waard", "Zuid-Holland", 51.77, 4.45),
 }
-BY_NAME = {norm(g.naam): g for g in GEMEENTEN.values()}
+BY_NAME = GemeenteNamen.build(GEMEENTEN, aliases={})
 
 
 def good(**kw):
@@ -101,12 +102,10 @@ def test_valid_row_gets_reference_names_and_hardness():
     ({"woningen": ""}, "verplicht"),
     ({"woningen": "-5"}, "ongeldig_aantal"),
     ({"woningen": "veel"}, "ongeldig_aantal"),
-    ({"woningen": "50"}, "segmenten_te_groot"),
     ({"gemeentecode": "GM9999"}, "onbekende_gemeente"),
     ({"gemeentecode": "Amsterdam"}, "ongeldige_gemeentecode"),
     ({"start_bouw": "1999"}, "ongeldig_jaar"),
     ({"oplevering_eind": "2070"}, "ongeldig_jaar"),
-    ({"planstatus_bron": "Bijna klaar"}, "onbekende_status"),
 ])
 def test_each_rule_rejects_with_the_offending_value(override, code):
     _, problems = validate_plan(good(**override), MAPPING, GEMEENTEN, BY_NAME)
@@ -114,8 +113,92 @@ def test_each_rule_rejects_with_the_offending_value(override, code):
     column = next(iter(override))
     offending = [p for p in problems if p.code == code][0]
     expected = str(override[column]).strip() or None
-    if code != "segmenten_te_groot":
-        assert offending.value == expected
+    assert offending.value == expected
+
+
+@pytest.mark.parametrize("override,code", [
+    # the price classes are a breakdown of bruto: an excess is doubtful, the plan is not lost
+    ({"woningen": "50"}, "segmenten_te_groot"),
+    # a status label we do not know: published as onbekend, the label reported
+    ({"planstatus_bron": "Bijna klaar"}, "onbekende_status"),
+])
+def test_doubtful_values_warn_and_keep_the_plan(override, code):
+    out, problems = validate_plan(good(**override), MAPPING, GEMEENTEN, BY_NAME)
+    assert code in codes(problems, WAARSCHUWING) and not codes(problems, FOUT)
+    if code == "onbekende_status":
+        assert out["planstatus"] == out["hardheid"] == "onbekend" and out["planstatus_bron"] == "Bijna klaar"
+
+
+def test_netto_is_bruto_minus_sloop_and_may_be_negative():
+    out, problems = validate_plan(good(woningen="40", sloop="90", sociale_huur="", middenhuur="", betaalbare_koop=""),
+                                  MAPPING, GEMEENTEN, BY_NAME)
+    assert not codes(problems, FOUT)
+    assert derive(out)["netto"] == -50
+    out, _ = validate_plan(good(woningen="100", sloop=""), MAPPING, GEMEENTEN, BY_NAME)
+    assert derive(out)["netto"] == 100  # no demolition reported
+    out, problems = validate_plan(good(netto="-12", woningen="30", sloop=""), MAPPING, GEMEENTEN, BY_NAME)
+    assert out["netto"] == -12 and not codes(problems, FOUT)
+    assert derive(out, netto_from_sloop=False)["sloop"] == 42
+    _, problems = validate_plan(good(netto="70", sloop="10"), MAPPING, GEMEENTEN, BY_NAME)
+    assert "netto_klopt_niet" in codes(problems, WAARSCHUWING)
+
+
+def test_absent_price_class_stays_empty_and_zero_stays_zero():
+    out, _ = validate_plan(good(sociale_huur=None, middenhuur=0, huur_onbekend=None, koop_onbekend="7"),
+                           MAPPING, GEMEENTEN, BY_NAME)
+    assert out["sociale_huur"] is None and out["middenhuur"] == 0
+    assert out["huur_onbekend"] is None and out["koop_onbekend"] == 7
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("2025-10-01", "2025-10-01"), ("Najaar 2025", "2025-10-01"), ("voorjaar 2026", "2026-04-01"),
+    ("1 oktober 2025", "2025-10-01"), ("01-10-2025", "2025-10-01"), ("2025-10-01T00:00:00", "2025-10-01"),
+])
+def test_peilmoment_forms(value, expected):
+    seasons = load_mapping("woningbouwkaart").raw["peilmoment"]
+    assert parse_peilmoment(value, seasons).isoformat() == expected
+
+
+@pytest.mark.parametrize("bad", ["12/01/2025", "2025-12-01garbage", "Zomer 2025", "2025-02-30"])
+def test_ambiguous_or_trailing_dates_are_never_guessed(bad):
+    with pytest.raises(Invalid):
+        parse_peilmoment(bad, {"najaar": "10-01"})
+
+
+def test_plan_ids_that_differ_only_invisibly_are_one_plan():
+    assert len({plan_key(v) for v in ("AB-1", "ab-1", " AB-1 ", "AB-\u200b1", "\ufeffAB-1")}) == 1
+    assert plan_key("AB\u00a01") == plan_key("AB 1") == plan_key("ab  1")
+    assert plan_key("Caf\u00e9") == plan_key("Cafe\u0301")
+
+
+@pytest.fixture(scope="module")
+def names():
+    from ingest.kinds.gemeenten import load
+    from ingest.problems import SourceReport
+    from pathlib import Path
+
+    ref = Path(__file__).resolve().parent.parent / "data" / "reference" / "gemeenten.csv"
+    gemeenten = load(SourceReport(0, ref, "gemeenten", "gemeenten", False))
+    return GemeenteNamen.build(gemeenten)
+
+
+@pytest.mark.parametrize("name,code", [
+    ("Den Haag", "GM0518"), ("'s-Gravenhage", "GM0518"), ("Hengelo", "GM0164"), ("Bergen (NH)", "GM0373"),
+    ("Bergen (L.)", "GM0893"), ("SUDWEST-FRYSLAN", "GM1900"), ("Den Bosch", "GM0796"), ("nuenen", "GM0820"),
+    ("Gemeente Utrecht", "GM0344"), ("Súdwest Fryslân", "GM1900"),
+])
+def test_municipality_names_resolve_to_cbs_codes(names, name, code):
+    found, why = names.resolve(name)
+    assert why is None and found.code == code
+
+
+@pytest.mark.parametrize("name,why", [("Bergen", "dubbelzinnig"), ("Nieuwland", "onbekend"), ("", "onbekend")])
+def test_unknown_or_ambiguous_names_are_not_guessed(names, name, why):
+    assert names.resolve(name) == (None, why)
+
+
+def test_a_sources_own_pairs_come_first(names):
+    assert names.with_pairs({"Bergen": "GM0893"}).resolve("bergen")[0].code == "GM0893"
 
 
 def test_name_mismatch_is_a_warning_and_the_reference_wins():

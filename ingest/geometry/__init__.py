@@ -14,7 +14,7 @@ from pathlib import Path
 from ..problems import SourceReport
 from ..schema import DOORBRAAK_COLUMNS, PLANGEBIED_COLUMNS
 from ..write import write_table
-from . import shapes
+from . import areas, shapes
 
 DOWNLOADS_DIR = "downloads"
 NOT_IN_DOWNLOAD = ("geometrie", "popup")
@@ -33,6 +33,11 @@ def run(sources, current: list[dict], gemeenten: dict, reports: list[SourceRepor
     places = shapes.places()
     plans = {row["plan_id"]: row for row in current}
     done: dict[str, dict] = {}
+    # areas that came with the plan itself (a release's TopoJSON, a city's vector file) come first
+    for row in current:
+        area = row.pop("_gebied", None)
+        if area is not None:
+            done[row["plan_id"]] = areas.place(row, area, places)
     for source in (s for s in sources if s.kind == "plangebieden"):
         report = SourceReport(next(next_id), source.path, "plangebieden", source.mapping, source.sample, source.peildatum)
         reports.append(report)

@@ -20,7 +20,7 @@ from ..errors import FatalInput
 from ..manifest import Source
 from ..mapping import norm
 from ..problems import SourceReport
-from ..validate import FOUT, Problem
+from ..validate import FOUT, Problem, plan_key
 from . import shapes
 from .read import read_layers
 
@@ -67,11 +67,52 @@ def vertex_counts(source: Source, layers) -> dict[str, np.ndarray]:
     return counts
 
 
+@dataclass
+class Rejection:
+    """Why one feature's geometry cannot be used (reported by the caller, per row)."""
+    severity: str
+    code: str
+    message: str
+
+
+def prepare(geom, crs: CRS, n_vertices: int, places: shapes.Places, limit: limits.Limits):
+    """One feature's geometry -> (valid polygon(s) in its CRS, the same in RD New, repair issue or None),
+    or a Rejection. Pure apart from the CRS transform; shared by every kind that reads outlines."""
+    if n_vertices > limit.max_vertices_feature:
+        # checked before make_valid and reprojection, which are slow on such shapes
+        return Rejection(FOUT, "te_veel_hoekpunten",
+                         f"geometrie heeft {limits.dutch(n_vertices)} hoekpunten (limiet "
+                         f"{limit.describe('max_vertices_feature')}); vereenvoudig het vlak; niet geladen")
+    cleaned, issue = shapes.clean(geom)
+    if cleaned is None:
+        return Rejection(issue.severity, issue.code, issue.message)
+    try:
+        geom_rd = shapes.reproject(cleaned, crs, shapes.RD)
+        inside = places.in_nl(geom_rd)
+        measurable = geom_rd.is_valid and math.isfinite(geom_rd.area)
+    except shapely.errors.GEOSException:  # coordinates GEOS cannot handle (e.g. 1e308)
+        inside = measurable = None
+    if inside is None or (inside and not measurable):
+        return Rejection(FOUT, "geometrie_onherstelbaar",
+                         "geometrie kan niet worden omgerekend naar RD New of gemeten; niet geladen")
+    if not inside:
+        hint = " (de coördinaten lijken graden: klopt het CRS?)" if shapes.looks_like_degrees(cleaned, crs) else ""
+        return Rejection(FOUT, "buiten_nederland", f"geometrie ligt buiten Nederland{hint}; niet geladen")
+    return cleaned, geom_rd, issue
+
+
+def layer_features(frame, crs: CRS, counts, places: shapes.Places):
+    """(attributes, prepared geometry or Rejection) per feature of one layer, in file order."""
+    limit = limits.current()
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    for record, geom, n_vertices in zip(frame[columns].to_dict("records"), frame.geometry.values, counts):
+        yield record, prepare(geom, crs, int(n_vertices), places, limit)
+
+
 def features(source: Source, report: SourceReport, key_columns: tuple[str, ...], key_field: str,
              places: shapes.Places, private_ids: set[str] = frozenset()) -> Iterator[Feature]:
     layers = read_layers(source.path, source.crs, source.options.get("layer"))
     vertices = vertex_counts(source, layers)
-    limit = limits.current()
     row = 0
     for layer in layers:
         frame = layer.frame
@@ -83,54 +124,25 @@ def features(source: Source, report: SourceReport, key_columns: tuple[str, ...],
                                           f"(gevonden: {', '.join(map(str, columns)) or 'geen'})")
         crs = CRS.from_user_input(frame.crs)
         where = f" (laag {layer.name})" if len(layers) > 1 else ""
-        for record, geom, n_vertices in zip(frame[columns].to_dict("records"), frame.geometry.values,
-                                            vertices[layer.name]):
+        for record, prepared in layer_features(frame, crs, vertices[layer.name], places):
             row += 1
             report.read += 1
             key = key_text(record.get(key_col))
-
             plan_id = key if key_field == "plan_id" else None  # ingest_problemen.plan_id is for plans only
             if key is None:
                 report.rejected += 1
                 report.add(row, None, key_col, Problem(key_field, None, FOUT, "sleutel_ontbreekt",
                                                        f"{key_col} is leeg; geometrie niet geladen{where}"))
                 continue
-            if key.casefold() in private_ids:
+            if plan_key(key) in private_ids:
                 report.not_public += 1  # a non-public plan's area: never checked, reported or kept
                 continue
-            if n_vertices > limit.max_vertices_feature:
-                # checked before make_valid and reprojection, which are slow on such shapes
-                report.rejected += 1
-                report.add(row, plan_id, "geometrie", Problem(
-                    "geometrie", key, FOUT, "te_veel_hoekpunten",
-                    f"geometrie heeft {limits.dutch(n_vertices)} hoekpunten (limiet "
-                    f"{limit.describe('max_vertices_feature')}); vereenvoudig het vlak; niet geladen{where}"))
-                continue
-            cleaned, issue = shapes.clean(geom)
-            if cleaned is None:
+            if isinstance(prepared, Rejection):
                 report.rejected += 1
                 report.add(row, plan_id, "geometrie",
-                           Problem("geometrie", key, issue.severity, issue.code, issue.message + where))
+                           Problem("geometrie", key, prepared.severity, prepared.code, prepared.message + where))
                 continue
-            try:
-                geom_rd = shapes.reproject(cleaned, crs, shapes.RD)
-                inside = places.in_nl(geom_rd)
-                measurable = geom_rd.is_valid and math.isfinite(geom_rd.area)
-            except shapely.errors.GEOSException:  # coordinates GEOS cannot handle (e.g. 1e308)
-                inside = measurable = None
-            if inside is None or (inside and not measurable):
-                report.rejected += 1
-                report.add(row, plan_id, "geometrie", Problem(
-                    "geometrie", key, FOUT, "geometrie_onherstelbaar",
-                    f"geometrie kan niet worden omgerekend naar RD New of gemeten; niet geladen{where}"))
-                continue
-            if not inside:
-                hint = " (de coördinaten lijken graden: klopt het CRS?)" if shapes.looks_like_degrees(cleaned, crs) else ""
-                report.rejected += 1
-                report.add(row, plan_id, "geometrie",
-                           Problem("geometrie", key, FOUT, "buiten_nederland",
-                                   f"geometrie ligt buiten Nederland{hint}; niet geladen{where}"))
-                continue
+            cleaned, geom_rd, issue = prepared
             if issue is not None:
                 report.add(row, plan_id, "geometrie",
                            Problem("geometrie", key, issue.severity, issue.code, issue.message + where))

@@ -130,7 +130,7 @@ class Places:
         return None if g is None else g.intersects(geom_rd)
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=2)  # about a second of unions and buffers; the same for every source of a build
 def places(path: Path = GEMEENTEN_GEOJSON) -> Places:
     if not path.exists():
         return Places(None, {})

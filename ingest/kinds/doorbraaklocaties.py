@@ -15,7 +15,7 @@ from datasette.utils import tilde_encode
 from ..errors import FatalInput
 from ..geometry import shapes
 from ..geometry.features import features
-from ..manifest import Source
+from ..manifest import PLAN_KINDS, Source
 from ..mapping import norm
 from ..problems import SourceReport
 from ..validate import FOUT, WAARSCHUWING, Problem
@@ -79,7 +79,7 @@ def load_outlines(source: Source, report: SourceReport, sites: dict[str, dict], 
 def link_plans(current: list[dict], sites: dict[str, dict], reports: list[SourceReport]) -> None:
     """Plans name their site: use the seed's spelling, report unknown names, total per site."""
     by_norm = {norm(name): name for name in sites}
-    report_of = {r.path.name: r for r in reports if r.kind == "plannen"}
+    report_of = {r.name: r for r in reports if r.kind in PLAN_KINDS}
     for site in sites.values():
         site.update(plannen_aantal=0, plannen_woningen=0, plannen_betaalbaar=0)
     for plan in current:

@@ -40,6 +40,3 @@ def load(report: SourceReport) -> dict[str, Gemeente]:
         raise FatalInput(report.path, "gemeentelijst bevat geen bruikbare rijen")
     return gemeenten
 
-
-def by_name(gemeenten: dict[str, Gemeente]) -> dict[str, Gemeente]:
-    return {norm(g.naam): g for g in gemeenten.values()}

@@ -1,20 +1,46 @@
-"""Plans export (CSV or XLSX in a mapped layout) -> validated public plan rows."""
+"""Plans export (CSV, XLSX, or a city's vector file in a mapped layout) -> validated public plan rows.
+
+Every plans source ends in rows_from_table(): a header and rows of cells, mapped and validated
+the same way whatever the file was. A vector file (GeoJSON, GeoPackage, zipped Shapefile) is a
+table whose rows also carry an outline: it becomes the plan's area (ingest/geometry/areas.py).
+"""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+from pyproj import CRS
+
 from ..errors import FatalInput
-from ..mapping import Mapping, load_mapping, match_header
+from ..gemeente_namen import GemeenteNamen
+from ..geometry import areas
+from ..geometry.features import Rejection, layer_features, vertex_counts
+from ..geometry.read import SUFFIXES as VECTOR_SUFFIXES
+from ..geometry.read import read_layers
+from ..geometry.shapes import places as load_places
+from ..manifest import Source
+from ..mapping import Mapping, load_mapping, match_header, norm
 from ..problems import INFO, SourceReport
 from ..read import Table, read_table
-from ..validate import (FOUT, WAARSCHUWING, Gemeente, Problem, as_text, derive, is_blank,
-                        openbaar_flag, validate_plan)
+from ..validate import (FOUT, WAARSCHUWING, Gemeente, Problem, as_text, clean_id, derive, is_blank,
+                        openbaar_flag, plan_key, validate_plan)
 
 COLUMN_LABEL = {  # our column -> how the reference layout names it (for messages)
     "plan_id": "Plan-ID", "woningen": "Aantal woningen", "gemeentecode": "Gemeentecode",
     "naam": "Plannaam",
 }
+# A header that names publication or confidentiality, but is not the mapping's flag, could hold
+# "nee" for plans that must never be published: we stop rather than publish everything.
+FLAG_WORDS = ("openba", "publice", "publicat", "publish", "public", "vertrouwelijk", "confidential", "zichtbaar")
+# problems reported once per value with a count, not once per row
+COUNTED = {"onbekende_status": "plannen", "ongeldige_peildatum": "rijen"}
+
+
+@dataclass
+class Context:
+    """What every plans source is validated against (built once per build, sent to the workers)."""
+    gemeenten: dict[str, Gemeente]
+    names: GemeenteNamen
 
 
 @dataclass
@@ -23,33 +49,59 @@ class PlanLoad:
     rows: list[dict] = field(default_factory=list)
     # ids of Openbaar = nee plans, in memory only: their areas must not be reported by id either
     private_ids: set[str] = field(default_factory=set)
+    # the other files of the same source (a release's areas and aggregates), each a row of bronnen
+    extra_reports: list[SourceReport] = field(default_factory=list)
+    tables: dict[str, list[dict]] = field(default_factory=dict)  # extra published tables (lmvw_*)
+    source: Source | None = None
+
+    @property
+    def reports(self) -> list[SourceReport]:
+        return [self.report, *self.extra_reports]
 
 
-def header_problems(table: Table, mapping: Mapping, report: SourceReport):
+def looks_like_flag(label: str) -> bool:
+    key = norm(label)
+    return any(word in key for word in FLAG_WORDS)
+
+
+def header_problems(table: Table, mapping: Mapping, report: SourceReport, defaults: dict | None = None):
     hm = match_header(table.header, mapping)
-    if hm.missing:
-        names = ", ".join(COLUMN_LABEL.get(c, c) for c in hm.missing)
+    missing = [c for c in hm.missing if c not in (defaults or {})]
+    if missing:
+        names = ", ".join(COLUMN_LABEL.get(c, c) for c in missing)
         raise FatalInput(report.path, f"verplichte kolom ontbreekt: {names}")
-    header_row = table.rows[0][0] - 1 if table.rows else 1
+    allowed = {norm(h) for h in mapping.raw.get("geen_publicatievlag") or ()}
+    for h in (*hm.unknown, *hm.private):
+        if looks_like_flag(h) and norm(h) not in allowed:
+            raise FatalInput(report.path, f"kolom {h!r} lijkt een publicatievlag maar staat niet in de mapping "
+                                          f"{mapping.name!r}; voeg hem toe onder openbaar: header (of, als hij niets "
+                                          "over openbaarheid zegt, onder geen_publicatievlag:) — er is niets gepubliceerd")
+    header_row = table.rows[0][0] - 1 if table.rows and table.rows[0][0] > 1 else None
     for h in hm.unknown:
         report.note(h, INFO, "onbekende_kolom", "onbekende kolom; niet gepubliceerd", row=header_row)
     for h in hm.private:
         report.note(h, INFO, "niet_openbare_kolom", "niet-openbare kolom; nooit gepubliceerd", row=header_row)
     for h in hm.duplicates:
         report.note(h, WAARSCHUWING, "dubbele_kolom", "kolom komt twee keer voor; de eerste is gebruikt", row=header_row)
+    for column in (defaults or {}):
+        if column in hm.columns:
+            report.note(str(table.header[hm.columns[column]]).strip(), INFO, "default_niet_gebruikt",
+                        f"kolom staat in het bestand; de default voor {column} uit het manifest is niet gebruikt",
+                        row=header_row)
     return hm
 
 
-def load(report: SourceReport, gemeenten: dict[str, Gemeente], gemeente_by_name: dict[str, Gemeente]) -> PlanLoad:
-    mapping = load_mapping(report.mapping)
-    table = read_table(report.path, mapping.score)
-    report.notes.extend(table.notes)
-    hm = header_problems(table, mapping, report)
-    result = PlanLoad(report)
+def rows_from_table(table: Table, mapping: Mapping, report: SourceReport, context: Context, result: PlanLoad,
+                    defaults: dict | None = None, extra: dict[int, dict] | None = None,
+                    fallback_peildatum: str | None = None) -> PlanLoad:
+    """Validate every row of a plans table into `result`; every row is loaded, rejected or counted
+    as not public. `extra`: values per source row that do not come from a cell (a feature's point)."""
+    hm = header_problems(table, mapping, report, defaults)
     header_of = {col: str(table.header[i]).strip() for col, i in hm.columns.items()}
+    constant = {c: v for c, v in (defaults or {}).items() if c not in hm.columns}
     seen: dict[str, int] = {}
-    fallback_peildatum = report.peildatum
-    if fallback_peildatum is None and "peildatum" not in hm.columns:
+    fallback_peildatum = fallback_peildatum or report.peildatum  # the manifest's
+    if fallback_peildatum is None and "peildatum" not in hm.columns and "peildatum" not in constant:
         fallback_peildatum = dt.date.today().isoformat()
         report.note("Peildatum", WAARSCHUWING, "geen_peildatum",
                     f"geen peildatum in manifest of bestand; builddatum {fallback_peildatum} gebruikt")
@@ -61,9 +113,9 @@ def load(report: SourceReport, gemeenten: dict[str, Gemeente], gemeente_by_name:
             flag = openbaar_flag(flag_value, mapping)
             if flag is False:
                 report.not_public += 1  # counted only: nothing of this row is written
-                pid = as_text(cells[hm.columns["plan_id"]]) if hm.columns["plan_id"] < len(cells) else None
+                pid = as_text(cells[hm.columns["plan_id"]]) if hm.columns.get("plan_id", 1 << 30) < len(cells) else None
                 if pid:
-                    result.private_ids.add(pid.casefold())
+                    result.private_ids.add(plan_key(pid))
                 continue
             if flag is None:
                 if is_blank(flag_value):
@@ -77,26 +129,94 @@ def load(report: SourceReport, gemeenten: dict[str, Gemeente], gemeente_by_name:
                                        "waarde van Openbaar niet herkend (ja/nee); rij niet geladen"))
                     continue
         raw = {col: (cells[i] if i < len(cells) else None) for col, i in hm.columns.items()}
-        values, problems = validate_plan(raw, mapping, gemeenten, gemeente_by_name)
-        plan_id = values["plan_id"]
+        raw.update(constant)
+        if extra and rownum in extra:
+            raw.update(extra[rownum])
+        values, problems = validate_plan(raw, mapping, context.gemeenten, context.names)
+        plan_id = values["plan_id"] = clean_id(values["plan_id"]) if values["plan_id"] is not None else None
         if plan_id is not None:
-            if plan_id in seen:
+            key = plan_key(plan_id)
+            if key in seen:
                 problems.append(Problem("plan_id", plan_id, FOUT, "dubbel_plan_id",
-                                        f"Plan-ID komt al voor op rij {seen[plan_id]}; alleen de eerste is geladen"))
+                                        f"Plan-ID komt al voor op rij {seen[key]}; alleen de eerste is geladen"))
             else:
-                seen[plan_id] = rownum
+                seen[key] = rownum
         for p in problems:
-            report.add(rownum, plan_id, header_of.get(p.column, p.column), p)
+            if p.code in COUNTED:
+                report.add_counted((p.code, p.value), rownum, header_of.get(p.column, p.column), p, COUNTED[p.code])
+            else:
+                report.add(rownum, plan_id, header_of.get(p.column, p.column), p)
         if any(p.severity == FOUT for p in problems):
             report.rejected += 1
             continue
         values["peildatum"] = values["peildatum"] or fallback_peildatum
         peildata.add(values["peildatum"])
         values["_rij"] = rownum
-        result.rows.append(derive(values))
+        result.rows.append(derive(values, netto_from_sloop="netto" not in hm.columns))
         report.loaded += 1
     if report.peildatum is None and peildata:
         report.peildatum = max(peildata)
     elif report.peildatum is None:
         report.peildatum = fallback_peildatum
     return result
+
+
+def is_vector(source: Source) -> bool:
+    return source.path.suffix.lower() in VECTOR_SUFFIXES
+
+
+def vector_table(source: Source, report: SourceReport) -> tuple[Table, dict[int, areas.Area], list[tuple]]:
+    """A city's vector file: its attributes as a table, each feature's outline as that row's area.
+    An outline that cannot be used leaves the plan without an area (reported), never lost."""
+    layers = read_layers(source.path, source.crs, source.options.get("layer"))
+    counts = vertex_counts(source, layers)
+    places = load_places()
+    header: list[str] = []
+    records: list[dict] = []
+    outlines: dict[int, areas.Area] = {}
+    rejected: list[tuple] = []
+    for layer in layers:
+        frame = layer.frame
+        crs = CRS.from_user_input(frame.crs)
+        for record, prepared in layer_features(frame, crs, counts[layer.name], places):
+            row = len(records) + 1
+            records.append(record)
+            for name in record:
+                if name not in header:
+                    header.append(name)
+            if isinstance(prepared, Rejection):
+                rejected.append((row, prepared))
+                continue
+            cleaned, geom_rd, issue = prepared
+            if issue is not None:
+                rejected.append((row, issue))
+            outlines[row] = areas.Area(report, [areas.Part(row, cleaned, geom_rd, crs, issue is not None)])
+    rows = [(i, [r.get(h) for h in header]) for i, r in enumerate(records, start=1)]
+    return Table(source.path, [str(h) for h in header], rows, notes=[f"{len(layers)} laag/lagen, {len(rows)} objecten"]), \
+        outlines, rejected
+
+
+def load(source: Source, context: Context) -> PlanLoad:
+    """One plans source (CSV, XLSX or vector file) -> validated rows and its report."""
+    report = SourceReport(0, source.path, "plannen", source.mapping, source.sample, source.peildatum)
+    mapping = load_mapping(source.mapping)
+    report.mapping = mapping.name
+    result = PlanLoad(report)
+    if is_vector(source):
+        table, outlines, geometry_problems = vector_table(source, report)
+        report.notes.extend(table.notes)
+        rows_from_table(table, mapping, report, context, result, source.defaults)
+        by_row = {row["_rij"]: row for row in result.rows}
+        for rownum, problem in geometry_problems:
+            if rownum in by_row:  # the outline of a rejected or non-public row is not reported again
+                kept = not isinstance(problem, Rejection)
+                report.add(rownum, by_row[rownum]["plan_id"], "geometrie", Problem(
+                    "geometrie", None, WAARSCHUWING, problem.code,
+                    problem.message if kept else f"{problem.message}; plan geladen zonder plangebied"))
+        for rownum, area in outlines.items():
+            if rownum in by_row:
+                by_row[rownum]["_gebied"] = area
+        return result
+    table = read_table(source.path, mapping.score)
+    report.notes.extend(table.notes)
+    return rows_from_table(table, mapping, report, context, result, source.defaults)
