@@ -49,7 +49,7 @@ class Progress:
 
 
 def popup(row: dict) -> str:
-    parts = [row["gemeente"], f"{row['woningen']} woningen", row.get("planstatus") or "status onbekend"]
+    parts = [row.get("gemeente"), f"{row.get('netto')} woningen netto", row.get("planstatus") or "status onbekend"]
     return json.dumps({
         "title": row["naam"],
         "description": " · ".join(str(p) for p in parts if p),

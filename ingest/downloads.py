@@ -97,7 +97,7 @@ def primary_key(conn: sqlite3.Connection, table: str) -> list[str]:
 def peildatum(conn: sqlite3.Connection) -> str | None:
     """The newest export's reference date, as on every page (plugins/portal_state.py)."""
     try:
-        return conn.execute("select max(case when soort = 'plannen' then peildatum end) from bronnen").fetchone()[0]
+        return conn.execute("select max(case when soort in ('plannen', 'woningbouwkaart') then peildatum end) from bronnen").fetchone()[0]
     except sqlite3.OperationalError:
         return None
 

@@ -140,6 +140,7 @@ DOORBRAAK_COLUMNS: dict[str, str] = {
     "geverifieerd": "INTEGER",
     "plannen_aantal": "INTEGER",
     "plannen_woningen": "INTEGER",
+    "plannen_netto": "INTEGER",
     "plannen_betaalbaar": "INTEGER",
     "latitude": "REAL",
     "longitude": "REAL",
@@ -190,11 +191,19 @@ SUMMARY_COLUMNS: dict[str, str] = {
     "provincie": "TEXT",
     "plannen": "INTEGER",
     "gemeenten": "INTEGER",
-    "woningen": "INTEGER",
+    # netto (bruto minus sloop) is the headline, as the LMVW counts; hard + zacht + onbekend = netto
+    "netto": "INTEGER",
+    "netto_hard": "INTEGER",
+    "netto_zacht": "INTEGER",
+    "netto_onbekend": "INTEGER",
+    "woningen": "INTEGER",  # bruto: homes to be built
     "woningen_hard": "INTEGER",
     "woningen_zacht": "INTEGER",
     "woningen_onbekend": "INTEGER",
-    **{c: PLAN_COLUMNS[c] for c in (*SEGMENT_COLUMNS, "segment_onbekend", "betaalbaar")},
-    "woningen_segment_bekend": "INTEGER",
+    "sloop": "INTEGER",
+    **{c: PLAN_COLUMNS[c] for c in (*PRICE_CLASS_COLUMNS, "betaalbaar")},
+    "woningen_segment_bekend": "INTEGER",  # bruto homes in one of the five known price segments
     "peildatum": "TEXT",
+    "netto_lmvw": "INTEGER",  # the release's own total (lmvw_gemeenten, lmvw_woondealregios), where it gives one
+    "peildatum_lmvw": "TEXT",
 }

@@ -10,23 +10,30 @@ from __future__ import annotations
 
 import sqlite3
 
-from .schema import SEGMENT_COLUMNS, SUMMARY_COLUMNS
+from .schema import PRICE_CLASS_COLUMNS, SEGMENT_COLUMNS, SUMMARY_COLUMNS
+
+LMVW_COLUMNS = ("netto_lmvw", "peildatum_lmvw")  # filled from the release's aggregates, not from plannen
 from .write import create_table
 
 TABLE = "cijfers_per_gebied"
 NO_REGION = "(geen woondealregio)"
 
+def _split(column: str) -> list[str]:
+    """Total, hard, soft and the rest (also a missing hardheid), so the last three add up to the first."""
+    return [f"coalesce(sum(p.{column}), 0)",
+            f"coalesce(sum(case when p.hardheid = 'hard' then p.{column} end), 0)",
+            f"coalesce(sum(case when p.hardheid = 'zacht' then p.{column} end), 0)",
+            f"coalesce(sum(p.{column}), 0) - coalesce(sum(case when p.hardheid in ('hard', 'zacht') then p.{column} end), 0)"]
+
+
 # The sums every level shares; `p` is plannen, already restricted to active plans.
 _SUMS = ",\n  ".join([
     "count(p.plan_id)",
     "count(distinct p.gemeentecode)",
-    "coalesce(sum(p.woningen), 0)",
-    "coalesce(sum(case when p.hardheid = 'hard' then p.woningen end), 0)",
-    "coalesce(sum(case when p.hardheid = 'zacht' then p.woningen end), 0)",
-    # everything neither hard nor soft (also a missing hardheid), so the three add up
-    "coalesce(sum(p.woningen), 0) - coalesce(sum(case when p.hardheid in ('hard', 'zacht') then p.woningen end), 0)",
-    *(f"coalesce(sum(p.{s}), 0)" for s in SEGMENT_COLUMNS),
-    "coalesce(sum(p.segment_onbekend), 0)",
+    *_split("netto"),
+    *_split("woningen"),
+    "coalesce(sum(p.sloop), 0)",
+    *(f"coalesce(sum(p.{s}), 0)" for s in PRICE_CLASS_COLUMNS),
     "coalesce(sum(p.betaalbaar), 0)",
     "coalesce(sum(" + " + ".join(f"coalesce(p.{s}, 0)" for s in SEGMENT_COLUMNS) + "), 0)",
     "max(p.peildatum)",
@@ -47,10 +54,17 @@ _LEVELS = (
 def write(conn: sqlite3.Connection) -> int:
     """Create and fill the table from plannen and gemeenten in the same database; returns its rows."""
     create_table(conn, TABLE, SUMMARY_COLUMNS, extra=",\n  PRIMARY KEY (niveau, code)")
-    names = ", ".join(f"[{c}]" for c in SUMMARY_COLUMNS)
+    names = ", ".join(f"[{c}]" for c in SUMMARY_COLUMNS if c not in LMVW_COLUMNS)
     for niveau, code, naam, provincie, source, group in _LEVELS:
         conn.execute(f"insert into [{TABLE}] ({names})\n"
                      f"select {niveau}, {code}, {naam}, {provincie},\n  {_SUMS}\nfrom {source}\n"
                      f"where {code} is not null {group}")
+    # beside ours, the release's own figure where it publishes one (its newest peildatum)
+    for niveau, table, key in (("gemeente", "lmvw_gemeenten", "gemeentecode"),
+                               ("woondealregio", "lmvw_woondealregios", "woondealregio")):
+        conn.execute(f"""update [{TABLE}] set (netto_lmvw, peildatum_lmvw) = (
+              select l.netto, l.peildatum from [{table}] l
+              where l.{key} = [{TABLE}].code and l.peildatum = (select max(peildatum) from [{table}]))
+            where niveau = '{niveau}'""")
     conn.execute(f"create index [idx_{TABLE}_provincie] on [{TABLE}] (niveau, provincie)")
     return conn.execute(f"select count(*) from [{TABLE}]").fetchone()[0]

@@ -31,7 +31,8 @@ from ingest.schema import MAP_FILTERS, MAP_SEGMENTS
 
 DB = "woningbouwplannen"
 TABLE = "plannen"
-FIELDS = ("plan_id", "naam", "latitude", "longitude", "woningen", "planstatus", "gemeente", "hardheid")
+# netto (bruto minus sloop) is the figure the maps show, as every headline of the portal
+FIELDS = ("plan_id", "naam", "latitude", "longitude", "netto", "planstatus", "gemeente", "hardheid")
 # column = value filters on the indexed columns of plannen (every filter an index lookup) and the
 # segments, named once in the schema (the ingest package is installed with the portal)
 SEGMENTS = MAP_SEGMENTS
@@ -42,7 +43,7 @@ PRESENTATION = {"_sort", "_sort_desc", "_size", "_next", "_labels", "_nolabels",
 PLUGIN = "woningbouwplannen-kaartdata"
 POINTS_MAX = 50_000
 GRID = 128  # cells along the longer side of the area: at most 128 x 128 counts in one answer
-CELL_FIELDS = ("latitude", "longitude", "plannen", "woningen")
+CELL_FIELDS = ("latitude", "longitude", "plannen", "netto")
 CACHE_BYTES = 64 * 1024 * 1024  # answers kept (plain + gzip), oldest dropped first
 
 
@@ -103,7 +104,7 @@ def map_answer(conn, args, points_max: int) -> dict:
         return {"columns": FIELDS, "rows": [list(r) for r in rows], "plannen": total}
     extent = bbox or (west, south, east, north)
     cells = conn.execute(
-        "select round(avg(latitude), 5), round(avg(longitude), 5), count(*), sum(coalesce(woningen, 0)) "
+        "select round(avg(latitude), 5), round(avg(longitude), 5), count(*), sum(coalesce(netto, 0)) "
         f"from plannen where {where} "
         "group by cast((latitude - :south0) / :dlat as integer), cast((longitude - :west0) / :dlon as integer) "
         "order by 1, 2", {**params, **grid(extent)}).fetchall()

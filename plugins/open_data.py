@@ -216,7 +216,7 @@ async def temporal(datasette) -> tuple[str | None, str | None]:
     db = datasette.databases.get(DB)
     if db is None or not await db.table_exists("bronnen"):
         return None, None
-    row = (await db.execute("select min(peildatum), max(peildatum) from bronnen where soort = 'plannen'")).first()
+    row = (await db.execute("select min(peildatum), max(peildatum) from bronnen where soort in ('plannen', 'woningbouwkaart')")).first()
     return row[0], row[1]
 
 

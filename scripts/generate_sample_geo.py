@@ -58,7 +58,7 @@ def public_plans(path: Path = EXPORT) -> list[dict]:
     with open(path, encoding="cp1252", newline="") as f:
         for r in csv.DictReader(f, delimiter=";"):
             pid, homes = r["Plan-ID"].strip(), r["Aantal woningen"].strip()
-            if not pid or pid.startswith("FOUT-") or pid in seen or r["Openbaar"].strip().lower() == "nee":
+            if not pid or pid.startswith(("FOUT-", "TWIJFEL-")) or pid in seen or r["Openbaar"].strip().lower() == "nee":
                 continue
             if not homes.isdigit() or not r["Latitude"]:
                 continue

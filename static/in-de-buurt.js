@@ -65,7 +65,7 @@
       a.textContent = p.naam;
       const first = document.createElement("td");
       first.appendChild(a);
-      tr.append(first, cell(p.gemeente), cell(String(p.woningen), "getal"), cell(p.planstatus),
+      tr.append(first, cell(p.gemeente), cell(String(p.netto), "getal"), cell(p.planstatus),
                 cell(d.toFixed(1).replace(".", cfg.lang === "nl" ? "," : ".") + " km", "getal"));
       tbody.appendChild(tr);
       L.circleMarker([p.latitude, p.longitude], { radius: 5, color: "#275937" }).bindTooltip(p.naam).addTo(layer);

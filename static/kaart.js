@@ -61,7 +61,7 @@
     const strong = document.createElement("strong");
     strong.appendChild(planLink(plan, linkPrefix, tilde));
     const p = document.createElement("p");
-    p.textContent = `${plan.gemeente} · ${plan.woningen} ${labels.woningen} · ${plan.planstatus}`;
+    p.textContent = `${plan.gemeente || "–"} · ${plan.netto} ${labels.woningen} · ${plan.planstatus}`;
     div.append(strong, p);
     return div;
   }
@@ -141,7 +141,7 @@
 
     function plan(set, i) {
       const row = set.plans[i];
-      return { plan_id: row[0], naam: row[1], latitude: row[2], longitude: row[3], woningen: row[4],
+      return { plan_id: row[0], naam: row[1], latitude: row[2], longitude: row[3], netto: row[4],
                planstatus: row[5], gemeente: row[6] };
     }
 

@@ -13,12 +13,13 @@
   var charts = {
     "grafiek-startjaar": function (rows) {
       rows = rows.filter(function (r) { return r.startjaar !== null; });
+      if (!rows.length) { return null; }  // the LMVW release gives no start year: said in words, no empty axes
       var data = [];
       rows.forEach(function (r) {
-        data.push({jaar: String(r.startjaar), soort: T.hard, woningen: r.woningen_hard, doel: r.doel});
-        data.push({jaar: String(r.startjaar), soort: T.zacht, woningen: r.woningen_zacht, doel: r.doel});
+        data.push({jaar: String(r.startjaar), soort: T.hard, woningen: r.netto_hard, doel: r.doel});
+        data.push({jaar: String(r.startjaar), soort: T.zacht, woningen: r.netto_zacht, doel: r.doel});
         data.push({jaar: String(r.startjaar), soort: T.onbekend,
-                   woningen: r.woningen - r.woningen_hard - r.woningen_zacht, doel: r.doel});
+                   woningen: r.netto_woningen - r.netto_hard - r.netto_zacht, doel: r.doel});
       });
       return spec({description: T.startjaar_titel, data: {values: data},
         layer: [
@@ -55,9 +56,9 @@
     "grafiek-hardheid": function (rows) {
       var data = [];
       rows.forEach(function (r) {
-        data.push({provincie: r.provincie, soort: T.hard, woningen: r.woningen_hard});
-        data.push({provincie: r.provincie, soort: T.zacht, woningen: r.woningen_zacht});
-        data.push({provincie: r.provincie, soort: T.onbekend, woningen: r.woningen_onbekend});
+        data.push({provincie: r.provincie, soort: T.hard, woningen: r.netto_hard});
+        data.push({provincie: r.provincie, soort: T.zacht, woningen: r.netto_zacht});
+        data.push({provincie: r.provincie, soort: T.onbekend, woningen: r.netto_onbekend});
       });
       return spec({description: T.hardheid_titel, data: {values: data},
         mark: {type: "bar", tooltip: true}, encoding: {
@@ -81,8 +82,13 @@
       if (!r.ok) { throw new Error("HTTP " + r.status); }
       return r.json();
     }).then(function (rows) {
-      if (!rows.length) { el.textContent = T.geen_gegevens; return; }
-      return vegaEmbed(el, charts[id](rows), {renderer: "svg", actions: false});
+      var spec = rows.length ? charts[id](rows) : null;
+      if (!spec) {
+        el.classList.add("grafiek-leeg");
+        el.textContent = (T.leeg && T.leeg[id]) || T.geen_gegevens;
+        return;
+      }
+      return vegaEmbed(el, spec, {renderer: "svg", actions: false});
     }).catch(function (err) {
       el.classList.add("grafiek-fout");
       el.textContent = T.fout + " " + err;

@@ -179,6 +179,15 @@ def server(sample_db):
     proc.wait(10)
 
 
+@pytest.fixture(scope="session")
+def export_server(export_db):
+    """The sample exports' database served like `make serve` (start years, lapsed plans, history)."""
+    proc, base = start_server(export_db, ["--static", f"downloads:{export_db.parent / 'downloads'}"])
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
 # Module scope: a live sync Playwright session would stop pytest-asyncio tests that follow.
 @pytest.fixture(scope="module")
 def browser():

@@ -26,8 +26,8 @@ def test_package_describes_every_table_with_types_descriptions_and_keys(sample_d
     fields = {f["name"]: f for f in plannen["schema"]["fields"]}
     assert fields["woningen"]["type"] == "integer" and fields["latitude"]["type"] == "number"
     assert fields["naam"]["type"] == "string" and "popup" not in fields
-    assert fields["woningen"]["description_nl"].startswith("Aantal woningen")
-    assert fields["woningen"]["description_en"].startswith("number of homes")
+    assert fields["woningen"]["description_nl"].startswith("Bruto plancapaciteit")
+    assert fields["woningen"]["description_en"].startswith("gross planning capacity")
     assert plannen["schema"]["primaryKey"] == ["plan_id"]
     assert resources["plan_historie"]["schema"]["primaryKey"] == ["plan_id", "peildatum"]
     fks = {(fk["fields"], fk["reference"]["resource"]) for fk in plannen["schema"]["foreignKeys"]}

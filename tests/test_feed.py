@@ -32,8 +32,8 @@ def expected_changes(db):
     return out
 
 
-async def test_feed_is_atom_with_an_entry_per_change(sample_app, sample_db):
-    response = await sample_app.client.get(FEED)
+async def test_feed_is_atom_with_an_entry_per_change(export_app, export_db):
+    response = await export_app.client.get(FEED)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/xml")
     root = ET.fromstring(response.content)
@@ -41,7 +41,7 @@ async def test_feed_is_atom_with_an_entry_per_change(sample_app, sample_db):
     assert root.findtext(f"{ATOM}title") == "Wijzigingen in woningbouwplannen / Changes in housing plans"
     assert root.findtext(f"{ATOM}updated").startswith("2025-10-01")
     entries = root.findall(f"{ATOM}entry")
-    expected = expected_changes(sample_db)
+    expected = expected_changes(export_db)
     assert len(entries) == len(expected) > 300
     ids = [e.findtext(f"{ATOM}id") for e in entries]
     assert len(set(ids)) == len(ids)
@@ -59,13 +59,13 @@ async def test_feed_is_atom_with_an_entry_per_change(sample_app, sample_db):
     assert Counter(s for _, s in got) == Counter(s for _, s in expected)
 
 
-async def test_delayed_entry_says_from_when_to_when(sample_app, sample_db):
-    conn = sqlite3.connect(sample_db)
+async def test_delayed_entry_says_from_when_to_when(export_app, export_db):
+    conn = sqlite3.connect(export_db)
     pid, naam, oud, nieuw, jaren = conn.execute(
         "select plan_id, naam, oude_waarde, nieuwe_waarde, verschil from plan_wijzigingen "
         "where soort = 'start_bouw_later' order by verschil desc, plan_id limit 1").fetchone()
     conn.close()
-    root = ET.fromstring((await sample_app.client.get(FEED)).content)
+    root = ET.fromstring((await export_app.client.get(FEED)).content)
     entry = next(e for e in root.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}id").endswith(f":{pid}:start_bouw_later"))
     assert naam in entry.findtext(f"{ATOM}title")
     assert f"van {oud} naar {nieuw} ({jaren} jaar later)" in entry.findtext(f"{ATOM}content")

@@ -51,7 +51,10 @@ async def test_table_and_row_pages_offer_geojson_and_compact_cells(sample_app):
     assert "plannen?doorbraaklocatie=Stougjeswijk" in r.text and 'id="portal-kaart"' in r.text
 
 
-def test_download_files_built_next_to_db_read_by_gdal(sample_db):
+def test_download_files_built_next_to_db_read_by_gdal(export_db):
+    """On the exports' database: its plan areas come in RD New at full precision (the release's
+    TopoJSON already holds rounded degrees)."""
+    sample_db = export_db
     conn = sqlite3.connect(sample_db)
     downloads = sample_db.parent / "downloads"
     for name, table in (("plannen", "plannen"), ("plangebieden", "plangebieden"), ("doorbraaklocaties", "doorbraaklocaties")):
@@ -78,7 +81,8 @@ async def test_downloads_served_by_static_mount(sample_app):
     assert r.status_code == 200 and json.loads(r.content)["type"] == "FeatureCollection"
 
 
-def test_sample_geometries_realistic_inside_municipality_and_small(sample_db):
+def test_sample_geometries_realistic_inside_municipality_and_small(export_db):
+    sample_db = export_db
     assert sum((SAMPLE / f).stat().st_size for f in ("plangebieden.gpkg", "doorbraaklocaties.gpkg")) < 3_000_000
     for name in ("plangebieden.gpkg", "doorbraaklocaties.gpkg"):
         assert pyogrio.read_info(str(SAMPLE / name))["crs"] == "EPSG:28992"

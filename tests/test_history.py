@@ -219,9 +219,16 @@ def test_start_bouw_cleared_has_no_direction():
         ("start_bouw_gewijzigd", "2027", None, None)]
 
 
-def test_sample_ships_two_peildatums_with_every_kind_of_change(sample_db):
+@pytest.mark.parametrize("which,kinds", [
+    ("export_db", ("nieuw", "ingetrokken", "start_bouw_later", "status_vooruit", "meer_woningen", "segment_verschuiving")),
+    # the release gives no start year: the other kinds of change, keyed on project_id
+    ("sample_db", ("nieuw", "ingetrokken", "status_vooruit", "status_terug", "meer_woningen", "minder_woningen",
+                   "segment_verschuiving")),
+])
+def test_sample_ships_two_peildatums_with_every_kind_of_change(request, which, kinds):
+    sample_db = request.getfixturevalue(which)
     counts = {r["soort"]: r["n"] for r in query(sample_db, "select soort, count(*) n from plan_wijzigingen group by soort")}
-    for soort in ("nieuw", "ingetrokken", "start_bouw_later", "status_vooruit", "meer_woningen", "segment_verschuiving"):
+    for soort in kinds:
         assert counts.get(soort, 0) > 10, (soort, counts)
     peil = query(sample_db, "select distinct peildatum from plan_historie order by 1")
     assert [r["peildatum"] for r in peil] == [OLD, NEW]

@@ -58,7 +58,7 @@ def plan_ids_of_table(rows_json) -> set[str]:
 @pytest.mark.parametrize("view", [
     {"provincie": "Utrecht"},
     {"gemeente": "Utrecht", "planstatus": "vastgesteld"},
-    {"hardheid": "zacht", "tijdvak": "2030 en later"},
+    {"hardheid": "zacht", "planstatus": "idee/visie"},
     {"_search": "zorgwoningen"},
     {"_search": "Utrecht", "hardheid": "hard"},
 ])
@@ -105,13 +105,13 @@ def few_points_app(sample_db):
 
 
 async def test_kaartdata_above_its_limit_counts_every_plan_in_grid_cells(few_points_app, sample_db):
-    want = query(sample_db, "select count(*) as n, sum(coalesce(woningen, 0)) as w from plannen "
+    want = query(sample_db, "select count(*) as n, sum(coalesce(netto, 0)) as w from plannen "
                             "where latitude is not null and longitude is not null")[0]
     data = (await few_points_app.client.get("/-/kaartdata.json")).json()
     cells = [dict(zip(data["cellen"]["columns"], c)) for c in data["cellen"]["rows"]]
     assert data["rows"] == [] and data["plannen"] == want["n"] > 100
     # nothing lost: the cells hold every plan and every home, each cell its own spot
-    assert sum(c["plannen"] for c in cells) == want["n"] and sum(c["woningen"] for c in cells) == want["w"]
+    assert sum(c["plannen"] for c in cells) == want["n"] and sum(c["netto"] for c in cells) == want["w"]
     assert 1 < len(cells) <= map_data.GRID ** 2
     assert len({(c["latitude"], c["longitude"]) for c in cells}) == len(cells)
     # filters still apply to the counts

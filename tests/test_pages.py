@@ -33,7 +33,7 @@ async def test_page_in_dutch_and_english(sample_app, path):
 
 async def test_plan_page_both_languages(sample_app):
     plan = await first_plan(sample_app)
-    for prefix, word in (("/nl", "Woningen per prijssegment"), ("/en", "Homes per price segment")):
+    for prefix, word in (("/nl", "Bruto woningen per prijsklasse in"), ("/en", "Gross homes per price class in")):
         r = await sample_app.client.get(f"{prefix}/plan/{plan['plan_id']}")
         assert r.status_code == 200 and word in r.text and plan["naam"] in r.text
         assert f"/woningbouwplannen/plannen/{plan['plan_id']}.json" in r.text

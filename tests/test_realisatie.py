@@ -153,3 +153,18 @@ def test_file_without_region_column_is_fatal_with_a_clear_message(tmp_path):
     with pytest.raises(FatalInput, match="verplichte kolom ontbreekt: RegioS"):
         build(manifest, tmp_path / "w.db", quiet=True)
     assert not (tmp_path / "w.db").exists()
+
+
+def test_successor_table_86098NED_is_read_with_its_own_measure_name(tmp_path):
+    """86098NED names new-build NieuwbouwTotaal_6 where the discontinued 81955NED had Nieuwbouw_2."""
+    (tmp_path / "86098NED.csv").write_text(
+        '"ID";"Gebruiksfunctie";"RegioS";"Perioden";"NieuwbouwTotaal_6";"SloopTotaal_12"\n'
+        '0;"A045364";"GM0363  ";"2024JJ00";"8123";"250"\n'
+        '1;"A045364";"GM0599  ";"2024JJ00";"   .";"10"\n', encoding="utf-8")
+    manifest = write_manifest(tmp_path, [tiny_plans(tmp_path), {"kind": "realisatie", "path": "86098NED.csv"}])
+    build(manifest, tmp_path / "w.db", quiet=True)
+    got = rows(tmp_path / "w.db", "select gebiedscode, maat, waarde, jaar, bron, bron_url from realisatie where bron_id is not null")
+    assert [(r["gebiedscode"], r["maat"], r["waarde"], r["jaar"]) for r in got] == [("GM0363", "nieuwbouw", 8123, 2024)]
+    assert "86098NED" in got[0]["bron"] and "86098NED" in got[0]["bron_url"]
+    unknown = rows(tmp_path / "w.db", "select kolom from ingest_problemen where code = 'onbekende_maat'")
+    assert [u["kolom"] for u in unknown] == ["SloopTotaal_12"]

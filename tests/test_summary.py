@@ -10,37 +10,48 @@ import pytest
 from conftest import query
 
 SEGMENTS = ("sociale_huur", "middenhuur", "dure_huur", "betaalbare_koop", "dure_koop")
+CLASSES = (*SEGMENTS, "huur_onbekend", "koop_onbekend", "segment_onbekend")
 
 
 def totals(plans: list[dict]) -> dict:
     n = lambda key: sum(p[key] or 0 for p in plans)  # noqa: E731
-    hard = sum(p["woningen"] for p in plans if p["hardheid"] == "hard")
-    soft = sum(p["woningen"] for p in plans if p["hardheid"] == "zacht")
-    return {"plannen": len(plans), "gemeenten": len({p["gemeentecode"] for p in plans}), "woningen": n("woningen"),
-            "woningen_hard": hard, "woningen_zacht": soft, "woningen_onbekend": n("woningen") - hard - soft,
-            **{s: n(s) for s in SEGMENTS}, "segment_onbekend": n("segment_onbekend"), "betaalbaar": n("betaalbaar"),
-            "woningen_segment_bekend": sum(n(s) for s in SEGMENTS),
-            "peildatum": max((p["peildatum"] for p in plans), default=None)}
+    out = {"plannen": len(plans), "gemeenten": len({p["gemeentecode"] for p in plans if p["gemeentecode"]}),
+           "sloop": n("sloop"), **{s: n(s) for s in CLASSES}, "betaalbaar": n("betaalbaar"),
+           "woningen_segment_bekend": sum(n(s) for s in SEGMENTS),
+           "peildatum": max((p["peildatum"] for p in plans), default=None)}
+    for column, prefix in (("netto", "netto"), ("woningen", "woningen")):
+        hard = sum(p[column] or 0 for p in plans if p["hardheid"] == "hard")
+        soft = sum(p[column] or 0 for p in plans if p["hardheid"] == "zacht")
+        out.update({prefix: n(column), f"{prefix}_hard": hard, f"{prefix}_zacht": soft,
+                    f"{prefix}_onbekend": n(column) - hard - soft})
+    return out
+
+
+def recount(db):
+    plans = [p for p in query(db, "select * from plannen") if p["planstatus"] != "vervallen"]
+    expected = {("land", "NL"): totals(plans)}
+    groups = defaultdict(list)
+    for p in plans:
+        if p["provincie"]:
+            groups["provincie", p["provincie"]].append(p)
+        groups["woondealregio", p["woondealregio"] or "(geen woondealregio)"].append(p)
+        if p["gemeentecode"]:  # a plan whose municipality name matched none counts nationally only
+            groups["gemeente", p["gemeentecode"]].append(p)
+    for g in query(db, "select gemeentecode from gemeenten"):
+        groups.setdefault(("gemeente", g["gemeentecode"]), [])  # municipalities without plans: zeros
+    expected.update({key: totals(ps) for key, ps in groups.items()})
+    stored = {(r["niveau"], r["code"]): r for r in query(db, "select * from cijfers_per_gebied")}
+    return expected, stored
 
 
 @pytest.fixture(scope="module")
 def areas(sample_db):
-    plans = [p for p in query(sample_db, "select * from plannen") if p["planstatus"] != "vervallen"]
-    expected = {("land", "NL"): totals(plans)}
-    groups = defaultdict(list)
-    for p in plans:
-        groups["provincie", p["provincie"]].append(p)
-        groups["woondealregio", p["woondealregio"] or "(geen woondealregio)"].append(p)
-        groups["gemeente", p["gemeentecode"]].append(p)
-    for g in query(sample_db, "select gemeentecode from gemeenten"):
-        groups.setdefault(("gemeente", g["gemeentecode"]), [])  # municipalities without plans: zeros
-    expected.update({key: totals(ps) for key, ps in groups.items()})
-    stored = {(r["niveau"], r["code"]): r for r in query(sample_db, "select * from cijfers_per_gebied")}
-    return expected, stored
+    return recount(sample_db)
 
 
-def test_every_area_matches_a_recount_of_the_plans(areas):
-    expected, stored = areas
+@pytest.mark.parametrize("which", ["sample_db", "export_db"])
+def test_every_area_matches_a_recount_of_the_plans(request, which):
+    expected, stored = recount(request.getfixturevalue(which))
     assert set(stored) == set(expected)
     assert sum(1 for niveau, _ in stored if niveau == "gemeente") == 342
     for key, want in expected.items():
@@ -48,10 +59,10 @@ def test_every_area_matches_a_recount_of_the_plans(areas):
         assert got == want, key
 
 
-def test_lapsed_plans_are_left_out(sample_db, areas):
-    _, stored = areas
-    every = query(sample_db, "select count(*) as n, sum(woningen) as w from plannen")[0]
-    lapsed = query(sample_db, "select count(*) as n from plannen where planstatus = 'vervallen'")[0]["n"]
+def test_lapsed_plans_are_left_out(export_db):
+    _, stored = recount(export_db)
+    every = query(export_db, "select count(*) as n, sum(woningen) as w from plannen")[0]
+    lapsed = query(export_db, "select count(*) as n from plannen where planstatus = 'vervallen'")[0]["n"]
     assert lapsed > 0
     assert stored["land", "NL"]["plannen"] == every["n"] - lapsed
 
@@ -64,8 +75,9 @@ async def test_home_shows_the_national_row(sample_app, areas):
     _, stored = areas
     land = stored["land", "NL"]
     html = (await sample_app.client.get("/")).text
-    shown = re.search(r"<dt>Woningen gepland</dt><dd>([\d.]+)</dd>", html)
-    assert shown and number(shown.group(1)) == land["woningen"]
+    shown = re.search(r"<dt>Woningen gepland, netto</dt><dd>([\d.]+)</dd>", html)
+    assert shown and number(shown.group(1)) == land["netto"]
+    assert f"bruto {land['woningen']:,} min {land['sloop']:,} sloop".replace(",", ".") in html
     assert f"in {land['gemeenten']} gemeenten" in html
 
 
@@ -85,8 +97,26 @@ async def test_municipalities_page_reads_the_totals(sample_app, areas):
     _, stored = areas
     html = (await sample_app.client.get("/gemeenten")).text
     amsterdam = stored["gemeente", "GM0363"]
-    row = re.search(r'href="/gemeente/GM0363">Amsterdam</a></td><td class="getal">([\d.]+)</td><td class="getal">([\d.]+)', html)
-    assert row and (number(row.group(1)), number(row.group(2))) == (amsterdam["plannen"], amsterdam["woningen"])
+    row = re.search(r'href="/gemeente/GM0363">Amsterdam</a></td><td class="getal">([\d.]+)</td><td class="getal">([\d.]+)'
+                    r'</td><td class="getal">([\d.]+)', html)
+    assert row and tuple(number(g) for g in row.groups()) == (amsterdam["plannen"], amsterdam["netto"], amsterdam["woningen"])
+
+
+async def test_municipality_page_shows_the_releases_own_total_beside_ours(sample_app, sample_db):
+    """Where the release's total for a municipality differs from the sum of its projects, the page
+    shows both figures (and the data-quality report has them)."""
+    differ = query(sample_db, "select code, netto, netto_lmvw from cijfers_per_gebied where niveau = 'gemeente' "
+                              "and netto_lmvw is not null and netto_lmvw != netto")
+    same = query(sample_db, "select code, netto from cijfers_per_gebied where niveau = 'gemeente' and netto_lmvw = netto "
+                            "and plannen > 0 limit 1")[0]
+    assert differ
+    for row in differ:
+        html = (await sample_app.client.get(f"/gemeente/{row['code']}")).text
+        official = f"{row['netto_lmvw']:,}".replace(",", ".")
+        assert f"Totaal volgens de LMVW-release zelf: netto {official} woningen" in html
+        assert f"Dat wijkt {abs(row['netto_lmvw'] - row['netto']):,} af".replace(",", ".") in html
+    html = (await sample_app.client.get(f"/gemeente/{same['code']}")).text
+    assert "Dat is gelijk aan de som van de plannen." in html
 
 
 async def test_settings_reach_the_app_as_booleans(sample_app):

@@ -81,7 +81,7 @@ def link_plans(current: list[dict], sites: dict[str, dict], reports: list[Source
     by_norm = {norm(name): name for name in sites}
     report_of = {r.name: r for r in reports if r.kind in PLAN_KINDS}
     for site in sites.values():
-        site.update(plannen_aantal=0, plannen_woningen=0, plannen_betaalbaar=0)
+        site.update(plannen_aantal=0, plannen_woningen=0, plannen_netto=0, plannen_betaalbaar=0)
     for plan in current:
         value = plan.get("doorbraaklocatie")
         if not value:
@@ -98,6 +98,7 @@ def link_plans(current: list[dict], sites: dict[str, dict], reports: list[Source
         site = sites[name]
         site["plannen_aantal"] += 1
         site["plannen_woningen"] += plan.get("woningen") or 0
+        site["plannen_netto"] += plan.get("netto") or 0
         site["plannen_betaalbaar"] += plan.get("betaalbaar") or 0
     for site in sites.values():
         site["popup"] = json.dumps({

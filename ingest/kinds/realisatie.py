@@ -87,8 +87,11 @@ def load(report: SourceReport, gemeenten: dict[str, Gemeente], options: dict | N
     if not measures:
         raise FatalInput(report.path, "geen bekende meetkolom gevonden (verwacht o.a. "
                          + ", ".join(list(raw.get("maten") or {})[:3]) + "; zie de mapping)")
-    bron = str(options.get("bron") or raw.get("bron") or "CBS StatLine") + f" (bestand {report.path.name})"
-    bron_url = options.get("bron_url") or raw.get("bron_url")
+    headers = {norm(h) for h in table.header}
+    table_of = next((t for m, t in (raw.get("tabellen") or {}).items() if norm(m) in headers and isinstance(t, dict)), {})
+    bron = str(options.get("bron") or table_of.get("bron") or raw.get("bron") or "CBS StatLine") + \
+        f" (bestand {report.path.name})"
+    bron_url = options.get("bron_url") or table_of.get("bron_url") or raw.get("bron_url")
     old_codes: set[str] = set()
     out: list[dict] = []
     seen: dict[str, int] = {}
