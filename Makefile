@@ -12,7 +12,7 @@ RELEASES ?= data/releases
 SETTINGS = $(shell $(PYTHON) -c 'import json;print(" ".join(f"--setting {k} {v}" for k,v in json.load(open("settings.json")).items()))')
 SERVE_DIR = .serve/$(PORT)
 
-.PHONY: install build serve test sample check clean bench serve-prod messages audit fetch
+.PHONY: install build serve test sample check clean bench serve-prod messages audit fetch serve-lmvw
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -84,6 +84,14 @@ audit: install
 # $(RELEASES)/<peildatum>/; stored only when every file checks out. Exit 3: host unreachable.
 fetch: install
 	$(PY) -m ingest fetch --dest $(RELEASES)
+
+# The real data: fetch the newest public LMVW release when online (offline: one line, and the releases
+# fetched before are used), build every release fetched so far into its own database, serve it.
+LMVW_DB := data/lmvw/woningbouwplannen.db
+serve-lmvw: install
+	$(PY) -m ingest fetch --dest $(RELEASES) --keep-going
+	$(PY) -m ingest build --sources data/lmvw.yml --db $(LMVW_DB)
+	$(MAKE) serve DB=$(LMVW_DB)
 
 check: install
 	$(PY) -m ingest check $(FILE) --kind plannen

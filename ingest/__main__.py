@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--dest", type=Path, default=Path("data/releases"))
     f.add_argument("--config", type=Path, default=None, help="standaard data/woningbouwkaart.yml")
     f.add_argument("--quiet", action="store_true")
+    f.add_argument("--keep-going", action="store_true",
+                   help="offline of een onbruikbaar bestand: één regel, exit 0, de eerder opgehaalde releases blijven")
     args = parser.parse_args(argv)
     try:
         if args.command == "fetch":
@@ -76,9 +78,13 @@ def _fetch(args) -> int:
     progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     try:
         result = fetch(args.base_url or config.base_url, args.dest, config, progress)
-    except Unreachable as exc:
+    except (Unreachable, FatalInput) as exc:
+        if args.keep_going:  # make serve-lmvw: say it in one line and build from what was fetched before
+            why = "geen netwerk" if isinstance(exc, Unreachable) else "niet opgehaald"
+            print(f"{why} ({exc}); de eerder opgehaalde releases in {args.dest} worden gebruikt", file=sys.stderr)
+            return 0
         print(f"FOUT: {exc}", file=sys.stderr)
-        return 3
+        return 3 if isinstance(exc, Unreachable) else 2
     except KeyboardInterrupt:
         print(f"FOUT: afgebroken; {args.dest} is niet gewijzigd", file=sys.stderr)
         return 130

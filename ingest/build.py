@@ -29,7 +29,7 @@ from .problems import SourceReport
 from .schema import (BRONNEN_COLUMNS, DEFAULT_FACETS, FACET_COLUMNS, FTS_COLUMNS, GEMEENTE_COLUMNS,
                      HISTORY_COLUMNS, LMVW_GEMEENTE_COLUMNS, LMVW_WOONDEAL_COLUMNS, PLAN_COLUMNS,
                      PLANSTATUS_COLUMNS, PROBLEMEN_COLUMNS)
-from .validate import FOUT, Problem, plan_key
+from .validate import FOUT, WAARSCHUWING, Problem, plan_key
 from .write import create_table, insert, write_table
 
 DEFAULT_GEMEENTEN = Path(__file__).resolve().parent.parent / "data" / "reference" / "gemeenten.csv"
@@ -119,7 +119,25 @@ def combine(loads, declared: dict | None = None) -> tuple[list[dict], list[dict]
             historie[key] = row
     rows = sorted(historie.values(), key=lambda r: (r["plan_id"], r["peildatum"]))
     current = history.current_plans(rows, declared)
+    keep_older_areas(rows, current)
     return rows, current
+
+
+def keep_older_areas(rows: list[dict], current: list[dict]) -> None:
+    """A release's TopoJSON and its points are refreshed out of step: a plan whose newest release has no
+    area keeps the newest area an older release gave it, with a warning that says from where."""
+    newest: dict[str, dict] = {}
+    for row in rows:  # sorted by plan and peildatum: the last one seen is the newest
+        if row.get("_gebied") is not None:
+            newest[row["plan_id"]] = row
+    for row in current:
+        older = newest.get(row["plan_id"])
+        if row.get("_gebied") is None and older is not None and older["peildatum"] < row["peildatum"]:
+            area = row["_gebied"] = older["_gebied"]
+            area.report.add(area.parts[0].row, row["plan_id"], "geometrie", Problem(
+                "geometrie", row["plan_id"], WAARSCHUWING, "vlak_uit_oudere_release",
+                f"de nieuwste bron ({row['bron']}) heeft geen vlak voor dit plan; het vlak van {older['peildatum']} "
+                "is gebruikt"))
 
 
 def write_database(path: Path, sources, reports, loads, gemeenten, historie, current, changes, progress: Progress,

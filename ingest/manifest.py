@@ -92,6 +92,28 @@ def _paths(pattern: str, base: Path, kind: str, where: str) -> list[Path]:
     return [path]
 
 
+def _fetched(folder: Path) -> tuple[str | None, str]:
+    """(peildatum, fetch time) that `ingest fetch` recorded for a release folder, if it did."""
+    import json
+
+    try:
+        doc = json.loads((folder / "opgehaald.json").read_text(encoding="utf-8"))
+        return doc.get("peildatum"), str(doc.get("opgehaald_op") or "")
+    except (OSError, ValueError, AttributeError):
+        return None, ""
+
+
+def superseded(folders: list[Path]) -> dict[Path, Path]:
+    """Folders of one peildatum fetched more than once (the host refreshed a file): the one fetched last
+    is the release of that date; the others map to it and are not loaded as a second history step."""
+    latest: dict[str, Path] = {}
+    for folder in folders:
+        peildatum, when = _fetched(folder)
+        if peildatum and (peildatum not in latest or when > _fetched(latest[peildatum])[1]):
+            latest[peildatum] = folder
+    return {f: latest[p] for f in folders for p in [_fetched(f)[0]] if p and latest[p] != f}
+
+
 def parse_manifest(text: str, base: Path) -> list[Source]:
     try:
         doc = yaml.safe_load(text)
@@ -109,7 +131,9 @@ def parse_manifest(text: str, base: Path) -> list[Source]:
         if kind not in KINDS:
             raise FatalInput(None, f"{where}: onbekende kind {kind!r} (kies uit {', '.join(KINDS)})")
         known = {"kind", "path", "peildatum", "mapping", "sample", "voorbeelddata", "crs", "defaults"}
-        for path in _paths(str(entry["path"]), base, kind, where):
+        paths = _paths(str(entry["path"]), base, kind, where)
+        replaced = superseded(paths) if len(paths) > 1 else {}
+        for path in paths:
             sources.append(Source(
                 kind=kind,
                 path=path,
@@ -117,7 +141,8 @@ def parse_manifest(text: str, base: Path) -> list[Source]:
                 mapping=_mapping(entry.get("mapping"), kind, base),
                 sample=_flag(entry.get("sample", entry.get("voorbeelddata", False)), where, "sample"),
                 crs=str(entry["crs"]) if entry.get("crs") else None,
-                options={k: v for k, v in entry.items() if k not in known},
+                options={**{k: v for k, v in entry.items() if k not in known},
+                         **({"vervangen_door": replaced[path].name} if path in replaced else {})},
                 defaults=_defaults(entry.get("defaults"), where),
             ))
     return sources

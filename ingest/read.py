@@ -171,6 +171,32 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
         wb.close()
 
 
+# What a file really is, by its first bytes: a table reader must not guess delimiters in a GeoJSON.
+_MAGIC = (
+    (b"\x1f\x8b", "een gzip-bestand (een LMVW-release? gebruik kind: woningbouwkaart met de map)"),
+    (b"SQLite format 3\x00", "een SQLite-database of GeoPackage (een vectorbestand: gebruik de extensie .gpkg)"),
+    (b"%PDF", "een PDF-document"),
+    (b"\xd0\xcf\x11\xe0", "een oud Excel-bestand (.xls); sla het op als .xlsx of CSV"),
+)
+
+
+def sniff(path: Path) -> str | None:
+    """What the file is when it is plainly not a CSV or XLSX table, in words for the message; else None."""
+    with path.open("rb") as f:
+        head = f.read(512)
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<?xml")):
+        return "een HTML- of XML-pagina"
+    if text.startswith(b"{") and (b'"type"' in head or b'"features"' in head):
+        return "GeoJSON of JSON (een vectorbestand: gebruik de extensie .geojson)"
+    if text.startswith((b"{", b"[")):
+        return "JSON"
+    return None
+
+
 def read_table(path: Path, score_header: Callable[[list[str]], int]) -> Table:
     if not path.exists():
         raise FatalInput(path, "bestand bestaat niet")
@@ -180,14 +206,13 @@ def read_table(path: Path, score_header: Callable[[list[str]], int]) -> Table:
         raise FatalInput(path, "leeg bestand")
     limits.check_file_size(path)
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, score_header)
-    if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(path)
     with path.open("rb") as f:
         magic = f.read(4)
-    if magic.startswith(b"PK"):
+    if suffix in (".xlsx", ".xlsm") or magic.startswith(b"PK"):
         return read_xlsx(path, score_header)
+    what = sniff(path)
+    if what:
+        raise FatalInput(path, f"dit is geen CSV- of XLSX-tabel maar {what}")
     return read_csv(path)
 
 

@@ -211,6 +211,8 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 def clean_id(value: str) -> str:
     """A Plan-ID as published: NFC, without zero-width characters, single spaces (NBSP included)."""
+    if value.isascii() and " " not in value and value.isprintable():
+        return value  # the common case: nothing to normalise (as_text has stripped it)
     return " ".join(unicodedata.normalize("NFC", value).translate(_ZERO_WIDTH).split())
 
 

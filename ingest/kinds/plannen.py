@@ -143,7 +143,7 @@ def rows_from_table(table: Table, mapping: Mapping, report: SourceReport, contex
                 seen[key] = rownum
         for p in problems:
             if p.code in COUNTED:
-                report.add_counted((p.code, p.value), rownum, header_of.get(p.column, p.column), p, COUNTED[p.code])
+                report.add_counted((p.code, norm(p.value)), rownum, header_of.get(p.column, p.column), p, COUNTED[p.code])
             else:
                 report.add(rownum, plan_id, header_of.get(p.column, p.column), p)
         if any(p.severity == FOUT for p in problems):

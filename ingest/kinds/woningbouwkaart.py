@@ -256,6 +256,11 @@ def load(source: Source, context: Context) -> PlanLoad:
 
     main = report_for("projecten", KIND)
     result = PlanLoad(main)
+    if source.options.get("vervangen_door"):
+        # fetched again later with the same peildatum: that folder is this date's release
+        main.notes.append(f"niet geladen: vervangen door {source.options['vervangen_door']}/, later opgehaald met "
+                          "dezelfde peildatum")
+        return result
     doc, _ = release_files.read("projecten", files["projecten"])
     peildatum, seen = release_peildatum(doc["features"], seasons, source, fetched)
     main.peildatum = peildatum
