@@ -93,8 +93,11 @@ serve-lmvw: install
 	$(PY) -m ingest build --sources data/lmvw.yml --db $(LMVW_DB)
 	$(MAKE) serve DB=$(LMVW_DB)
 
+# Validate one source and print its report, writing nothing: make check FILE=export.csv, or a
+# release folder: make check FILE=data/releases/2025-10-01 KIND=woningbouwkaart
+KIND ?= plannen
 check: install
-	$(PY) -m ingest check $(FILE) --kind plannen
+	$(PY) -m ingest check $(FILE) --kind $(KIND)
 
 clean:
 	rm -rf .serve $(DEFAULT_DB) .pytest_cache

@@ -49,6 +49,16 @@ def run_build(manifest: Path, db: Path) -> dict:
             "steps": [{"at_s": float(t), "step": s} for t, s in steps], "summary": output.strip().splitlines()[-1]}
 
 
+def table_rows(db: Path, tables) -> dict:
+    """Rows per table of a built database (None: the table is not there)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
+    try:
+        present = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+        return {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0] if t in present else None for t in tables}
+    finally:
+        conn.close()
+
+
 def insert_rates(db: Path, tables=("plannen", "plan_historie"), repeat: int = 2) -> dict:
     """Rows/s of our writer (ingest.write.insert, dict rows, allow-listed columns) against a raw
     sqlite3.executemany of prebuilt tuples, for the same rows, same pragmas, one transaction."""

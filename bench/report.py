@@ -24,6 +24,45 @@ def slowest_steps(build: dict, n: int = 3) -> list[tuple[str, float]]:
     return sorted(out, key=lambda s: -s[1])[:n]
 
 
+def _ratio(value, base) -> str:
+    return f"{value / base:.2f}x" if value is not None and base else "–"
+
+
+def release_vs_csv(results: dict) -> list[str]:
+    """Markdown table: the LMVW-release builds beside the CSV-export builds of the same run, each
+    with its ratio to the national CSV build (issue 12). [] when the run built no release data."""
+    releases = results.get("releases") or {}
+    nat = results["scales"].get("national")
+    if not releases:
+        return []
+    base = nat["build"] if nat else {}
+    lines = ["", "### LMVW-release vs CSV-export: build time, peak memory, plans, source rows", "",
+             "| data | format | plans | source rows | areas in source / in db | releases or peildatums | build s "
+             "| x CSV national | peak RSS MB | x CSV national | slowest steps (s) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+
+    def row(name, fmt, d, build, db_rows, areas):
+        plans = (db_rows or {}).get("plannen") or d["plans_newest"]
+        in_db = (db_rows or {}).get("plangebieden")
+        slow = "; ".join(f"{step} {sec}" for step, sec in slowest_steps(build))
+        lines.append(f"| {name} | {fmt} | {plans:,} | {d['source_rows']:,} | {_fmt(areas)} / {_fmt(in_db)} | "
+                     f"{len(d['peildatums'])} | {build['seconds']} | {_ratio(build['seconds'], base.get('seconds'))} | "
+                     f"{build['peak_rss_mb']:,} | {_ratio(build['peak_rss_mb'], base.get('peak_rss_mb'))} | {slow} |")
+
+    for name, s in results["scales"].items():
+        geo = s["dataset"].get("plangebieden") or {}
+        row(name, "CSV exports", s["dataset"], s["build"], s.get("db_rows"),
+            geo.get("features", 0) if geo.get("in_manifest") else 0)
+    for name, r in releases.items():
+        row(name, "LMVW release", r["dataset"], r["build"], r.get("db_rows"), r["dataset"]["areas"])
+    if nat:
+        lines += ["", f"Ratios are to the national CSV build of this run ({nat['dataset']['plans_newest']:,} plans, "
+                  f"{len(nat['dataset']['peildatums'])} peildatums). Source rows: CSV rows over every export; for a "
+                  "release the project features of both releases (project2.json.gz), whose areas "
+                  "(project_shape_topo.json.gz) are counted apart; plans: rows of `plannen` in the built database."]
+    return lines
+
+
 def targets(results: dict) -> list[dict]:
     """One row per issue-7 target: met (True/False/None = not measurable yet) and the figures."""
     out = []
@@ -102,6 +141,7 @@ def markdown(results: dict) -> str:
         lines.append(f"| {name} | {s['dataset']['plans_newest']:,} | {len(s['dataset']['peildatums'])} | "
                      f"{s['dataset']['source_rows']:,} | {s['build']['seconds']} | {s['build']['peak_rss_mb']:,} | "
                      f"{ins['ours_rows_s']:,} | {ins['raw_rows_s']:,} | {ins['ratio']} | {slow} |")
+    lines += release_vs_csv(results)
     lines += ["", "### Serving, one process, no cache, concurrency 8 (ours vs plain Datasette, same file)", "",
               "| data | page | ours p50 / p95 / p99 ms | ours req/s | plain p50 / p95 / p99 ms | plain req/s | ratio |",
               "|---|---|---|---|---|---|---|"]

@@ -3,6 +3,12 @@ measured in the same run. Writes bench/out/results.json and prints a markdown re
 
     python -m bench                  # full run (~20-25 min on 2 cores)
     python -m bench --quick          # small data, short windows: checks the harness (~3 min)
+
+Beside the CSV exports, the same run builds data in the format of the public LMVW release (issue
+12; bench/generate_release.py, kind woningbouwkaart, two releases): 8,200 projects with their areas
+(--release-n; national scale) and factor x that (800 and 2,400 with --quick). Only their build is
+measured (time, peak RSS), in the table "LMVW-release vs CSV-export" with the ratio to the national
+CSV build of this run; --reuse reuses them as it does the exports, --skip-release leaves them out.
 """
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from . import generate, measure, report
+from . import generate, generate_release, measure, report
 from .measure import ROOT, serve_prod
 
 OUT = ROOT / "bench" / "out"
@@ -88,6 +94,41 @@ def dataset(name: str, n: int, peildatums: int, reuse: bool, log, areas: bool = 
     shutil.rmtree(out, ignore_errors=True)
     log(f"{name}: generating {n} plans x {peildatums} peildatums")
     return out, generate.write(out, n, peildatums, with_areas=areas)
+
+
+def release_dataset(name: str, n: int, reuse: bool, log) -> tuple[Path, dict]:
+    """A release dataset (bench/generate_release.py) of n projects, generated again unless reusable."""
+    out = OUT / name
+    info_path = out / "dataset.json"
+    if reuse and info_path.exists() and (out / generate_release.RELEASES).is_dir():
+        info = json.loads(info_path.read_text())
+        if generate_release.matches(info, n):
+            log(f"{name}: reusing generated releases ({info['plans_newest']} projects in the newest)")
+            return out, info
+    shutil.rmtree(out, ignore_errors=True)
+    log(f"{name}: generating {n} projects x 2 releases (LMVW release format)")
+    return out, generate_release.write(out, n)
+
+
+def release_builds(scales: list[tuple[str, int]], csv_build: dict | None, reuse: bool, log) -> dict:
+    """Build each release dataset once: time and peak RSS, with the ratio to the CSV build given."""
+    out = {}
+    for name, n in scales:
+        directory, info = release_dataset(name, n, reuse, log)
+        db = directory / "woningbouwplannen.db"
+        log(f"{name}: building {info['source_rows']} projects and {info['areas']} areas in {len(info['releases'])} releases")
+        build = measure.run_build(directory / "sources.yml", db)
+        entry = {"dataset": {k: info[k] for k in ("projects", "plans_newest", "source_rows", "areas", "peildatums",
+                                                 "bytes", "generate_seconds")},
+                 "build": build, "db_rows": measure.table_rows(db, ("plannen", "plan_historie", "plangebieden"))}
+        if csv_build:
+            entry["vs_csv_national"] = {"seconds": round(build["seconds"] / csv_build["seconds"], 2),
+                                        "peak_rss": round(build["peak_rss_mb"] / csv_build["peak_rss_mb"], 2)}
+        log(f"{name}: build {build['seconds']} s, peak {build['peak_rss_mb']} MB"
+            + (f" ({entry['vs_csv_national']['seconds']}x / {entry['vs_csv_national']['peak_rss']}x the CSV national "
+               "build)" if csv_build else ""))
+        out[name] = entry
+    return out
 
 
 def serve_pages(db: Path, directory: Path, pages: list[dict], budget_s: float, max_requests: int, log) -> dict:
@@ -220,6 +261,9 @@ def main(argv=None) -> int:
                         help="peildatums in the stress set (10x plans; history grows with this; 12 = like national)")
     parser.add_argument("--stress-areas", action="store_true",
                         help="load plan areas in the stress set too (the plangebieden step dominates its build)")
+    parser.add_argument("--release-n", type=int, default=8200,
+                        help="projects in the LMVW-release dataset at national scale (its stress set: factor x)")
+    parser.add_argument("--skip-release", action="store_true", help="leave out the LMVW-release datasets")
     parser.add_argument("--rerun", default="", help="comma list of parts (maps, loadtest) to measure again on the "
                         "existing national build, merged into bench/out/results.json")
     args = parser.parse_args(argv)
@@ -228,6 +272,7 @@ def main(argv=None) -> int:
     if args.quick:
         args.n, args.peildatums, args.factor, args.duration, args.max_requests = 3000, 3, 3, 2, 300
         args.stress_peildatums = 3
+        args.release_n = 800
     OUT.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
 
@@ -247,6 +292,7 @@ def main(argv=None) -> int:
         scale = {"dataset": {k: info[k] for k in ("plans_newest", "source_rows", "peildatums", "plangebieden")}}
         scale["build"] = measure.run_build(out / "sources.yml", db)
         log(f"{name}: build {scale['build']['seconds']} s, peak {scale['build']['peak_rss_mb']} MB")
+        scale["db_rows"] = measure.table_rows(db, ("plannen", "plan_historie", "plangebieden"))
         tables = ("plannen", "plan_historie") if name == "national" else ("plannen",)
         scale["insert"] = measure.insert_rates(db, tables)
         log(f"{name}: insert {scale['insert']}")
@@ -261,6 +307,11 @@ def main(argv=None) -> int:
         scale["serving"] = served
         scale["seconds"] = round(time.perf_counter() - t0, 1)
         results["scales"][name] = scale
+        (OUT / "results.json").write_text(json.dumps(results, indent=1))
+    if not args.skip_release:
+        release_scales = [("lmvw_national", args.release_n)] + (
+            [] if args.skip_stress else [(f"lmvw_{args.factor}x", args.release_n * args.factor)])
+        results["releases"] = release_builds(release_scales, results["scales"]["national"]["build"], args.reuse, log)
         (OUT / "results.json").write_text(json.dumps(results, indent=1))
     log("load test through nginx (national)")
     results["loadtest"] = load_test(OUT / "national" / "woningbouwplannen.db", national_pages,

@@ -37,6 +37,13 @@ deliberate differences are the only ones. Hard = Onherroepelijk + Vastgesteld; Z
 (unknown labels included).
 
 Fixed seed; gzip with mtime 0: reruns give identical bytes. Run: make sample
+
+At another scale (the benchmark, bench/generate_release.py): --projects N gives N projects in the
+older release and new projects in proportion, with the same handful of each quirk (the unknown
+Planstatus labels stay a share); --out DIR writes the two release folders there. Without flags
+the output is the sample's, byte for byte.
+
+    python scripts/generate_sample_release.py --projects 82000 --out /tmp/lmvw10x/releases
 """
 from __future__ import annotations
 
@@ -46,6 +53,7 @@ import json
 import math
 import random
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +71,7 @@ OUT = ROOT / "data/sample/woningbouwkaart"
 SEED = 20250401
 N_OLD = 3260  # projects of the older release (plus the two with an unresolvable municipality name)
 N_NEW_PROJECTS = 150  # projects that appear in the newer release
+ID_RANGE = (10001, 69999)  # project ids of the older release (wider at a larger scale, see scale())
 RELEASES = (("2025-04-01", "Voorjaar 2025"), ("2025-10-01", "2025-10-01"))
 TO_WGS = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
 RNG = random.Random(SEED)  # one random stream for the whole run (reseeded by --seed)
@@ -200,9 +209,21 @@ def random_sample(pool, n):
     return RNG.sample(pool, n)
 
 
+def scale(projects: int) -> None:
+    """Another number of projects in the older release: new projects in proportion, and an id
+    range as sparse as the sample's (ids stay below 70000 only at the sample's scale)."""
+    global N_OLD, N_NEW_PROJECTS, ID_RANGE
+    base_old, base_new = N_OLD, N_NEW_PROJECTS
+    lo, hi = ID_RANGE
+    N_OLD = projects
+    N_NEW_PROJECTS = max(1, round(base_new * projects / base_old))
+    if projects > base_old:
+        ID_RANGE = (lo, lo + math.ceil((hi - lo) * projects / base_old))
+
+
 def build_old(world: World) -> list[dict]:
     rng = world.rng
-    ids = sorted(rng.sample(range(10001, 69999), N_OLD + 40))
+    ids = sorted(rng.sample(range(*ID_RANGE), N_OLD + 40))
     projects = []
     for i in range(N_OLD):
         g = world.gemeenten[i] if i < len(world.gemeenten) else world.random_gemeente()  # every municipality
@@ -286,8 +307,9 @@ def evolve(world: World, old: list[dict]) -> tuple[list[dict], dict]:
         changes["new"].append(p["pid"])
     keep.sort(key=lambda p: p["pid"])
     # the area file out of step: a few areas of the older release are missing in the newer one
+    new_ids = set(changes["new"])
     for p in random_sample([p for p in keep if p["area"] is not None and not p["tags"]
-                            and p["pid"] not in changes["new"]], 5):
+                            and p["pid"] not in new_ids], 5):
         p["area"] = None
         p["tags"].add("area_dropped")
         changes["area_dropped"].append(p["pid"])
@@ -409,8 +431,8 @@ def render(world: World, projects: list[dict], peil: str, *, orphan: dict, newer
         s["Netto"] += netto
         s["Hard totaal" if p["status"] in HARD else "Zacht totaal"] += netto
     regions = woondeal_regions(world)
-    candidates = [c for c in sorted(sums) if c not in LMVW_NAME and c not in VARIANT
-                  and sum(1 for p in projects if p["code"] == c) >= 4]
+    per_code = Counter(p["code"] for p in projects)
+    candidates = [c for c in sorted(sums) if c not in LMVW_NAME and c not in VARIANT and per_code[c] >= 4]
     differs = []
     for code in random_sample(candidates, 3):
         ours = sums[code]["Netto"]
@@ -469,7 +491,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--projects", type=int, default=N_OLD,
+                        help=f"projects in the older release (default {N_OLD}); new projects in proportion")
     args = parser.parse_args()
+    if args.projects < 100:
+        parser.error("--projects: at least 100 (the quirks need projects without any other quirk)")
+    if args.projects != N_OLD:
+        scale(args.projects)
     RNG.seed(args.seed)
     world = World(RNG)
     old = build_old(world)
@@ -499,7 +527,7 @@ def main():
         print("  prijsklasse met 0: " + ", ".join(f"{c} {v}" for c, v in stats["zero"].items() if v))
         for k, v in q.items():
             if k != "floats":
-                print(f"  {k}: {len(v)} {v}")
+                print(f"  {k}: {len(v)} {v if len(v) <= 40 else str(v[:10])[:-1] + ', ...]'}")
         for code, name, ours, official in stats["netto_differs"]:
             print(f"  netto_differs: {code} {name}: som projecten {ours}, gemeente.json {official}")
         if newer:

@@ -9,6 +9,7 @@ import hashlib
 import http.server
 import json
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -311,3 +312,48 @@ def test_progress_for_large_file(host, tmp_path):
     assert result["bestanden"][0]["sha256"] == hashlib.sha256(bigger).hexdigest()
     partial = [line for line in lines if line.startswith(name) and "ontvangen" in line]
     assert len(partial) == len(bigger) // (4 * 1024 * 1024) and not any("%" in line for line in lines)
+
+
+# --- make serve-lmvw: offline it says so in one line and builds from what was fetched before ------
+
+def test_keep_going_offline_is_one_line_and_keeps_the_releases_fetched_before(host, tmp_path):
+    host.files = release()
+    dest = tmp_path / "releases"
+    assert run(host.url, dest, "--quiet").returncode == 0
+    before = snapshot(dest)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = run(f"http://127.0.0.1:{port}/", dest, "--keep-going")
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 0 and len(lines) == 1 and lines[0].startswith("geen netwerk")
+    assert "eerder opgehaalde releases" in lines[0] and snapshot(dest) == before
+    host.files = release(projecten=b"<!DOCTYPE html><html></html>")
+    result = run(host.url, dest, "--keep-going", "--quiet")
+    assert result.returncode == 0 and "niet opgehaald" in result.stderr and snapshot(dest) == before
+
+
+def test_the_real_data_manifest_builds_every_release_fetched(host, tmp_path):
+    """data/lmvw.yml (make serve-lmvw) builds whatever ingest fetch stored in data/releases/."""
+    import shutil
+
+    host.files = release()
+    (tmp_path / "reference").mkdir()
+    shutil.copy(ROOT / "data" / "reference" / "gemeenten.csv", tmp_path / "reference" / "gemeenten.csv")
+    shutil.copy(ROOT / "data" / "lmvw.yml", tmp_path / "lmvw.yml")
+    assert run(host.url, tmp_path / "releases", "--quiet").returncode == 0
+    built = subprocess.run([sys.executable, "-m", "ingest", "build", "--quiet", "--sources", str(tmp_path / "lmvw.yml"),
+                            "--db", str(tmp_path / "lmvw" / "woningbouwplannen.db")], cwd=ROOT, capture_output=True,
+                           text=True)
+    assert built.returncode == 0, built.stderr
+    conn = sqlite3.connect(tmp_path / "lmvw" / "woningbouwplannen.db")
+    bronnen = conn.execute("select bestand, herkomst, opgehaald_op, voorbeelddata from bronnen "
+                           "where soort = 'woningbouwkaart'").fetchall()
+    assert len(bronnen) == 1 and bronnen[0][1].startswith(host.url) and bronnen[0][2] and bronnen[0][3] == 0
+    assert conn.execute("select count(*) from plannen").fetchone()[0] > 0
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    shutil.copy(ROOT / "data" / "lmvw.yml", empty / "lmvw.yml")
+    none = subprocess.run([sys.executable, "-m", "ingest", "build", "--quiet", "--sources", str(empty / "lmvw.yml"),
+                           "--db", str(empty / "w.db")], cwd=ROOT, capture_output=True, text=True)
+    assert none.returncode == 2 and "geen releasemap gevonden" in none.stderr and "make fetch" in none.stderr
