@@ -60,13 +60,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except sqlite3.Error as exc:
         # a full disk or a file-size limit reaches us from SQLite as "database or disk is full"
-        print(f"FOUT: de nieuwe database kon niet geschreven worden ({exc}); de gepubliceerde database is "
-              "niet gewijzigd", file=sys.stderr)
+        target = getattr(args, "db", None)
+        print(f"FOUT: {target.parent if target else ''}: de nieuwe database kon niet geschreven worden ({exc}); de "
+              "gepubliceerde database is niet gewijzigd", file=sys.stderr)
         return 2
     except OSError as exc:
-        # disk full, permissions: still one clear line, never a traceback
-        print(f"FOUT: {exc.filename or ''}: {exc.strerror or exc}; de gepubliceerde database is niet gewijzigd",
-              file=sys.stderr)
+        # disk full, permissions: still one clear line naming the file, never a traceback
+        where = exc.filename or getattr(args, "db", None) or getattr(args, "dest", None) or ""
+        print(f"FOUT: {where}: {exc.strerror or exc}; de gepubliceerde database is niet gewijzigd", file=sys.stderr)
         return 2
 
 

@@ -23,7 +23,7 @@ from .kinds import plannen as plannen_kind
 from .kinds import realisatie as realisatie_kind
 from .kinds import woningbouwkaart as woningbouwkaart_kind
 from .gemeente_namen import GemeenteNamen
-from .manifest import PLAN_KINDS, Source, read_limits, read_manifest
+from .manifest import PLAN_KINDS, Source, flag, read_limits, read_manifest
 from .mapping import load_mapping
 from .problems import SourceReport
 from .schema import (BRONNEN_COLUMNS, DEFAULT_FACETS, FACET_COLUMNS, FTS_COLUMNS, GEMEENTE_COLUMNS,
@@ -91,6 +91,17 @@ def load_sources(sources: list[Source], progress: Progress):
             progress(f"{report.name}: {report.read} rijen gelezen, {report.loaded} geladen, "
                      f"{report.rejected} afgewezen, {report.not_public} niet openbaar")
     return reports, gemeenten, loads, next_id
+
+
+def refuse_empty(load) -> None:
+    """An export without a single loadable plan would publish an empty portal over the old one: that is
+    fatal unless the manifest says it is intended (leeg_toegestaan: ja)."""
+    report, source = load.report, load.source
+    if report.loaded or source.options.get("vervangen_door") or flag(source.options.get("leeg_toegestaan")):
+        return
+    raise FatalInput(report.path, f"bevat geen enkel laadbaar plan ({report.read} rijen gelezen, {report.rejected} "
+                                  f"afgewezen, {report.not_public} niet openbaar); er is niets gepubliceerd. Is dat "
+                                  "de bedoeling, zet dan leeg_toegestaan: ja bij deze bron in het manifest")
 
 
 def combine(loads, declared: dict | None = None) -> tuple[list[dict], list[dict]]:
@@ -236,7 +247,9 @@ def build(manifest: Path, db_path: Path, quiet: bool = False) -> dict:
 def _build(manifest: Path, sources: list[Source], db_path: Path, progress: Progress) -> dict:
     reports, gemeenten, loads, next_id = load_sources(sources, progress)
     if not loads:
-        raise FatalInput(manifest, "manifest bevat geen bron van soort 'plannen'")
+        raise FatalInput(manifest, "manifest bevat geen bron van soort 'plannen' of 'woningbouwkaart'")
+    for load in loads:
+        refuse_empty(load)
     realisatie = realisatie_kind.load_all(sources, gemeenten, next_id, reports, progress)
     # each export's dekking, when the manifest names it, by the name its rows carry (bron)
     by_path = history.declared_scopes(sources)

@@ -79,6 +79,14 @@ class Chunk:
         self.kinds = [set(map(type, values)) for values in self.columns]
 
 
+def excel_safe(value):
+    if isinstance(value, float):
+        return str(value).replace(".", ",")
+    if isinstance(value, str) and value.startswith(xlsx.FORMULA_START):
+        return "'" + value
+    return value
+
+
 class CsvFile:
     def __init__(self, path: Path, table: str, names: list[str], excel: bool = False):
         self._out = _Text(path, bom=excel)
@@ -90,10 +98,12 @@ class CsvFile:
 
     def add(self, chunk: Chunk) -> None:
         rows = chunk.rows
-        if self._excel and any(float in kinds for kinds in chunk.kinds):
-            # Dutch Excel reads 1,5 as a number and 1.5 as text or a date
-            columns = [[str(v).replace(".", ",") if isinstance(v, float) else v for v in values]
-                       if float in kinds else values for values, kinds in zip(chunk.columns, chunk.kinds)]
+        if self._excel:
+            # Dutch Excel reads 1,5 as a number and 1.5 as text or a date; a text starting like a
+            # formula gets a leading ' (OWASP CSV injection): this file is for spreadsheets, the plain
+            # CSV and the JSON keep every value exact for machines
+            columns = [[excel_safe(v) for v in values] if (float in kinds or str in kinds) else values
+                       for values, kinds in zip(chunk.columns, chunk.kinds)]
             rows = zip(*columns)
         self._writer.writerows(rows)
         self.rows += len(chunk.rows)

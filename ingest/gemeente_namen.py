@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from .errors import FatalInput
+from . import safe_yaml
 
 ALIASES = Path(__file__).resolve().parent.parent / "data" / "reference" / "gemeente_aliassen.yml"
 ONBEKEND, DUBBELZINNIG = "onbekend", "dubbelzinnig"
@@ -36,7 +37,7 @@ def key(name: str) -> str:
 
 def read_aliases(path: Path = ALIASES) -> dict[str, list[str]]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = safe_yaml.load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise FatalInput(path, f"lijst met gemeentenamen niet leesbaar ({exc.__class__.__name__})")
     if not isinstance(doc, dict) or not all(isinstance(v, list) for v in doc.values()):

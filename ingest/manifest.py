@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import yaml
 from .errors import FatalInput
 from .limits import Limits
 from .limits import from_manifest as limits_from_manifest
+from . import safe_yaml
 
 KINDS = ("plannen", "woningbouwkaart", "plangebieden", "doorbraaklocaties", "gemeenten", "realisatie")
 PLAN_KINDS = ("plannen", "woningbouwkaart")  # sources of plans: each gives one peildatum of history
@@ -42,7 +44,7 @@ def _date(value, where: str) -> str | None:
         raise FatalInput(None, f"{where}: peildatum {value!r} is geen datum (JJJJ-MM-DD)")
 
 
-def _flag(value, where: str, name: str) -> bool:
+def flag(value, where: str = "manifest", name: str = "") -> bool:
     """A yes/no setting: YAML booleans, or the words a steward writes ('nee' is false)."""
     if isinstance(value, bool):
         return value
@@ -51,7 +53,7 @@ def _flag(value, where: str, name: str) -> bool:
     text = str(value).strip().casefold()
     if text in _TRUE or text in _FALSE:
         return text in _TRUE
-    raise FatalInput(None, f"{where}: {name}: {value!r} is geen ja/nee")
+    raise FatalInput(None, f"{where}: {name}: {str(value)[:40]!r} is geen ja/nee")
 
 
 def _mapping(value, kind: str, base: Path) -> str:
@@ -79,6 +81,25 @@ def _defaults(value, where: str) -> dict:
     return {str(k): v for k, v in value.items()}
 
 
+_SPECIAL = (Path("/proc"), Path("/sys"), Path("/dev"))
+
+
+def _regular(path: Path, kind: str, where: str) -> Path:
+    """A source is a regular file (a release: a folder), checked before anything reads it: /dev/zero,
+    a FIFO or /proc/... would block the build or feed it endless or changing bytes."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return path  # does not exist: the kind says so in its own words
+    real = path.resolve()
+    if any(real == s or s in real.parents for s in _SPECIAL) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise FatalInput(None, f"{where}: {path} is geen gewoon bestand of map; niet gelezen")
+    if kind == "woningbouwkaart" and not stat.S_ISDIR(mode):
+        raise FatalInput(path, "is een bestand, geen map: een release is een map met project2.json.gz en de "
+                               "andere bestanden van die release")
+    return path
+
+
 def _paths(pattern: str, base: Path, kind: str, where: str) -> list[Path]:
     """The path of an entry; for a release, a glob ('releases/*') gives every folder it matches."""
     path = Path(pattern)
@@ -89,7 +110,7 @@ def _paths(pattern: str, base: Path, kind: str, where: str) -> list[Path]:
         if not found:
             raise FatalInput(None, f"{where}: geen releasemap gevonden voor {pattern!r} (eerst make fetch?)")
         return found
-    return [path]
+    return [_regular(path, kind, where)]
 
 
 def _fetched(folder: Path) -> tuple[str | None, str]:
@@ -116,7 +137,7 @@ def superseded(folders: list[Path]) -> dict[Path, Path]:
 
 def parse_manifest(text: str, base: Path) -> list[Source]:
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_yaml.load(text)
     except (yaml.YAMLError, ValueError) as exc:  # a date YAML cannot build (2025-02-30) is a ValueError
         raise FatalInput(None, f"manifest is geen geldige YAML ({exc.__class__.__name__}: {str(exc)[:120]})")
     entries = (doc or {}).get("sources") if isinstance(doc, dict) else None
@@ -131,6 +152,7 @@ def parse_manifest(text: str, base: Path) -> list[Source]:
         if kind not in KINDS:
             raise FatalInput(None, f"{where}: onbekende kind {kind!r} (kies uit {', '.join(KINDS)})")
         known = {"kind", "path", "peildatum", "mapping", "sample", "voorbeelddata", "crs", "defaults"}
+        flag(entry.get("leeg_toegestaan"), where, "leeg_toegestaan")  # refused here when it is not a yes/no
         paths = _paths(str(entry["path"]), base, kind, where)
         replaced = superseded(paths) if len(paths) > 1 else {}
         for path in paths:
@@ -139,7 +161,7 @@ def parse_manifest(text: str, base: Path) -> list[Source]:
                 path=path,
                 peildatum=_date(entry.get("peildatum"), where),
                 mapping=_mapping(entry.get("mapping"), kind, base),
-                sample=_flag(entry.get("sample", entry.get("voorbeelddata", False)), where, "sample"),
+                sample=flag(entry.get("sample", entry.get("voorbeelddata", False)), where, "sample"),
                 crs=str(entry["crs"]) if entry.get("crs") else None,
                 options={**{k: v for k, v in entry.items() if k not in known},
                          **({"vervangen_door": replaced[path].name} if path in replaced else {})},
@@ -164,7 +186,7 @@ def read_manifest(path: Path) -> list[Source]:
 def read_limits(path: Path) -> Limits:
     """The manifest's optional `limits:` block (ingest/limits.py) over the defaults."""
     try:
-        doc = yaml.safe_load(_manifest_text(path))
+        doc = safe_yaml.load(_manifest_text(path))
     except (yaml.YAMLError, ValueError) as exc:
         raise FatalInput(None, f"manifest is geen geldige YAML ({exc.__class__.__name__})")
     return limits_from_manifest(doc.get("limits") if isinstance(doc, dict) else None)

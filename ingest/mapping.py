@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from .errors import FatalInput
+from . import safe_yaml
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 
@@ -74,8 +75,8 @@ def load_mapping(name_or_path: str) -> Mapping:
     if not path.is_file():
         raise FatalInput(path, f"mapping {name_or_path!r} bestaat niet")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        raw = safe_yaml.load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, ValueError, OSError) as exc:  # ValueError: a date YAML cannot build, or not UTF-8
         raise FatalInput(path, f"mapping is geen geldige YAML ({exc.__class__.__name__})")
     if not isinstance(raw, dict):
         raise FatalInput(path, "mapping: verwacht secties als columns:, required:, planstatus:")

@@ -26,24 +26,46 @@ class Table:
     rows: list[tuple[int, list]]  # (source row number, cells)
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. encoding guessed
+    row_notes: dict[int, str] = field(default_factory=dict)  # source row -> how it was read (e.g. cp1252)
 
 
-def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """Return (text, encoding name) or raise FatalInput."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+def decode(data: bytes, path: Path) -> tuple[str, str, set[int]]:
+    """(text, encoding, numbers of the lines read as cp1252 in a file that is otherwise UTF-8), or
+    FatalInput. Nothing is replaced silently: a line that is not UTF-8 is named (read_csv reports it)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16", set()
+        except UnicodeDecodeError as exc:
+            raise FatalInput(path, f"UTF-16-bestand is beschadigd (byte {exc.start} is geen geldig teken); niet gelezen")
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:
+        data = data[3:]
     if b"\x00" in data[:4096]:
         raise FatalInput(path, "binair bestand (bevat NUL-bytes), geen tekst-CSV")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8-sig" if bom else "utf-8", set()
     except UnicodeDecodeError:
-        # Dutch Excel writes cp1252; bytes undefined there fall back to latin-1.
+        pass
+    lines = data.split(b"\n")
+    fallback, text = set(), []
+    for number, line in enumerate(lines, start=1):
         try:
-            return data.decode("cp1252"), "cp1252"
+            text.append(line.decode("utf-8"))
         except UnicodeDecodeError:
-            return data.decode("latin-1"), "latin-1"
+            fallback.add(number)
+            text.append(_single_byte(line))
+    if not bom and len(fallback) * 2 > len(lines):
+        # mostly not UTF-8: a file as Dutch Excel writes it (cp1252), read as one
+        return _single_byte(data), "cp1252", set()
+    return "\n".join(text), ("utf-8-sig" if bom else "utf-8") + " (enkele regels cp1252)", fallback
+
+
+def _single_byte(data: bytes) -> str:
+    # Dutch Excel writes cp1252; bytes undefined there (0x81, 0x8d, ...) fall back to latin-1
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def sniff_delimiter(text: str) -> str:
@@ -55,11 +77,21 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+SWALLOWED_LINES = 1  # a cell holding a line that looks like a row: an opening quote never closed
+
+
+def swallowed(cells: list[str], delimiter: str, width: int) -> int:
+    """How many lines inside the cells look like whole rows of the file (a stray opening quote makes the
+    csv module read every following line into one cell)."""
+    need = max(2, width // 4)
+    return sum(1 for cell in cells if "\n" in cell for line in cell.split("\n")[1:] if line.count(delimiter) >= need)
+
+
 def read_csv(path: Path) -> Table:
     data = path.read_bytes()
     if not data.strip():
         raise FatalInput(path, "leeg bestand")
-    text, encoding = decode(data, path)
+    text, encoding, fallback = decode(data, path)
     if "\x00" in text:
         raise FatalInput(path, "bestand bevat NUL-tekens; is het wel een CSV?")
     delimiter = sniff_delimiter(text)
@@ -70,12 +102,14 @@ def read_csv(path: Path) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[tuple[int, list]] = []
+    row_notes: dict[int, str] = {}
+    previous = 0  # the line the previous record ended on: a record spans previous+1 .. reader.line_num
     try:
         for record in reader:
             if len(record) > limit.max_columns:
                 raise FatalInput(path, f"regel {reader.line_num} heeft {len(record)} kolommen (limiet "
                                        f"{limit.describe('max_columns')}); is het scheidingsteken goed?")
-            line = reader.line_num
+            first, line, previous = previous + 1, reader.line_num, reader.line_num
             if header is None:
                 if not any(c.strip() for c in record):
                     continue
@@ -83,6 +117,12 @@ def read_csv(path: Path) -> Table:
                 continue
             if not any(c.strip() for c in record):
                 continue  # blank line: nothing to load or report
+            if line > first and swallowed(record, delimiter, len(header)) >= SWALLOWED_LINES:
+                raise FatalInput(path, f"regel {first}: een veld met een openend aanhalingsteken loopt door tot regel "
+                                       f"{line} en slokt {line - first} regels op die rijen lijken; sluit het "
+                                       "aanhalingsteken of haal het weg (niets geladen)")
+            if fallback and any(n in fallback for n in range(first, line + 1)):
+                row_notes[line] = "tekst is geen geldige UTF-8; deze rij is gelezen als cp1252 (Windows-1252)"
             rows.append((line, record))
             if len(rows) > limit.max_rows:
                 limits.check_row_count(path, len(rows), limit)
@@ -90,7 +130,7 @@ def read_csv(path: Path) -> Table:
         raise FatalInput(path, f"CSV kan niet gelezen worden bij regel {reader.line_num}: {exc}")
     if header is None:
         raise FatalInput(path, "geen kopregel gevonden")
-    return Table(path, header, rows, notes=[f"codering {encoding}, scheidingsteken {delimiter!r}"])
+    return Table(path, header, rows, notes=[f"codering {encoding}, scheidingsteken {delimiter!r}"], row_notes=row_notes)
 
 
 def _cell(value):

@@ -19,6 +19,7 @@ import yaml
 
 from . import limits
 from .errors import FatalInput
+from . import safe_yaml
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "woningbouwkaart.yml"
 ROLES = ("projecten", "vlakken", "gemeenten", "woondealregios")
@@ -39,7 +40,7 @@ class Config:
 def load_config(path: Path | None = None) -> Config:
     path = path or DEFAULT_CONFIG
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = safe_yaml.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise FatalInput(path, f"configuratie van de release niet leesbaar ({exc.__class__.__name__})")
     files = doc.get("bestanden") if isinstance(doc, dict) else None

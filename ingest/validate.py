@@ -26,6 +26,7 @@ INT_COLUMNS = ("woningen", "sloop", *SEGMENTS, "grondgebonden", "meergezins")  #
 YEAR_COLUMNS = ("start_bouw", "oplevering_start", "oplevering_eind")
 TEXT_COLUMNS = ("naam", "gemeente", "provincie", "woondealregio", "tijdvak", "doorbraaklocatie", "nplv_gebied", "omschrijving")
 MAX_TEXT = 10_000
+MAX_ID = 200  # a Plan-ID is a key in URLs and files, not a text
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,9 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
     plan_id = as_text(raw.get("plan_id"))
     if plan_id is None:
         problem("plan_id", None, FOUT, "verplicht", "Plan-ID ontbreekt")
+    elif len(plan_id) > MAX_ID:
+        problem("plan_id", plan_id[:80] + "…", FOUT, "te_lang", f"Plan-ID is langer dan {MAX_ID} tekens; rij niet geladen")
+        plan_id = None
     out["plan_id"] = plan_id
     for column in TEXT_COLUMNS:
         text = as_text(raw.get(column))

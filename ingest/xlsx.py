@@ -49,19 +49,27 @@ STYLES = (
     '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    # style 1 marks a text that starts like a formula (= + - @ tab CR) as text with a quote prefix
+    # (OWASP CSV injection advice); inline strings are never evaluated, this also survives a re-save
+    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1" applyAlignment="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TRUNCATED = "…"  # the end of a text longer than an Excel cell holds (the CSV and JSON keep it whole)
 
 
 def _text(value: str) -> str:
     if _ILLEGAL.search(value):
         value = _ILLEGAL.sub("", value)
     if len(value) > CELL_LIMIT:
-        raise ValueError(f"waarde van {len(value)} tekens past niet in een Excel-cel")
-    return _INLINE + escape(value) + _END
+        value = value[:CELL_LIMIT - len(TRUNCATED)] + TRUNCATED
+    return (_INLINE_QUOTED if value.startswith(FORMULA_START) else _INLINE) + escape(value) + _END
 
 
 _INLINE = '<c t="inlineStr"><is><t xml:space="preserve">'
+_INLINE_QUOTED = '<c t="inlineStr" s="1"><is><t xml:space="preserve">'
 _END = "</t></is></c>"
 _EMPTY = "<c/>"
 _FAST_TEXT = 200  # longer texts are checked against CELL_LIMIT one by one
@@ -74,7 +82,7 @@ def cell(v) -> str:
     if v is None:
         return _EMPTY
     if kind is str:
-        if len(v) > _FAST_TEXT or _ILLEGAL.search(v):
+        if len(v) > _FAST_TEXT or _ILLEGAL.search(v) or v.startswith(FORMULA_START):
             return _text(v)
         if "&" in v or "<" in v or ">" in v:
             return _INLINE + escape(v) + _END
@@ -104,7 +112,7 @@ def column_cells(values: Sequence, kinds: set | None = None) -> list[str]:
         # isprintable() (C, fast) proves there is no control character; when it cannot (a newline,
         # a non-breaking space), the regex decides
         plain = not ("&" in joined or "<" in joined or ">" in joined) and \
-            (joined.isprintable() or not _ILLEGAL.search(joined))
+            (joined.isprintable() or not _ILLEGAL.search(joined)) and not any(t.startswith(FORMULA_START) for t in texts)
         if plain and max(map(len, texts), default=0) <= _FAST_TEXT:
             return [_EMPTY if v is None else _INLINE + v + _END for v in values]
     elif kinds <= {int, float} and all(map(math.isfinite, (v for v in values if v is not None))):

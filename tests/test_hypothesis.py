@@ -133,13 +133,25 @@ def test_validate_plan_never_raises_and_errors_mean_rejection(raw):
 @given(st.binary(max_size=3000))
 def test_decode_gives_text_or_a_clear_refusal(data):
     try:
-        text, encoding = decode(data, "x.csv")
+        text, encoding, fallback = decode(data, "x.csv")
     except FatalInput as exc:
         assert "x.csv" in str(exc)
         return
-    assert isinstance(text, str) and encoding in ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1")
+    assert isinstance(text, str) and encoding.split(" ")[0] in ("utf-8", "utf-8-sig", "utf-16", "cp1252")
     if encoding == "utf-8":
-        assert text == data.decode("utf-8")
+        assert text == data.decode("utf-8") and not fallback
+    # nothing replaced silently: every line that is not UTF-8 is named
+    lines = (data[3:] if data.startswith(b"\xef\xbb\xbf") else data).split(b"\n")
+    bad = {i for i, line in enumerate(lines, start=1) if not _is_utf8(line)}
+    assert encoding in ("cp1252", "utf-16") or fallback == bad
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 @given(st.text(max_size=500))

@@ -19,6 +19,7 @@ from ..manifest import PLAN_KINDS, Source
 from ..mapping import norm
 from ..problems import SourceReport
 from ..validate import FOUT, WAARSCHUWING, Problem
+from .. import safe_yaml
 
 SEED = Path(__file__).resolve().parents[2] / "data" / "reference" / "doorbraaklocaties.yml"
 KEY_COLUMNS = ("naam", "name", "doorbraaklocatie", "locatie")
@@ -28,7 +29,7 @@ TRUE = {"1", "ja", "true", "yes", "j", "y", "waar"}
 def load_seed(report: SourceReport, gemeenten: dict) -> dict[str, dict]:
     """name -> row. A malformed seed is our own mistake and stops the build."""
     try:
-        doc = yaml.safe_load(report.path.read_text(encoding="utf-8"))
+        doc = safe_yaml.load(report.path.read_text(encoding="utf-8"))
         entries = doc["locaties"]
     except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
         raise FatalInput(report.path, f"lijst doorbraaklocaties niet leesbaar ({exc.__class__.__name__})")

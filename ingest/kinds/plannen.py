@@ -133,6 +133,8 @@ def rows_from_table(table: Table, mapping: Mapping, report: SourceReport, contex
         if extra and rownum in extra:
             raw.update(extra[rownum])
         values, problems = validate_plan(raw, mapping, context.gemeenten, context.names)
+        if rownum in table.row_notes:  # how the row was read when that was not plain (a line not in UTF-8)
+            problems.append(Problem("tekst", None, WAARSCHUWING, "codering_per_rij", table.row_notes[rownum]))
         plan_id = values["plan_id"] = clean_id(values["plan_id"]) if values["plan_id"] is not None else None
         if plan_id is not None:
             key = plan_key(plan_id)

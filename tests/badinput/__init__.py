@@ -114,9 +114,25 @@ def csv_header_variants_and_unknown_secret_column(d: Path) -> Case:
 
 @case
 def csv_header_only(d: Path) -> Case:
+    # an empty export would publish an empty portal over the old one
     p = d / "alleen_kop.csv"
     p.write_text(";".join(HEADER) + "\n", encoding="utf-8")
-    return Case("", "plannen", p, "ok", loaded=0)
+    return Case("", "plannen", p, "fatal", "geen enkel laadbaar plan")
+
+
+@case
+def csv_header_only_declared_empty(d: Path) -> Case:
+    p = d / "bewust_leeg.csv"
+    p.write_text(";".join(HEADER) + "\n", encoding="utf-8")
+    return Case("", "plannen", p, "ok", loaded=0, extra={"leeg_toegestaan": "ja"})
+
+
+@case
+def csv_every_row_non_public_or_rejected(d: Path) -> Case:
+    p = d / "niets_openbaar.csv"
+    p.write_text(csv_text([plan_row(1, Openbaar="nee"), plan_row(2, Openbaar="nee"), plan_row(3, **{"Aantal woningen": "x"})]),
+                 encoding="utf-8")
+    return Case("", "plannen", p, "fatal", "geen enkel laadbaar plan")
 
 
 @case
@@ -168,11 +184,20 @@ def csv_huge_and_odd_numbers(d: Path) -> Case:
 
 
 @case
+def csv_open_quote_swallows_one_short_row(d: Path) -> Case:
+    text = csv_text([plan_row(1), plan_row(2)])
+    text += 'P-5;"open aanhalingsteken;GM0363;Amsterdam;Vastgesteld;5\r\nP-6;x;GM0363\r\n'
+    p = d / "een_regel_opgeslokt.csv"
+    p.write_text(text, encoding="utf-8")
+    return Case("", "plannen", p, "fatal", "regel 4: een veld met een openend aanhalingsteken")
+
+
+@case
 def csv_ragged_rows_and_open_quote(d: Path) -> Case:
     text = csv_text([plan_row(1), plan_row(2)])
     text += "P-3;Te kort\r\n"
     text += ";".join(map(str, plan_row(4))) + ";extra;extra;extra\r\n"
-    text += 'P-5;"open aanhalingsteken;GM0363;Amsterdam;Vastgesteld;5\r\nP-6;x;GM0363\r\n'
+    text += 'P-5;"een omschrijving\r\nover twee regels";GM0363;Amsterdam;Vastgesteld;5\r\n'  # a quoted cell may hold a line end
     p = d / "rafelig.csv"
     p.write_text(text, encoding="utf-8")
     return Case("", "plannen", p, "ok", codes=("verplicht",))
@@ -207,10 +232,12 @@ def csv_field_over_csv_module_limit(d: Path) -> Case:
 
 @case
 def csv_unterminated_quote_swallows_the_rest(d: Path) -> Case:
+    # an opening quote that is never closed reads every following line into one cell: 48 rows would
+    # vanish into one rejected row, so the file is refused, naming the line
     text = ";".join(HEADER) + '\nP-1;"open;GM0363;;;5\n' + "".join(f"P-{i};Plan;GM0363;;;5\n" for i in range(2, 50))
     p = d / "open_quote.csv"
     p.write_text(text, encoding="utf-8")
-    return Case("", "plannen", p, "ok", codes=("verplicht",), loaded=0)
+    return Case("", "plannen", p, "fatal", "regel 2: een veld met een openend aanhalingsteken")
 
 
 @case
