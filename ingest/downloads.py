@@ -57,6 +57,13 @@ class Column:
     kind: str  # integer | number | string: what the stored values are, for CSV, Excel and the data package
 
 
+def belongs_to(index: dict | None, database_sha256: str | None) -> bool:
+    """Whether a download set (its index.json) was made from the database being served. The two are
+    switched one after the other; a build killed in between leaves a pair that must not be served."""
+    recorded = ((index or {}).get("database") or {}).get("sha256")
+    return bool(recorded) and recorded == database_sha256
+
+
 def published_tables(conn: sqlite3.Connection) -> list[str]:
     """Every table Datasette shows: not SQLite's own, not full-text-search tables or their shadow tables."""
     rows = conn.execute("select name, coalesce(sql, '') from sqlite_master where type = 'table' order by name").fetchall()

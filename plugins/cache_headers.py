@@ -44,8 +44,12 @@ def wrap(app):
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                given = message.get("headers", [])
+                headers = [(k, v) for k, v in given if k.lower() != b"cache-control"]
                 sets_cookie = any(k.lower() == b"set-cookie" for k, _ in headers)
+                # a wrapper inside this one may have said private already (plugins/i18n.py's cookie)
+                sets_cookie = sets_cookie or any(k.lower() == b"cache-control" and v.startswith(b"private")
+                                                 for k, v in given)
                 value = cache_control(scope.get("method", "GET"), scope.get("path", ""), scope.get("query_string", b""),
                                       message["status"], sets_cookie)
                 headers.append((b"cache-control", value))

@@ -45,17 +45,16 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return gettext(singular if n == 1 else plural)
 
 
+# The browser's first listed language decides: English when it is English, else Dutch. Deliberately
+# no q-value arithmetic: a shared cache (deploy/nginx.conf.template, `map $http_accept_language`)
+# must reach the same answer from the header with one regular expression, or a cached page in one
+# language would be served to a visitor who asked for the other.
+ACCEPT_EN = re.compile(r"^\s*en(?:[-_;,\s]|$)", re.IGNORECASE)
+
+
 def accept_language(header: str) -> str | None:
-    """The first of our languages the browser prefers (RFC 9110 q-values)."""
-    best, best_q = None, 0.0
-    for part in header.split(","):
-        m = re.match(r"\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q=([0-9.]+))?", part)
-        if not m:
-            continue
-        lang, q = m.group(1).lower(), float(m.group(2) or 1)
-        if lang in LANGS and q > best_q:
-            best, best_q = lang, q
-    return best
+    """'en' when the browser lists English first, else None (Dutch); never raises on a sloppy header."""
+    return "en" if ACCEPT_EN.match(header or "") else None
 
 
 def choose(path: str, cookie: str, accept: str) -> tuple[str, str, str]:
@@ -97,10 +96,16 @@ def asgi_wrapper(datasette):
 
             async def send_with_headers(message):
                 if message["type"] == "http.response.start":
-                    extra = [(b"content-language", lang.encode()), (b"vary", b"Accept-Language, Cookie")]
+                    headers = list(message.get("headers", []))
+                    extra = [(b"content-language", lang.encode())]
                     if prefix:
-                        extra.append((b"set-cookie", f"taal={lang}; Path=/; Max-Age=31536000; SameSite=Lax".encode()))
-                    message = dict(message, headers=[*message.get("headers", []), *extra])
+                        # a response that sets a cookie is this visitor's: never in a shared cache
+                        headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                        extra += [(b"set-cookie", f"taal={lang}; Path=/; Max-Age=31536000; SameSite=Lax".encode()),
+                                  (b"cache-control", b"private, no-store")]
+                    else:
+                        extra.append((b"vary", b"Accept-Language, Cookie"))  # the language came from these
+                    message = dict(message, headers=[*headers, *extra])
                 await send(message)
 
             await app(scope, receive, send_with_headers)

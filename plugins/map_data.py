@@ -24,7 +24,7 @@ from collections import OrderedDict
 from urllib.parse import urlencode
 
 from datasette import hookimpl
-from datasette.utils import escape_fts
+from datasette.utils import escape_fts, sqlite_timelimit
 from datasette.utils.asgi import Response
 
 from ingest.schema import MAP_FILTERS, MAP_SEGMENTS
@@ -144,8 +144,18 @@ async def map_data(datasette, request):
         db = datasette.get_database(DB)
         try:
             # scans of an indexed table: no row limit, the answer is bounded by points_max or the grid
-            answer = await db.execute_fn(lambda conn: map_answer(conn, request.args, points_max))
+            # under the pages' SQL time limit: a request must not run longer than any page may
+            limit_ms = datasette.setting("sql_time_limit_ms")
+
+            def answer_within_limit(conn):
+                with sqlite_timelimit(conn, limit_ms):
+                    return map_answer(conn, request.args, points_max)
+
+            answer = await db.execute_fn(answer_within_limit)
         except (sqlite3.OperationalError, ValueError) as exc:  # a search the FTS syntax rejects, a bad bbox
+            if "interrupted" in str(exc):
+                return Response.json({"ok": False, "error": "kaartdata: de vraag duurde te lang; kies een kleiner gebied "
+                                      "of een filter / the request took too long"}, status=400)
             return Response.json({"ok": False, "error": f"kaartdata: {exc}"}, status=400)
         body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         cached = (body, gzip.compress(body, compresslevel=6, mtime=0))

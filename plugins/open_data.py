@@ -15,6 +15,8 @@ from pathlib import Path
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from ingest.downloads import belongs_to
+
 DB = "woningbouwplannen"
 LICENSE_DCAT = "http://creativecommons.org/publicdomain/zero/1.0/deed.nl"  # as data.overheid.nl lists CC0
 LICENSE_SCHEMA = "https://creativecommons.org/publicdomain/zero/1.0/"
@@ -58,6 +60,13 @@ def read_json(directory: Path | None, name: str) -> dict | None:
 
 
 _CACHE: dict[str, tuple] = {}
+
+
+def current_index(datasette) -> dict | None:
+    """downloads/index.json when it belongs to the database being served (ingest/downloads.py), else None."""
+    index = read_json(downloads_dir(datasette), "index.json")
+    db = datasette.databases.get(DB)
+    return index if index is not None and db is not None and belongs_to(index, db.hash) else None
 
 
 def both(text: str | None) -> tuple[str, str]:
@@ -221,11 +230,12 @@ async def temporal(datasette) -> tuple[str | None, str | None]:
 
 
 def not_built() -> Response:
-    return Response.json({"error": "downloads zijn nog niet gebouwd / downloads not built yet"}, status=404)
+    return Response.json({"error": "downloads zijn nog niet gebouwd, of horen bij een andere versie van de database / "
+                                   "downloads not built yet, or made for another version of the database"}, status=404)
 
 
 async def datapackage(datasette, request):
-    package = read_json(downloads_dir(datasette), "datapackage.json")
+    package = read_json(downloads_dir(datasette), "datapackage.json") if current_index(datasette) else None
     if package is None:
         return not_built()
     base = base_url(datasette, request)
@@ -236,7 +246,7 @@ async def datapackage(datasette, request):
 
 
 async def catalog(datasette, request):
-    index = read_json(downloads_dir(datasette), "index.json")
+    index = current_index(datasette)
     if index is None:
         return not_built()
     body = dcat_catalog(index, site_metadata(datasette), base_url(datasette, request), await temporal(datasette))
@@ -258,7 +268,7 @@ def extra_template_vars(template, datasette, request):
         return {}
 
     async def inner():
-        index = read_json(downloads_dir(datasette), "index.json")
+        index = current_index(datasette)
         base = base_url(datasette, request)
         out = {"limits": {k: datasette.setting(k) for k in LIMIT_SETTINGS}, "base_url": base}
         if index is not None:

@@ -35,8 +35,23 @@ BUSY = ("Te veel SQL-verzoeken tegelijk; probeer het over een paar seconden opni
         "Too many SQL requests at once; try again in a few seconds.").encode()
 
 
+# Functions visitors' SQL may not call: pragma_database_list names the server's path to the file;
+# fts3_tokenizer returns a memory pointer. Their names cannot be split or escaped in SQL, so a name
+# that appears anywhere in the statement (quotes and brackets aside) is refused.
+FORBIDDEN = ("database_list", "fts3_tokenizer", "load_extension")
+FORBIDDEN_ANSWER = ("Deze functie is in SQL op dit portaal niet toegestaan. / This function is not allowed in SQL "
+                    "on this portal.").encode()
+
+
 def has_own_sql(params: list[tuple[str, str]]) -> bool:
     return any(k in SQL_PARAMS and v.strip() for k, v in params)
+
+
+def forbidden(params: list[tuple[str, str]]) -> bool:
+    text = " ".join(v for k, v in params if k in SQL_PARAMS).lower()
+    for quote in "\"'`[]":
+        text = text.replace(quote, "")
+    return any(name in text for name in FORBIDDEN)
 
 
 def rewrite_query(params: list[tuple[str, str]], own_sql: bool, limit_ms: int) -> list[tuple[str, str]]:
@@ -75,6 +90,11 @@ class Guard:
                 scope = {**scope, "query_string": query}
             if not own_sql:
                 await app(scope, receive, send)
+                return
+            if forbidden(params):
+                await send({"type": "http.response.start", "status": 400, "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8")]})
+                await send({"type": "http.response.body", "body": FORBIDDEN_ANSWER})
                 return
             if self.semaphore is None:
                 self.semaphore = asyncio.Semaphore(self.lane)

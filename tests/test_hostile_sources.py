@@ -334,3 +334,31 @@ def test_error_lines_are_capped(published):
     (d / "sources.yml").write_text("sources:\n  - kind: " + "x" * 100_000 + "\n    path: p.csv\n", encoding="utf-8")
     line = refused(d, db, before, "onbekende kind")
     assert len(line) < 600
+
+
+# --- 8. spreadsheet-safe downloads ---------------------------------------------------------------
+
+def test_formula_like_names_are_neutralised_in_spreadsheet_files_only(tmp_path):
+    import csv as csvmodule
+    import json
+    import zipfile
+
+    names = ['=HYPERLINK("http://x.invalid","klik")', "+31 plan", "-Min", "@SUM(A1)", "\tTab", "Gewoon plan"]
+    (tmp_path / "p.csv").write_text(rows(*(f"P-{i};{n};GM0363;5;Vastgesteld" for i, n in enumerate(names))),
+                                    encoding="utf-8")
+    db = tmp_path / "w.db"
+    build(write_manifest(tmp_path, [{"kind": "plannen", "path": "p.csv", "peildatum": "2025-10-01"}]), db, quiet=True)
+    downloads = tmp_path / "downloads"
+    stored = {r["plan_id"]: r["naam"] for r in query(db, "select plan_id, naam from plannen")}
+    plain = {r["plan_id"]: r["naam"] for r in csvmodule.DictReader((downloads / "plannen.csv").open(encoding="utf-8"))}
+    excel = {r["plan_id"]: r["naam"] for r in csvmodule.DictReader(
+        (downloads / "plannen.excel.csv").open(encoding="utf-8-sig"), delimiter=";")}
+    exact = {r["plan_id"]: r["naam"] for r in json.loads((downloads / "plannen.json").read_text(encoding="utf-8"))}
+    assert plain == exact == stored  # for machines: every value exact
+    for pid, name in stored.items():
+        assert excel[pid] == ("'" + name if name[0] in "=+-@\t" else name)
+    with zipfile.ZipFile(downloads / "plannen.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    risky = sum(1 for n in stored.values() if n[0] in "=+-@")  # a leading tab is stripped as any whitespace
+    assert risky == 4 and sheet.count('t="inlineStr" s="1"') == risky  # quote-prefix style: shown, never run
+    assert "=HYPERLINK" in sheet and "'=HYPERLINK" not in sheet

@@ -107,3 +107,30 @@ def test_killing_a_replica_loses_no_request(prod):
     assert statuses[-40:] == [200] * 40
     log = (prod.prefix / "logs" / "error.log").read_text()
     assert f"127.0.0.1:{victim_port}" in log  # nginx saw the dead replica and routed around it
+
+
+def html(body: bytes) -> str:
+    return (gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body).decode("utf-8")
+
+
+def test_the_cache_never_serves_a_page_in_the_other_language(prod):
+    """Unprefixed pages follow the taal cookie, then the browser's first language: nginx keys the cache
+    on the same choice, so whoever asks first, each visitor gets their own language."""
+    url = prod.url + "/gemeenten?r=lang"
+    visitors = [({"Accept-Language": "en-GB,en;q=0.9"}, "en"), ({"Accept-Language": "nl-NL,nl;q=0.9"}, "nl"),
+                ({}, "nl"), ({"Cookie": "taal=en"}, "en"), ({"Cookie": "taal=nl", "Accept-Language": "en"}, "nl"),
+                ({"Accept-Language": "en-US"}, "en"), ({"Accept-Language": "de-DE,en;q=0.8"}, "nl")]
+    for rounds in range(2):  # the second round comes from the cache
+        for headers, lang in visitors:
+            status, response, body = get(url, headers)
+            assert status == 200 and f'<html lang="{lang}"' in html(body), (headers, rounds)
+            assert response["Content-Language"] == lang
+        assert response["X-Cache-Status"] == "HIT" or rounds == 0
+
+
+def test_a_response_that_sets_the_language_cookie_is_private_and_never_cached(prod):
+    for _ in range(2):
+        status, headers, body = get(prod.url + "/en/gemeenten")
+        assert status == 200 and "taal=en" in headers["Set-Cookie"]
+        assert headers["Cache-Control"].startswith("private")
+        assert headers["X-Cache-Status"] != "HIT"
