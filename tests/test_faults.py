@@ -89,6 +89,7 @@ def test_a_build_out_of_disk_space_leaves_the_database_unchanged(published):
     assert proc.returncode == 2, (out, err)
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("FOUT: ") and "niet gewijzigd" in lines[0], err
+    assert lines[0].startswith(f"FOUT: {d}"), lines[0]  # it names where it could not write
     assert "Traceback" not in out + err
     assert (d / DB).read_bytes() == before and integrity(d / DB) == "ok"
     assert not list(d.glob(f".{DB}.tmp-*"))
