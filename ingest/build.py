@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import sqlite_utils
-from datasette.utils import tilde_encode
 
 from . import downloads, history, limits, pool, reference, summary
 from . import geometry
@@ -46,15 +45,6 @@ class Progress:
     def __call__(self, message: str) -> None:
         if not self.quiet:
             print(f"[{time.perf_counter() - self.t0:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-def popup(row: dict) -> str:
-    parts = [row.get("gemeente"), f"{row.get('netto')} woningen netto", row.get("planstatus") or "status onbekend"]
-    return json.dumps({
-        "title": row["naam"],
-        "description": " · ".join(str(p) for p in parts if p),
-        "link": f"/{DB_NAME_IN_URLS}/plannen/{tilde_encode(row['plan_id'])}",
-    }, ensure_ascii=False)
 
 
 def load_plans(source: Source, context: plannen_kind.Context) -> plannen_kind.PlanLoad:
@@ -170,7 +160,6 @@ def write_database(path: Path, sources, reports, loads, gemeenten, historie, cur
                     row["latitude"], row["longitude"], row["punt_bron"] = g.latitude, g.longitude, "gemeente"
                 else:
                     row["punt_bron"] = None
-                row["popup"] = popup(row)
             insert(conn, "plannen", PLAN_COLUMNS, current)
             progress(f"plannen: {len(current)} rijen geschreven")
             create_table(conn, "plan_historie", HISTORY_COLUMNS, extra=",\n  PRIMARY KEY (plan_id, peildatum)")

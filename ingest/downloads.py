@@ -32,8 +32,6 @@ from .download_writers import NOT_IN_XLSX, SUFFIXES, connect_ro, file_facts, wri
 DOWNLOADS_DIR = "downloads"
 INDEX = "index.json"
 DB_URL_NAME = "woningbouwplannen.db"  # Datasette serves the database under this name (see Makefile)
-# popup is the map's label (JSON of naam/gemeente/woningen): a display helper, not data.
-NOT_IN_DOWNLOAD = ("popup",)
 EXCEL_MAX_ROWS = 1_048_575  # Excel sheet limit (1,048,576 rows) less the header
 FORMATS = ("csv", "csv-excel", "json", "xlsx")  # per table, in the order of index.json
 # Below this many cells (rows x columns, all tables) the files are written in this process:
@@ -74,8 +72,7 @@ def published_tables(conn: sqlite3.Connection) -> list[str]:
 
 def table_columns(conn: sqlite3.Connection, table: str) -> list[Column]:
     """Columns with the kind of value actually stored (typeof), so an untyped column is typed by its data."""
-    info = [(name, declared) for _, name, declared, *_ in conn.execute(f"pragma table_info([{table}])").fetchall()
-            if name not in NOT_IN_DOWNLOAD]
+    info = [(name, declared) for _, name, declared, *_ in conn.execute(f"pragma table_info([{table}])").fetchall()]
     if not info:
         return []
     # one scan for every column (a scan per column took seconds on a national plan_historie)
@@ -122,7 +119,7 @@ class Table:
 
 
 def table_facts(conn: sqlite3.Connection, name: str) -> Table:
-    columns = [c for _, c, *_ in conn.execute(f"pragma table_info([{name}])") if c not in NOT_IN_DOWNLOAD]
+    columns = [c for _, c, *_ in conn.execute(f"pragma table_info([{name}])")]
     return Table(name, columns, conn.execute(f"select count(*) from [{name}]").fetchone()[0])
 
 

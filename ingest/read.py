@@ -47,15 +47,16 @@ def decode(data: bytes, path: Path) -> tuple[str, str, set[int]]:
     except UnicodeDecodeError:
         pass
     lines = data.split(b"\n")
-    fallback, text = set(), []
+    fallback, text, utf8_beyond_ascii = set(), [], 0
     for number, line in enumerate(lines, start=1):
         try:
             text.append(line.decode("utf-8"))
+            utf8_beyond_ascii += not line.isascii()
         except UnicodeDecodeError:
             fallback.add(number)
             text.append(_single_byte(line))
-    if not bom and len(fallback) * 2 > len(lines):
-        # mostly not UTF-8: a file as Dutch Excel writes it (cp1252), read as one
+    if not utf8_beyond_ascii:
+        # no line that is UTF-8 beyond ASCII: a file as Dutch Excel writes it (cp1252), read as one
         return _single_byte(data), "cp1252", set()
     return "\n".join(text), ("utf-8-sig" if bom else "utf-8") + " (enkele regels cp1252)", fallback
 

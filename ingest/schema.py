@@ -16,6 +16,7 @@ PLAN_COLUMNS: dict[str, str] = {
     "planstatus": "TEXT",
     "planstatus_bron": "TEXT",
     "hardheid": "TEXT",
+    "lopend": "INTEGER",  # 1 = a plan still to be built: not lapsed, not delivered (NIET_LOPEND)
     "woningen": "INTEGER",  # bruto plancapaciteit: homes to be built
     "sloop": "INTEGER",
     "netto": "INTEGER",  # woningen - sloop, the LMVW's headline figure; negative for restructuring
@@ -45,18 +46,21 @@ PLAN_COLUMNS: dict[str, str] = {
     "omschrijving": "TEXT",
     "peildatum": "TEXT",
     "bron": "TEXT",
-    "popup": "TEXT",
 }
 
 # plan_historie: every plan in every export (one row per plan per peildatum)
 HISTORY_COLUMNS: dict[str, str] = {
     "plan_id": "TEXT",
     "peildatum": "TEXT",
-    **{k: v for k, v in PLAN_COLUMNS.items() if k not in ("plan_id", "peildatum", "geometrie", "popup", "punt_bron", "latitude", "longitude", "oppervlakte_ha")},
+    **{k: v for k, v in PLAN_COLUMNS.items() if k not in ("plan_id", "peildatum", "geometrie", "punt_bron", "latitude", "longitude", "oppervlakte_ha")},
 }
 
 FACET_COLUMNS = ("provincie", "gemeente", "gemeentecode", "planstatus", "hardheid", "woondealregio",
-                 "locatie", "tijdvak", "start_bouw", "doorbraaklocatie")
+                 "locatie", "tijdvak", "start_bouw", "doorbraaklocatie", "lopend")
+
+# The one population every figure of the portal counts: lopende plannen, neither lapsed nor already
+# delivered. Pages, maps, totals and canned queries say `lopend = 1`; they never repeat this list.
+NIET_LOPEND = ("vervallen", "opgeleverd")
 
 # the facets metadata.yml shows on the plannen table page (kept equal by a test)
 DEFAULT_FACETS = ("provincie", "gemeente", "planstatus", "hardheid")
@@ -148,7 +152,6 @@ DOORBRAAK_COLUMNS: dict[str, str] = {
     "geometrie": "TEXT",
     "geometrie_bron": "TEXT",
     "geometrie_indicatief": "INTEGER",
-    "popup": "TEXT",
 }
 
 # the five price segments of a plan whose price class is known (homes per segment)
@@ -189,7 +192,9 @@ SUMMARY_COLUMNS: dict[str, str] = {
     "code": "TEXT",
     "naam": "TEXT",
     "provincie": "TEXT",
-    "plannen": "INTEGER",
+    "plannen": "INTEGER",  # lopende plannen (lopend = 1); the two below are left out, and counted
+    "plannen_vervallen": "INTEGER",
+    "plannen_opgeleverd": "INTEGER",
     "gemeenten": "INTEGER",
     # netto (bruto minus sloop) is the headline, as the LMVW counts; hard + zacht + onbekend = netto
     "netto": "INTEGER",

@@ -2,17 +2,18 @@
 per-area canned queries show, computed once per build instead of on every request.
 
 `cijfers_per_gebied` has one row for the Netherlands, one per province, one per woondeal
-region and one per CBS municipality (also those without plans, with zeros). Lapsed plans
-(planstatus 'vervallen') are left out, as in every aggregate of the portal. Pages read one
+region and one per CBS municipality (also those without plans, with zeros). It counts lopende
+plannen (lopend = 1: neither lapsed nor delivered), as every figure of the portal does; the lapsed
+and delivered plans left out are counted beside them, so that a page can say what it left out. Pages read one
 row by primary key, so their cost no longer grows with the number of plans.
 """
 from __future__ import annotations
 
 import sqlite3
 
-from .schema import PRICE_CLASS_COLUMNS, SEGMENT_COLUMNS, SUMMARY_COLUMNS
+from .schema import NIET_LOPEND, PRICE_CLASS_COLUMNS, SEGMENT_COLUMNS, SUMMARY_COLUMNS
 
-LMVW_COLUMNS = ("netto_lmvw", "peildatum_lmvw")  # filled from the release's aggregates, not from plannen
+LMVW_COLUMNS = ("netto_lmvw", "peildatum_lmvw", "plannen_vervallen", "plannen_opgeleverd")  # filled by updates
 from .write import create_table
 
 TABLE = "cijfers_per_gebied"
@@ -38,7 +39,7 @@ _SUMS = ",\n  ".join([
     "coalesce(sum(" + " + ".join(f"coalesce(p.{s}, 0)" for s in SEGMENT_COLUMNS) + "), 0)",
     "max(p.peildatum)",
 ])
-_ACTIVE = "(select * from plannen where planstatus is not 'vervallen')"
+_ACTIVE = "(select * from plannen where lopend = 1)"
 
 # niveau, code, naam, provincie and the FROM/GROUP BY of each level
 _LEVELS = (
@@ -59,6 +60,13 @@ def write(conn: sqlite3.Connection) -> int:
         conn.execute(f"insert into [{TABLE}] ({names})\n"
                      f"select {niveau}, {code}, {naam}, {provincie},\n  {_SUMS}\nfrom {source}\n"
                      f"where {code} is not null {group}")
+    # what each level leaves out, so that the pages can say it
+    for niveau, match in (("land", "1"), ("provincie", "p.provincie = c.code"),
+                          ("woondealregio", f"coalesce(p.woondealregio, '{NO_REGION}') = c.code"),
+                          ("gemeente", "p.gemeentecode = c.code")):
+        for status in NIET_LOPEND:
+            conn.execute(f"update [{TABLE}] as c set plannen_{status} = (select count(*) from plannen p "
+                         f"where p.planstatus = '{status}' and {match}) where c.niveau = '{niveau}'")
     # beside ours, the release's own figure where it publishes one (its newest peildatum)
     for niveau, table, key in (("gemeente", "lmvw_gemeenten", "gemeentecode"),
                                ("woondealregio", "lmvw_woondealregios", "woondealregio")):

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from .gemeente_namen import DUBBELZINNIG, GemeenteNamen
 from .mapping import Mapping, norm
-from .schema import PRICE_CLASS_COLUMNS
+from .schema import NIET_LOPEND, PRICE_CLASS_COLUMNS
 
 FOUT = "fout"  # row is not loaded
 WAARSCHUWING = "waarschuwing"  # row is loaded, value corrected or doubtful
@@ -448,6 +448,7 @@ def derive(out: dict, netto_from_sloop: bool = True) -> dict:
     elif out.get("sloop") is None and out.get("woningen") is not None and out.get("netto") is not None \
             and out["woningen"] >= out["netto"]:
         out["sloop"] = out["woningen"] - out["netto"]
+    out["lopend"] = int(out.get("planstatus") not in NIET_LOPEND)
     parts = [out.get(c) for c in ("sociale_huur", "middenhuur", "betaalbare_koop")]
     out["betaalbaar"] = sum(p for p in parts if p is not None) if any(p is not None for p in parts) else None
     if not out.get("tijdvak") and out.get("start_bouw"):

@@ -21,6 +21,7 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 current_lang: ContextVar[str] = ContextVar("current_lang", default=DEFAULT)
 current_prefix: ContextVar[str] = ContextVar("current_prefix", default="")
 current_path: ContextVar[str] = ContextVar("current_path", default="/")
+current_query: ContextVar[str] = ContextVar("current_query", default="")
 
 
 def load_catalogues() -> dict[str, dict[str, str]]:
@@ -69,9 +70,9 @@ def choose(path: str, cookie: str, accept: str) -> tuple[str, str, str]:
     return accept_language(accept) or DEFAULT, path, ""
 
 
-def lang_url(path: str, lang: str) -> str:
-    """The same page in another language."""
-    return f"/{lang}{path}" if path != "/" else f"/{lang}/"
+def lang_url(path: str, lang: str, query: str = "") -> str:
+    """The same page, with the same query string, in another language."""
+    return (f"/{lang}{path}" if path != "/" else f"/{lang}/") + (f"?{query}" if query else "")
 
 
 def link(path: str) -> str:
@@ -91,6 +92,7 @@ def asgi_wrapper(datasette):
             current_lang.set(lang)
             current_prefix.set(prefix)
             current_path.set(path)
+            current_query.set(scope.get("query_string", b"").decode("latin-1"))
             if prefix:
                 scope = dict(scope, path=path, raw_path=path.encode("latin-1"))
 
@@ -174,5 +176,5 @@ def extra_template_vars():
         "lang": lang,
         "other_lang": other,
         "current_path": current_path.get(),
-        "lang_switch_url": lang_url(current_path.get(), other),
+        "lang_switch_url": lang_url(current_path.get(), other, current_query.get()),
     }

@@ -32,7 +32,8 @@ from ingest.schema import MAP_FILTERS, MAP_SEGMENTS
 DB = "woningbouwplannen"
 TABLE = "plannen"
 # netto (bruto minus sloop) is the figure the maps show, as every headline of the portal
-FIELDS = ("plan_id", "naam", "latitude", "longitude", "netto", "planstatus", "gemeente", "hardheid")
+FIELDS = ("plan_id", "naam", "latitude", "longitude", "netto", "planstatus", "gemeente", "hardheid", "sociale_huur",
+          "start_bouw", "lopend")
 # column = value filters on the indexed columns of plannen (every filter an index lookup) and the
 # segments, named once in the schema (the ingest package is installed with the portal)
 SEGMENTS = MAP_SEGMENTS
@@ -44,6 +45,7 @@ PLUGIN = "woningbouwplannen-kaartdata"
 POINTS_MAX = 50_000
 GRID = 128  # cells along the longer side of the area: at most 128 x 128 counts in one answer
 CELL_FIELDS = ("latitude", "longitude", "plannen", "netto")
+POINT_KNOWN = "latitude is not null and longitude is not null"
 CACHE_BYTES = 64 * 1024 * 1024  # answers kept (plain + gzip), oldest dropped first
 
 
@@ -63,7 +65,7 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
 def build_where(args) -> tuple[str, dict, tuple | None]:
     """The SQL condition and parameters of the plans these arguments select, and the bbox if
     one was given (ValueError when it is not a valid one)."""
-    where, params = ["latitude is not null", "longitude is not null"], {}
+    where, params = [POINT_KNOWN], {}
     for column in FILTERS:
         value = args.get(column)
         if value:
@@ -99,16 +101,20 @@ def map_answer(conn, args, points_max: int) -> dict:
     total, south, north, west, east = conn.execute(
         "select count(*), min(latitude), max(latitude), min(longitude), max(longitude) "
         f"from plannen where {where}", params).fetchone()
+    # the plans these filters select that no map can show (no known location): the page says so,
+    # so the map's count and the page's agree
+    unplaced = 0 if bbox else conn.execute(
+        f"select count(*) from plannen where {where.replace(POINT_KNOWN, 'latitude is null', 1)}", params).fetchone()[0]
     if total <= points_max:
         rows = conn.execute(f"select {', '.join(FIELDS)} from plannen where {where} order by plan_id", params)
-        return {"columns": FIELDS, "rows": [list(r) for r in rows], "plannen": total}
+        return {"columns": FIELDS, "rows": [list(r) for r in rows], "plannen": total, "zonder_punt": unplaced}
     extent = bbox or (west, south, east, north)
     cells = conn.execute(
         "select round(avg(latitude), 5), round(avg(longitude), 5), count(*), sum(coalesce(netto, 0)) "
         f"from plannen where {where} "
         "group by cast((latitude - :south0) / :dlat as integer), cast((longitude - :west0) / :dlon as integer) "
         "order by 1, 2", {**params, **grid(extent)}).fetchall()
-    return {"columns": FIELDS, "rows": [], "plannen": total,
+    return {"columns": FIELDS, "rows": [], "plannen": total, "zonder_punt": unplaced,
             "cellen": {"columns": CELL_FIELDS, "rows": [list(c) for c in cells]}}
 
 

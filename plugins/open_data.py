@@ -69,6 +69,21 @@ def current_index(datasette) -> dict | None:
     return index if index is not None and db is not None and belongs_to(index, db.hash) else None
 
 
+def first_sentence(text: str) -> str:
+    """The question a canned query answers: its description's first sentence."""
+    sentence = re.split(r"(?<=[.?!])\s", text.strip(), maxsplit=1)[0]
+    return sentence if sentence.endswith((".", "?", "!")) else sentence + "."
+
+
+def canned(name: str, q: dict) -> dict:
+    """A canned query for the pages: title and one-line question in both languages, its parameters."""
+    title_nl, title_en = both(q.get("title") or name)
+    desc_nl, desc_en = both(" ".join((q.get("description") or "").split()))
+    return {"name": name, "title": q.get("title") or name, "params": list(q.get("params") or []),
+            "nl": {"title": title_nl, "question": first_sentence(desc_nl) if desc_nl else ""},
+            "en": {"title": title_en, "question": first_sentence(desc_en) if desc_en else ""}}
+
+
 def both(text: str | None) -> tuple[str, str]:
     """'Nederlands / English' -> (nl, en)."""
     nl, _, en = (text or "").partition(" / ")
@@ -264,13 +279,17 @@ def register_routes():
 
 @hookimpl
 def extra_template_vars(template, datasette, request):
-    if template not in ("index.html", "pages/downloads.html", "pages/voor-ontwikkelaars.html") or request is None:
+    if template not in ("index.html", "pages/downloads.html", "pages/voor-ontwikkelaars.html",
+                        "pages/voor-journalisten.html") or request is None:
         return {}
 
     async def inner():
         index = current_index(datasette)
         base = base_url(datasette, request)
         out = {"limits": {k: datasette.setting(k) for k in LIMIT_SETTINGS}, "base_url": base}
+        # visitors' own SQL runs under plugins/sql_guard.py's limit, not the pages' one
+        out["limits"]["own_sql_time_limit_ms"] = int((datasette.plugin_config("sql-guard") or {}).get(
+            "time_limit_ms", datasette.setting("sql_time_limit_ms")))
         if index is not None:
             out["downloads_index"] = index
             # both languages: the template picks the page's (plugins/i18n.py sets `lang`). Built once per
@@ -285,7 +304,7 @@ def extra_template_vars(template, datasette, request):
                              for lang in ("nl", "en")}
             out["dataset_jsonld"] = memo[key]
         queries = await datasette.get_canned_queries(DB, None) if DB in datasette.databases else {}
-        out["canned_queries"] = [{"name": name, "title": q.get("title") or name} for name, q in queries.items()]
+        out["canned_queries"] = [canned(name, q) for name, q in queries.items()]
         return {"open_data": out}
 
     return inner

@@ -16,8 +16,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 GEOMETRY_COLUMNS = ("geometrie", "geometry")
-SKIP_PROPERTIES = ("popup",)
-MAP_TABLES = {"plannen", "doorbraaklocaties", "plangebieden"}
+
 ROW_MAP_TABLES = {"plannen", "doorbraaklocaties"}
 
 
@@ -47,7 +46,7 @@ def _geometry(value) -> dict | None:
 
 def features(columns, rows):
     geom_col = _geometry_column(columns)
-    props = [c for c in columns if c != geom_col and c not in SKIP_PROPERTIES]
+    props = [c for c in columns if c != geom_col]
     for row in rows:
         values = dict(zip(columns, (_plain(v) for v in row)))
         geom = _geometry(values.get(geom_col)) if geom_col else None

@@ -32,6 +32,17 @@
     return 12742 * Math.asin(Math.sqrt(h));
   }
 
+  function number(value) {
+    return value == null ? "–" : value.toLocaleString(cfg.lang === "nl" ? "nl-NL" : "en-GB");
+  }
+
+  // the choice is kept in the URL: a result can be shared, bookmarked and found again with Back
+  function remember(point) {
+    const params = new URLSearchParams({ lat: point[0].toFixed(5), lon: point[1].toFixed(5), km: form.km.value });
+    if (form.q.value.trim()) params.set("q", form.q.value.trim());
+    history.replaceState(null, "", location.pathname + "?" + params);
+  }
+
   function cell(text, cls) {
     const td = document.createElement("td");
     if (cls) td.className = cls;
@@ -41,6 +52,7 @@
 
   async function show(point, label) {
     centre = point;
+    remember(point);
     const radius = parseFloat(form.km.value);
     const plans = await plansAround(point, radius);
     if (centre !== point) return;  // another point was chosen meanwhile
@@ -65,7 +77,15 @@
       a.textContent = p.naam;
       const first = document.createElement("td");
       first.appendChild(a);
-      tr.append(first, cell(p.gemeente), cell(String(p.netto), "getal"), cell(p.planstatus),
+      const status = cell(cfg["status_" + String(p.planstatus).replace(/[ /]/g, "_")] || p.planstatus);
+      if (!p.lopend) {  // lapsed or delivered: listed, but not one of the plans the figures count
+        tr.className = "niet-lopend";
+        const note = document.createElement("small");
+        note.textContent = " (" + cfg.msgNietMeegeteld + ")";
+        status.appendChild(note);
+      }
+      tr.append(first, cell(p.gemeente || "–"), cell(number(p.netto), "getal"), cell(number(p.sociale_huur), "getal"),
+                cell(p.start_bouw == null ? "–" : String(p.start_bouw)), status,
                 cell(d.toFixed(1).replace(".", cfg.lang === "nl" ? "," : ".") + " km", "getal"));
       tbody.appendChild(tr);
       L.circleMarker([p.latitude, p.longitude], { radius: 5, color: "#275937" }).bindTooltip(p.naam).addTo(layer);
@@ -126,7 +146,8 @@
   });
   // ?lat=..&lon=.. (or the keyboard-free path of a shared link) opens a point directly
   const params = new URLSearchParams(location.search);
-  if (params.get("lat") && params.get("lon")) {
-    show([parseFloat(params.get("lat")), parseFloat(params.get("lon"))]);
-  }
+  if (params.get("km") && [...form.km.options].some((o) => o.value === params.get("km"))) form.km.value = params.get("km");
+  if (params.get("q")) form.q.value = params.get("q");
+  const lat = parseFloat(params.get("lat")), lon = parseFloat(params.get("lon"));
+  if (Number.isFinite(lat) && Number.isFinite(lon)) show([lat, lon], params.get("q") || undefined);
 })();

@@ -97,6 +97,7 @@
     const cfg = el.dataset;
     const labels = {
       woningen: cfg.labelWoningen || "woningen", plannen: cfg.labelPlannen || "plannen",
+      zonderPunt: cfg.labelZonderPunt || "zonder bekende ligging, niet op de kaart",
       cluster: cfg.labelCluster || "plannen, inzoomen",
       cellen: cfg.labelCellen || "geteld per gebied; zoom in voor de afzonderlijke plannen",
     };
@@ -116,7 +117,8 @@
     }
     const layer = L.layerGroup().addTo(map);
     const icon = L.divIcon({ className: "plan-marker", iconSize: [12, 12] });
-    const popup = L.popup({ maxHeight: 260 });
+    // kept clear of the zoom buttons (top left) when the map pans to show it
+    const popup = L.popup({ maxHeight: 260, autoPanPaddingTopLeft: L.point(60, 24), autoPanPaddingBottomRight: L.point(16, 16) });
     let base = null;     // the answer for the filters: plans, or counts per cell
     let detail = null;   // when base holds counts: the answer for the view, once zoomed in
     let pending = null;  // the bbox of a view's answer on its way
@@ -136,7 +138,8 @@
         radius: 50, extent: 256, maxZoom: MAX_ZOOM, map: (p) => ({ n: p.n }), reduce: (a, p) => { a.n += p.n; },
       }).load(features);
       const total = typeof data.plannen === "number" ? data.plannen : data.rows.length;
-      return { id: ++datasets, plans: data.rows, cells, index, total, bounds, zoom: map.getZoom() };
+      return { id: ++datasets, plans: data.rows, cells, index, total, bounds, zoom: map.getZoom(),
+               unplaced: data.zonder_punt || 0 };
     }
 
     function plan(set, i) {
@@ -260,7 +263,8 @@
       el.dispatchEvent(new CustomEvent("plankaart:loaded"));
       if (status) {
         status.textContent = `${base.total.toLocaleString(NUMBER_LOCALE())} ${labels.plannen}`
-          + (base.cells ? ` (${labels.cellen})` : "");
+          + (base.cells ? ` (${labels.cellen})` : "")
+          + (base.unplaced ? `; ${base.unplaced.toLocaleString(NUMBER_LOCALE())} ${labels.zonderPunt}` : "");
       }
     }
 

@@ -1,5 +1,19 @@
 // Progressive enhancement for Datasette's own pages (table, row, query).
 
+// On a phone, lists become cards (static/portal.css): each cell shows its column's name, taken here
+// from the table's header. Called again by scripts that fill a table later (in-de-buurt.js).
+function labelTables(root) {
+  for (const table of (root || document).querySelectorAll("table.lijst")) {
+    const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    for (const row of table.querySelectorAll("tbody tr")) {
+      [...row.children].forEach((cell, i) => {
+        if (cell.tagName === "TD" && !cell.dataset.label && names[i]) cell.dataset.label = names[i];
+      });
+    }
+  }
+}
+window.portalLabelTables = labelTables;
+
 // Fold the long list of column descriptions on table pages into a <details>, so the
 // map and the rows come first.
 function foldColumnDescriptions() {
@@ -49,6 +63,7 @@ function labelControls() {
 }
 
 function enhance() {
+  labelTables();
   foldColumnDescriptions();
   clusterMapLoadAll();
   labelControls();

@@ -48,8 +48,8 @@ async def run(app, name, **params):
 def data(export_db):
     names = ("plannen", "gemeenten", "plan_historie", "plan_wijzigingen", "doelen", "bronnen", "ingest_problemen")
     out = {n: table(export_db, n) for n in names}
-    # lapsed plans are no longer planned homes: every aggregate leaves them out
-    out["actief"] = [p for p in out["plannen"] if p["planstatus"] != "vervallen"]
+    # lapsed and delivered plans are no longer planned homes: every aggregate leaves them out
+    out["actief"] = [p for p in out["plannen"] if p["planstatus"] not in ("vervallen", "opgeleverd")]
     assert len(out["actief"]) < len(out["plannen"])
     return out
 

@@ -28,7 +28,7 @@ def totals(plans: list[dict]) -> dict:
 
 
 def recount(db):
-    plans = [p for p in query(db, "select * from plannen") if p["planstatus"] != "vervallen"]
+    plans = [p for p in query(db, "select * from plannen") if p["planstatus"] not in ("vervallen", "opgeleverd")]
     expected = {("land", "NL"): totals(plans)}
     groups = defaultdict(list)
     for p in plans:
@@ -59,12 +59,15 @@ def test_every_area_matches_a_recount_of_the_plans(request, which):
         assert got == want, key
 
 
-def test_lapsed_plans_are_left_out(export_db):
+def test_lapsed_and_delivered_plans_are_left_out_and_counted(export_db):
     _, stored = recount(export_db)
-    every = query(export_db, "select count(*) as n, sum(woningen) as w from plannen")[0]
+    every = query(export_db, "select count(*) as n from plannen")[0]["n"]
     lapsed = query(export_db, "select count(*) as n from plannen where planstatus = 'vervallen'")[0]["n"]
-    assert lapsed > 0
-    assert stored["land", "NL"]["plannen"] == every["n"] - lapsed
+    delivered = query(export_db, "select count(*) as n from plannen where planstatus = 'opgeleverd'")[0]["n"]
+    assert lapsed > 0 and delivered > 0
+    land = stored["land", "NL"]
+    assert land["plannen"] == every - lapsed - delivered
+    assert (land["plannen_vervallen"], land["plannen_opgeleverd"]) == (lapsed, delivered)
 
 
 def number(text: str) -> int:
@@ -81,16 +84,19 @@ async def test_home_shows_the_national_row(sample_app, areas):
     assert f"in {land['gemeenten']} gemeenten" in html
 
 
-async def test_municipality_page_lists_the_largest_plans_and_points_to_the_table(sample_app, sample_db):
+@pytest.mark.parametrize("which", ["sample_app", "export_app"])
+async def test_municipality_page_lists_the_largest_plans_and_points_to_the_table(request, which):
+    app = request.getfixturevalue(which)
+    db = request.getfixturevalue(which.replace("_app", "_db"))
     code = "GM0363"
-    plans = query(sample_db, "select plan_id, woningen from plannen where gemeentecode = ? order by woningen desc, plan_id",
-                  (code,))
+    plans = query(db, "select plan_id, woningen from plannen where gemeentecode = ? and lopend = 1 "
+                      "order by woningen desc, plan_id", (code,))
     assert len(plans) > 100  # the sample's Amsterdam: more plans than the page lists
-    html = (await sample_app.client.get(f"/gemeente/{code}")).text
+    html = (await app.client.get(f"/gemeente/{code}")).text
     listed = re.findall(r'<a href="/plan/([^"]+)">', html.split('id="plannen-kop"')[1])
     assert listed == [p["plan_id"] for p in plans[:100]]
-    assert f"100 van de {len(plans)} plannen" in html and f"Alle {len(plans)} plannen in de tabel" in html
-    assert f"/woningbouwplannen/plannen?gemeentecode={code}" in html
+    assert f"100 van de {len(plans)} lopende plannen" in html and f"Alle {len(plans)} lopende plannen in de tabel" in html
+    assert f"/woningbouwplannen/plannen?gemeentecode={code}&amp;lopend=1" in html
 
 
 async def test_municipalities_page_reads_the_totals(sample_app, areas):

@@ -17,7 +17,7 @@ from ..write import write_table
 from . import areas, shapes
 
 DOWNLOADS_DIR = "downloads"
-NOT_IN_DOWNLOAD = ("geometrie", "popup")
+NOT_IN_DOWNLOAD = ("geometrie",)  # the outline is the feature's geometry, not one of its properties
 
 
 @dataclass

@@ -6,11 +6,9 @@ Plans link to a site by name (plannen.doorbraaklocatie); totals per site are com
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import yaml
-from datasette.utils import tilde_encode
 
 from ..errors import FatalInput
 from ..geometry import shapes
@@ -101,12 +99,4 @@ def link_plans(current: list[dict], sites: dict[str, dict], reports: list[Source
         site["plannen_woningen"] += plan.get("woningen") or 0
         site["plannen_netto"] += plan.get("netto") or 0
         site["plannen_betaalbaar"] += plan.get("betaalbaar") or 0
-    for site in sites.values():
-        site["popup"] = json.dumps({
-            "title": site["naam"],
-            "description": " · ".join(str(p) for p in (
-                site.get("gemeente"),
-                f"{site['woningen']:,} woningen (bron)".replace(",", ".") if site.get("woningen") else None,
-                f"{site['plannen_aantal']} plannen" if site["plannen_aantal"] else None) if p),
-            "link": f"/woningbouwplannen/doorbraaklocaties/{tilde_encode(site['naam'])}",
-        }, ensure_ascii=False)
+
