@@ -36,7 +36,7 @@ endif
 	ln -sfn "$(abspath $(DB))" $(SERVE_DIR)/woningbouwplannen.db
 	mkdir -p "$(dir $(abspath $(DB)))downloads"  # GeoJSON downloads written by the build
 	$(VENV)/bin/datasette inspect $(SERVE_DIR)/woningbouwplannen.db --inspect-file $(SERVE_DIR)/inspect.json
-	$(VENV)/bin/datasette serve -i $(SERVE_DIR)/woningbouwplannen.db --inspect-file $(SERVE_DIR)/inspect.json \
+	WONINGBOUWPLANNEN_BASE_URL=http://$(HOST):$(PORT) $(VENV)/bin/datasette serve -i $(SERVE_DIR)/woningbouwplannen.db --inspect-file $(SERVE_DIR)/inspect.json \
 		-m metadata.yml --plugins-dir plugins --template-dir templates --static static:static \
 		--static downloads:"$(dir $(abspath $(DB)))downloads" \
 		--cors -h $(HOST) -p $(PORT) $(SETTINGS)

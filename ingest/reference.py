@@ -16,7 +16,14 @@ CITAAT_DOELEN = ("We benutten de kansen die bijdragen aan het realiseren van onz
 CITAAT_GEREALISEERD = ("In de maanden oktober 2024 tot en met september 2025 zijn er op basis van de CBS-cijfers "
                        "77.600 woningen gerealiseerd.")
 CITAAT_VERGUNNINGEN = "In diezelfde periode zijn er voor 104.000 woningen bouwvergunningen verstrekt."
-EENVANDAAG = "EenVandaag, december 2024: '100.000 woningen per jaar erbij, maar wie kan die huizen betalen'"
+# The price limits come from the instruments that set them (a television item once quoted them: not a source)
+WET_BETAALBARE_HUUR = ("Wet betaalbare huur (in werking 1 juli 2024): middenhuur is een huurwoning tot 186 punten in het "
+                       "woningwaarderingsstelsel; de maximale huurprijs bij 186 punten is per 1 januari 2025 € 1.184,82 "
+                       "(Rijksoverheid)")
+WET_BETAALBARE_HUUR_URL = "https://www.rijksoverheid.nl/onderwerpen/huurwoning-zoeken"
+KOOPGRENS = ("Betaalbare koopgrens 2025, vastgesteld door het ministerie van Volkshuisvesting en Ruimtelijke Ordening "
+             "(Volkshuisvesting Nederland, woondeal-afspraken: koopwoning tot € 405.000)")
+KOOPGRENS_URL = "https://www.volkshuisvestingnederland.nl"
 
 DOELEN = [
     {"id": "nieuwbouw_per_jaar", "gebied": "Nederland", "omschrijving": "Nieuwe woningen per jaar",
@@ -45,8 +52,10 @@ REALISATIE = [
 ]
 
 PRIJSGRENZEN = [
-    {"jaar": 2025, "segment": "betaalbare_koop", "grens": 405000, "eenheid": "euro koopprijs (maximum)", "bron": EENVANDAAG},
-    {"jaar": 2025, "segment": "middenhuur", "grens": 1185, "eenheid": "euro huur per maand (maximum)", "bron": EENVANDAAG},
+    {"jaar": 2025, "segment": "betaalbare_koop", "grens": 405000, "eenheid": "euro koopprijs (maximum)",
+     "bron": KOOPGRENS, "bron_url": KOOPGRENS_URL},
+    {"jaar": 2025, "segment": "middenhuur", "grens": 1185, "eenheid": "euro huur per maand (maximum, afgerond)",
+     "bron": WET_BETAALBARE_HUUR, "bron_url": WET_BETAALBARE_HUUR_URL},
 ]
 
 DOEL_COLUMNS = {"id": "TEXT", "gebied": "TEXT", "omschrijving": "TEXT", "waarde": "REAL", "eenheid": "TEXT",
@@ -55,7 +64,8 @@ REALISATIE_COLUMNS = {"id": "TEXT", "gebied": "TEXT", "gebiedscode": "TEXT", "ge
                       "gemeente_2025": "INTEGER", "maat": "TEXT", "categorie": "TEXT", "jaar": "INTEGER",
                       "periode": "TEXT", "periode_van": "TEXT", "periode_tot": "TEXT", "waarde": "INTEGER",
                       "bron": "TEXT", "bron_url": "TEXT", "citaat": "TEXT", "bron_id": "INTEGER"}
-PRIJSGRENS_COLUMNS = {"jaar": "INTEGER", "segment": "TEXT", "grens": "INTEGER", "eenheid": "TEXT", "bron": "TEXT"}
+PRIJSGRENS_COLUMNS = {"jaar": "INTEGER", "segment": "TEXT", "grens": "INTEGER", "eenheid": "TEXT", "bron": "TEXT",
+                      "bron_url": "TEXT"}
 
 
 def write(conn, realisatie_rows: list[dict] | None = None) -> None:

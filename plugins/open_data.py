@@ -15,6 +15,7 @@ from pathlib import Path
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from ingest import site
 from ingest.downloads import belongs_to
 
 DB = "woningbouwplannen"
@@ -218,8 +219,9 @@ def script_json(data: dict) -> str:
         .replace("&", "\\u0026")
 
 
-def base_url(datasette, request) -> str:
-    return datasette.absolute_url(request, "/").rstrip("/")
+def base_url(datasette, request=None) -> str:
+    """The configured public address (ingest/site.py), never the request's Host header."""
+    return site.base_url(datasette.plugin_config(site.PLUGIN))
 
 
 def site_metadata(datasette) -> dict:

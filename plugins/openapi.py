@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 
 from datasette import hookimpl
+
+from ingest import site
 from datasette.utils import derive_named_parameters
 from datasette.utils.asgi import Response
 
@@ -184,7 +186,7 @@ async def openapi(datasette, request):
         params = query.get("params") or await derive_named_parameters(datasette.get_database(DB), query["sql"])
         queries.append((name, query, list(dict.fromkeys(params))))
     limits = {k: datasette.setting(k) for k in ("max_returned_rows", "sql_time_limit_ms")}
-    base = datasette.absolute_url(request, "/").rstrip("/")
+    base = site.base_url(datasette.plugin_config(site.PLUGIN))  # configured, never the request's Host
     body = spec(base, await describe_tables(datasette), queries, download_files(datasette), limits)
     return Response.json(body, headers={"Access-Control-Allow-Origin": "*"})
 

@@ -4,6 +4,7 @@ Computed once per process: the database is immutable while served.
 """
 from datasette import hookimpl
 
+from ingest import site
 from ingest.manifest import PLAN_KINDS
 from ingest.release_files import load_config
 
@@ -55,9 +56,17 @@ def map_assets(datasette) -> dict:
 
 
 @hookimpl
+def prepare_connection(conn, datasette):
+    # SQL (the Atom feed's canned query) builds absolute links from the configured address
+    address = site.base_url(datasette.plugin_config(site.PLUGIN))
+    conn.create_function("portal_base_url", 0, lambda: address, deterministic=True)
+
+
+@hookimpl
 def extra_template_vars(datasette, view_name):
     async def inner():
         # view_name: base.html loads datasette-vega's charting assets (~1 MB) only where its charts work
-        return {"portal": await portal_state(datasette), "kaart": map_assets(datasette), "view_name": view_name}
+        return {"portal": await portal_state(datasette), "kaart": map_assets(datasette), "view_name": view_name,
+                "site_url": site.base_url(datasette.plugin_config(site.PLUGIN))}
 
     return inner

@@ -11,6 +11,8 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
+from ingest import site
+
 DB = "woningbouwplannen"
 PART = 45_000  # under the sitemap protocol's 50,000 URLs per file
 PAGES = ["/", "/kaart", "/in-de-buurt", "/gemeenten", "/doorbraaklocaties", "/voortgang", "/over",
@@ -37,8 +39,9 @@ Sitemap: {base}/sitemap.xml
 """
 
 
-def base_url(request) -> str:
-    return f"{request.scheme}://{request.host}"
+def base_url(datasette) -> str:
+    """The configured public address (ingest/site.py), never the request's Host header."""
+    return site.base_url(datasette.plugin_config(site.PLUGIN))
 
 
 async def all_paths(datasette) -> list[str]:
@@ -66,7 +69,7 @@ def urlset(base: str, paths: list[str]) -> str:
 
 async def sitemap(datasette, request):
     paths = await all_paths(datasette)
-    base = base_url(request)
+    base = base_url(datasette)
     if len(paths) <= PART:
         body = urlset(base, paths)
     else:
@@ -82,11 +85,11 @@ async def sitemap_part(datasette, request):
     paths = (await all_paths(datasette))[(n - 1) * PART:n * PART]
     if n < 1 or not paths:
         return Response.text("Niet gevonden / not found", status=404)
-    return Response(urlset(base_url(request), paths), content_type="application/xml; charset=utf-8")
+    return Response(urlset(base_url(datasette), paths), content_type="application/xml; charset=utf-8")
 
 
-async def robots(request):
-    return Response.text(ROBOTS.format(base=base_url(request)))
+async def robots(datasette):
+    return Response.text(ROBOTS.format(base=base_url(datasette)))
 
 
 @hookimpl

@@ -5,8 +5,11 @@ import sqlite3
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 
-from conftest import make_datasette, write_manifest
+from conftest import make_datasette, portal_metadata, write_manifest
+from ingest import site
 from ingest.build import build
+
+META = portal_metadata()["plugins"][site.PLUGIN]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEED = "/woningbouwplannen/wijzigingen_feed.atom"
@@ -52,7 +55,7 @@ async def test_feed_is_atom_with_an_entry_per_change(export_app, export_db):
         assert e.findtext(f"{ATOM}updated").startswith(peil)
         title, content = e.findtext(f"{ATOM}title"), e.findtext(f"{ATOM}content")
         assert title and content and "Peildatum 2025-04-01 -> 2025-10-01" in content
-        assert e.find(f"{ATOM}link").get("href") == f"/woningbouwplannen/plan_historie?plan_id={pid}"
+        assert e.find(f"{ATOM}link").get("href") == f"{site.base_url(META)}/plan/{pid}"  # absolute, to the plan page
         prefix = {"nieuw": "Nieuw plan", "ingetrokken": "Ingetrokken", "start_bouw_later": "Vertraagd"}[soort]
         assert title.startswith(prefix)
     assert got == expected
@@ -80,3 +83,24 @@ async def test_feed_with_a_single_peildatum_is_still_valid_atom(tmp_path):
     assert response.status_code == 200
     entries = ET.fromstring(response.content).findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}title") for e in entries] == ["Nog geen wijzigingen / no changes yet"]
+
+
+async def test_the_feed_filters_by_municipality_and_province_and_a_browser_gets_a_page(export_app, export_db):
+    conn = sqlite3.connect(export_db)
+    code, provincie = conn.execute("select gemeentecode, provincie from plan_wijzigingen where soort = 'nieuw' "
+                                   "group by gemeentecode order by count(*) desc limit 1").fetchone()
+    conn.close()
+    for query, key, value in ((f"gemeentecode={code}", "gemeentecode", code), (f"provincie={provincie}", "provincie", provincie)):
+        root = ET.fromstring((await export_app.client.get(f"{FEED}?{query}")).content)
+        ids = [e.findtext(f"{ATOM}id").split(":")[4] for e in root.findall(f"{ATOM}entry")]
+        conn = sqlite3.connect(export_db)
+        want = {r[0] for r in conn.execute(f"select plan_id from plan_wijzigingen where {key} = ? and soort in "
+                                           "('nieuw', 'ingetrokken', 'start_bouw_later')", [value])}
+        conn.close()
+        assert ids and set(ids) == want
+    page = await export_app.client.get(f"{FEED}?gemeentecode={code}", headers={"accept": "text/html,application/xhtml+xml"})
+    assert page.status_code in (302, 303) and page.headers["location"] == f"/wijzigingen?gemeentecode={code}"
+    html = (await export_app.client.get(f"/wijzigingen?gemeentecode={code}")).text
+    assert "Atom" in html and f"wijzigingen_feed.atom?gemeentecode={code}" in html and "/plan/" in html
+    gemeente = (await export_app.client.get(f"/gemeente/{code}")).text
+    assert f'type="application/atom+xml"' in gemeente and f"wijzigingen_feed.atom?gemeentecode={code}" in gemeente

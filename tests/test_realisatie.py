@@ -102,7 +102,10 @@ def test_seeded_national_facts_with_sources(cbs_db):
     assert "77.600" in seeded["gerealiseerde_woningen"]["citaat"]
     grenzen = {r["segment"]: r for r in rows(cbs_db, "select * from prijsgrenzen")}
     assert (grenzen["betaalbare_koop"]["grens"], grenzen["middenhuur"]["grens"]) == (405000, 1185)
-    assert all(r["jaar"] == 2025 and "EenVandaag" in r["bron"] for r in grenzen.values())
+    # the instruments that set them, never a television item
+    assert "Wet betaalbare huur" in grenzen["middenhuur"]["bron"] and "koopgrens" in grenzen["betaalbare_koop"]["bron"]
+    assert all(r["jaar"] == 2025 and r["bron_url"].startswith("https://www.") and "eenvandaag" not in r["bron"].lower()
+               for r in grenzen.values())
 
 
 @pytest.mark.parametrize("code,expected", [
