@@ -16,7 +16,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 GEOMETRY_COLUMNS = ("geometrie", "geometry")
-
+MAP_TABLES = {"plannen", "doorbraaklocaties", "plangebieden"}
 ROW_MAP_TABLES = {"plannen", "doorbraaklocaties"}
 
 
