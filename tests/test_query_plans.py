@@ -30,17 +30,16 @@ def test_default_facets_match_the_metadata():
     assert table["sort_desc"] == "woningen"
 
 
-# the condition plugins/stable_sort_paging.py puts on the first page of a paged JSON/CSV request
-# (its start value sorts after every number and text we store)
-DESC_START = "\U0010ffff" * 4
-FIRST_PAGE = "(woningen < :p or woningen is null or (woningen = :p and plan_id > :k))"
+# plugins/stable_sort_paging.py orders every page by the sort column and the key; a later page adds
+# Datasette's start condition (the last row's value and key)
+LATER_PAGE = "(woningen < :p or woningen is null or (woningen = :p and plan_id > :k))"
 
 
 @pytest.mark.parametrize("column", DEFAULT_FACETS)
-def test_facets_of_a_paged_request_read_only_an_index(sample_db, column):
-    sql = (f"select {column} as value, count(*) as count from (select * from plannen where {FIRST_PAGE}) "
+def test_facets_of_the_table_page_read_only_an_index(sample_db, column):
+    sql = (f"select {column} as value, count(*) as count from (select * from plannen) "
            f"where {column} is not null group by {column} order by count desc, value limit 31")
-    assert "COVERING INDEX" in plan(sample_db, sql, {"p": DESC_START, "k": ""})
+    assert "COVERING INDEX" in plan(sample_db, sql)
 
 
 @pytest.mark.parametrize("column", DEFAULT_FACETS)
@@ -52,10 +51,23 @@ def test_facets_and_count_of_a_filtered_page_read_only_an_index(sample_db, colum
     assert "COVERING INDEX" in plan(sample_db, f"select count(*) from plannen where {where}")
 
 
-def test_first_page_of_the_default_sort_needs_no_sorting(sample_db):
-    sql = f"select * from plannen where {FIRST_PAGE} order by woningen desc, plan_id limit 1001"
-    got = plan(sample_db, sql, {"p": DESC_START, "k": ""})
-    assert "idx_plannen_woningen" in got and "TEMP B-TREE" not in got
+async def test_first_and_later_pages_of_the_default_sort_read_the_sort_index_in_order(sample_app, sample_db):
+    """The SQL the app runs (shown under the table) for page one and page two: the same ORDER BY,
+    read from the (woningen desc, plan_id) index, no sorting, no filter on the first page."""
+    first = (await sample_app.client.get("/woningbouwplannen/plannen.json?_size=5")).json()
+    assert "order by woningen desc, plan_id limit" in first["query"]["sql"]
+    assert "where" not in first["query"]["sql"]
+    second = (await sample_app.client.get(first["next_url"].replace("http://localhost", ""))).json()
+    assert "order by woningen desc, plan_id limit" in second["query"]["sql"]
+    for sql, params in ((first["query"]["sql"], {}), (second["query"]["sql"], second["query"]["params"])):
+        got = plan(sample_db, sql, params)
+        assert "idx_plannen_woningen" in got and "TEMP B-TREE" not in got, got
+    assert not {r[0] for r in first["rows"]} & {r[0] for r in second["rows"]}
+
+
+async def test_html_table_page_uses_the_same_order_as_the_api(sample_app):
+    html = (await sample_app.client.get("/woningbouwplannen/plannen?_sort=planstatus")).text
+    assert "order+by+planstatus%2C+plan_id" in html or "order by planstatus, plan_id" in html
 
 
 @pytest.mark.parametrize("sql", [
