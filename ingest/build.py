@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import downloads, history, limits, pool, reference, summary
+from . import downloads, history, limits, pool, reference, release_archive, summary
 from . import geometry
 from .errors import FatalInput
 from .kinds import gemeenten as gemeenten_kind
@@ -258,6 +258,8 @@ def _build(manifest: Path, sources: list[Source], db_path: Path, progress: Progr
             os.fsync(f.fileno())
         # every download (GeoJSON, CSV, JSON, XLSX, index, datapackage) from the finished file, then both swaps
         staged = downloads.stage(tmp, db_path, lambda d: geometry.write_downloads(db_path, current, geo, PLAN_COLUMNS, d))
+        # pinned under its peildatum before anything is published, so a failure here publishes nothing
+        pinned = pin_releases(staged, db_path, progress)
         os.replace(tmp, db_path)
         downloads.publish(staged, db_path)
         dir_fd = os.open(db_path.parent, os.O_RDONLY)
@@ -274,4 +276,26 @@ def _build(manifest: Path, sources: list[Source], db_path: Path, progress: Progr
         "afgewezen": sum(r.rejected for r in reports),
         "niet_openbaar": sum(r.not_public for r in reports),
         "problemen": sum(len(r.problems) for r in reports),
+        "archief": {"peildatum": pinned.peildatum, "status": pinned.status},
     }
+
+
+def pin_releases(staged: Path, db_path: Path, progress: Progress) -> release_archive.Outcome:
+    """Archive the set published until now (one from before the archive existed) and the new one, each
+    under its peildatum (ingest/release_archive.py); returns the new set's outcome."""
+    published = db_path.parent / downloads.DOWNLOADS_DIR
+    release_archive.archive(published, published)
+    outcome = release_archive.archive(staged, published)
+    where = f"{release_archive.URL_PREFIX}/{outcome.peildatum}/"
+    if outcome.status == "archived":
+        progress(f"archief: downloads van peildatum {outcome.peildatum} vastgelegd onder {where}")
+    elif outcome.status == "already":
+        progress(f"archief: peildatum {outcome.peildatum} stond er al, met dezelfde gegevens")
+    elif outcome.status == "differs":
+        # the first publication stays citable; the operator hears that this one differs from it
+        print(f"WAARSCHUWING: peildatum {outcome.peildatum} staat al in het archief ({where}) met andere gegevens; "
+              "die eerste publicatie blijft ongewijzigd, de nieuwe bestanden staan alleen onder /downloads/",
+              file=sys.stderr, flush=True)
+    else:
+        print(f"WAARSCHUWING: downloads niet gearchiveerd ({outcome.reason})", file=sys.stderr, flush=True)
+    return outcome

@@ -6,6 +6,10 @@ no path into the file.
 """
 from __future__ import annotations
 
+# Every published coordinate (the geometrie columns, every GeoJSON download and view, the points):
+# 7 decimals of a degree is about 1 cm, finer than any plan outline is drawn (RFC 7946 section 11.2).
+COORDINATE_DECIMALS = 7
+
 PLAN_COLUMNS: dict[str, str] = {
     "plan_id": "TEXT",
     "naam": "TEXT",

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from .gemeente_namen import DUBBELZINNIG, GemeenteNamen
 from .mapping import Mapping, norm
-from .schema import NIET_LOPEND, PRICE_CLASS_COLUMNS
+from .schema import COORDINATE_DECIMALS, NIET_LOPEND, PRICE_CLASS_COLUMNS
 
 FOUT = "fout"  # row is not loaded
 WAARSCHUWING = "waarschuwing"  # row is loaded, value corrected or doubtful
@@ -423,7 +423,7 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
             la, lo = parse_number(lat), parse_number(lon)
             if not (50.6 <= la <= 53.7 and 3.2 <= lo <= 7.3):
                 raise Invalid("punt ligt buiten Nederland")
-            out["latitude"], out["longitude"] = round(la, 6), round(lo, 6)
+            out["latitude"], out["longitude"] = round(la, COORDINATE_DECIMALS), round(lo, COORDINATE_DECIMALS)
         except Invalid as exc:
             problem("latitude", f"{as_text(lat)} {as_text(lon)}", WAARSCHUWING, "ongeldig_punt",
                     f"{exc}; punt van de gemeente gebruikt")

@@ -2,13 +2,16 @@
 
 The database is immutable while served (a new build rolls out as new replicas), so pages
 and JSON may be cached for minutes; static assets for a day, or a year when the URL
-carries a version (Datasette's own /-/static/app.css?hash). Errors are never cached: a
+carries a version (Datasette's own /-/static/app.css?hash) or is a release's pinned download
+(/downloads/<peildatum>/<file>). Errors are never cached: a
 timed-out query or a 404 during a rollout must not stick in a shared cache. Responses
 that set a cookie or describe the visitor (/-/actor, /-/messages ...) are private.
 """
 from __future__ import annotations
 
 from datasette import hookimpl
+
+from ingest.release_archive import ARCHIVED_FILE_URL
 
 PAGE = b"public, max-age=300, stale-while-revalidate=60, stale-if-error=3600"
 STATIC = b"public, max-age=86400, stale-while-revalidate=3600"
@@ -28,6 +31,8 @@ def cache_control(method: str, path: str, query: bytes, status: int, sets_cookie
         return NO_STORE
     if sets_cookie:
         return PRIVATE
+    if ARCHIVED_FILE_URL.match(path):  # a release's pinned file (ingest/release_archive.py)
+        return VERSIONED
     if path.startswith(STATIC_PREFIXES):
         return VERSIONED if (query and path.startswith("/-/static/")) else STATIC
     if path.startswith(PER_VISITOR):

@@ -1,10 +1,12 @@
 """Open-data endpoints for catalogues and developers: /datapackage.json, /catalog.jsonld and page metadata.
 
 The build writes the downloads, their manifest (downloads/index.json) and the Frictionless
-descriptor (downloads/datapackage.json; ingest/downloads.py). This plugin only reads those
-files: it makes the descriptor's paths absolute, describes the same files as a DCAT-AP catalogue
-(as data.overheid.nl and data.europa.eu harvest) and gives the home and downloads pages a
-schema.org `Dataset` in JSON-LD for search engines.
+descriptor (downloads/datapackage.json; ingest/downloads.py), and pins every release's set under
+/downloads/<peildatum>/ (ingest/release_archive.py). This plugin only reads those files: it makes the
+descriptor's paths absolute, describes the releases as a DCAT-AP-NL catalogue (ingest/dcat.py; what
+data.overheid.nl and data.europa.eu harvest) and gives the home and downloads pages a schema.org
+`Dataset` in JSON-LD as Google's dataset guidelines ask. Every absolute URL comes from the configured
+base_url, the organisations from the configuration (ingest/site.py).
 """
 from __future__ import annotations
 
@@ -15,21 +17,13 @@ from pathlib import Path
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from ingest import site
+from ingest import dcat, release_archive, site
 from ingest.downloads import belongs_to
 
 DB = "woningbouwplannen"
-LICENSE_DCAT = "http://creativecommons.org/publicdomain/zero/1.0/deed.nl"  # as data.overheid.nl lists CC0
 LICENSE_SCHEMA = "https://creativecommons.org/publicdomain/zero/1.0/"
-EU = "http://publications.europa.eu/resource/authority/"
-FILE_TYPES = {"csv": "CSV", "csv-excel": "CSV", "json": "JSON", "geojson": "GEOJSON", "xlsx": "XLSX"}
 FORMAT_NAMES = {"csv": "CSV", "csv-excel": "CSV (Excel NL: ; en BOM)", "json": "JSON", "geojson": "GeoJSON",
                 "xlsx": "XLSX (Excel)", "sqlite": "SQLite"}
-CONTEXT = {
-    "dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/", "foaf": "http://xmlns.com/foaf/0.1/",
-    "vcard": "http://www.w3.org/2006/vcard/ns#", "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "spdx": "http://spdx.org/rdf/terms#", "adms": "http://www.w3.org/ns/adms#",
-}
 # Limits a developer needs, shown on the pages from the running settings (settings.json).
 LIMIT_SETTINGS = ("sql_time_limit_ms", "max_returned_rows", "max_csv_mb", "facet_time_limit_ms", "default_cache_ttl")
 
@@ -85,10 +79,7 @@ def canned(name: str, q: dict) -> dict:
             "en": {"title": title_en, "question": first_sentence(desc_en) if desc_en else ""}}
 
 
-def both(text: str | None) -> tuple[str, str]:
-    """'Nederlands / English' -> (nl, en)."""
-    nl, _, en = (text or "").partition(" / ")
-    return nl.strip(), (en or nl).strip()
+both = dcat.both  # 'Nederlands / English' -> (nl, en)
 
 
 def distributions(index: dict, base: str) -> list[dict]:
@@ -103,111 +94,44 @@ def distributions(index: dict, base: str) -> list[dict]:
     return out
 
 
-def lit(value, datatype: str | None = None, lang: str | None = None) -> dict:
-    out = {"@value": value}
-    if datatype:
-        out["@type"] = datatype
-    if lang:
-        out["@language"] = lang
-    return out
-
-
-def dcat_catalog(index: dict, metadata: dict, base: str, temporal: tuple[str | None, str | None]) -> dict:
-    """DCAT-AP (2.x, the profile DCAT-AP-DONL extends) catalogue with one dataset and a distribution per file."""
-    title_nl, title_en = both(metadata.get("title"))
-    desc_nl, desc_en = both(metadata.get("description_text") or "")
-    license_ = {"@id": LICENSE_DCAT}
-    peil = index.get("peildatum")
-    publisher = {"@id": f"{base}/#uitgever", "@type": "foaf:Agent",
-                 "foaf:name": [lit("Woningbouwplannen in Nederland (open-dataportaal)", lang="nl"),
-                               lit("Housing-construction plans in the Netherlands (open-data portal)", lang="en")],
-                 "foaf:homepage": {"@id": f"{base}/"}}
-    dists = []
-    for d in distributions(index, base):
-        dist = {
-            "@id": f"{base}/catalog.jsonld#{d['file']}", "@type": "dcat:Distribution",
-            "dct:title": lit(d["name"], lang="nl"),
-            "dcat:accessURL": {"@id": f"{base}/downloads" if d["table"] else f"{base}/{DB}"},
-            "dcat:downloadURL": {"@id": d["url"]},
-            "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{d['mediatype']}"},
-            "dcat:byteSize": lit(str(d["bytes"]), "xsd:nonNegativeInteger"),
-            "spdx:checksum": {"@type": "spdx:Checksum", "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
-                              "spdx:checksumValue": lit(d["sha256"], "xsd:hexBinary")},
-            "dct:license": license_,
-        }
-        if d["format"] in FILE_TYPES:
-            dist["dct:format"] = {"@id": f"{EU}file-type/{FILE_TYPES[d['format']]}"}
-        if peil:
-            dist["dct:modified"] = lit(peil, "xsd:date")
-        dists.append(dist)
-    dataset = {
-        "@id": f"{base}/#dataset", "@type": "dcat:Dataset",
-        "dct:identifier": f"{base}/#dataset",
-        "dct:title": [lit(title_nl, lang="nl"), lit(title_en, lang="en")],
-        "dct:description": [lit(desc_nl, lang="nl"), lit(desc_en, lang="en")],
-        "dct:license": license_,
-        "dct:accessRights": {"@id": f"{EU}access-right/PUBLIC"},
-        "dct:language": [{"@id": f"{EU}language/NLD"}, {"@id": f"{EU}language/ENG"}],
-        "dct:spatial": {"@id": f"{EU}country/NLD"},
-        "dcat:theme": {"@id": f"{EU}data-theme/REGI"},
-        "dcat:keyword": [lit(k, lang="nl") for k in ("woningbouw", "woningbouwplannen", "volkshuisvesting", "LMVW")]
-                        + [lit(k, lang="en") for k in ("housing", "housing construction")],
-        "dct:publisher": publisher,
-        "dcat:contactPoint": {"@type": "vcard:Kind", "vcard:fn": "Woningbouwplannen",
-                              "vcard:hasURL": {"@id": f"{base}/over"}},
-        "dcat:landingPage": {"@id": f"{base}/"},
-        "foaf:page": {"@id": f"{base}/downloads"},
-        "dct:conformsTo": {"@id": "https://specs.frictionlessdata.io/data-package/"},
-        "adms:sample": {"@id": f"{base}/datapackage.json"},
-        "dcat:distribution": dists,
-    }
-    if metadata.get("source_url"):
-        dataset["dct:source"] = {"@id": metadata["source_url"]}
-    if peil:
-        dataset["dct:modified"] = lit(peil, "xsd:date")
-    start, end = temporal
-    if start or end:
-        period = {"@type": "dct:PeriodOfTime"}
-        if start:
-            period["dcat:startDate"] = lit(start, "xsd:date")
-        if end:
-            period["dcat:endDate"] = lit(end, "xsd:date")
-        dataset["dct:temporal"] = period
-    return {
-        "@context": CONTEXT, "@id": f"{base}/catalog.jsonld", "@type": "dcat:Catalog",
-        "dct:title": [lit(f"Catalogus {title_nl}", lang="nl"), lit(f"Catalogue {title_en}", lang="en")],
-        "dct:description": [lit(desc_nl, lang="nl"), lit(desc_en, lang="en")],
-        "dct:publisher": publisher, "dct:license": license_,
-        "dct:language": [{"@id": f"{EU}language/NLD"}, {"@id": f"{EU}language/ENG"}],
-        "foaf:homepage": {"@id": f"{base}/"},
-        "dcat:dataset": [dataset],
-    }
+def organization(org: dict, lang: str) -> dict:
+    """A configured organisation (ingest/site.py) as a schema.org Organization, named in the page language."""
+    nl, en = both(org["name"])
+    return {"@type": "Organization", "@id": org["uri"], "name": en if lang == "en" else nl, "url": org["uri"]}
 
 
 def schema_org_dataset(index: dict, metadata: dict, base: str, temporal: tuple[str | None, str | None],
-                       lang: str) -> dict:
-    """schema.org Dataset (what search engines read), in the page language."""
+                       lang: str, organisations: dict) -> dict:
+    """schema.org Dataset in the page language, with what Google's dataset guidelines ask: name, a
+    description of 50 to 5,000 characters, identifier, licence, creator, distributions with their
+    format and URL, temporal and spatial coverage, free access. The same releases as the catalogue's
+    series (/catalog.jsonld), whose IRI identifies it; the distributions are the newest files."""
     nl, en = both(metadata.get("title"))
     desc_nl, desc_en = both(metadata.get("description_text") or "")
     start, end = temporal
+    series = dcat.series_iri(base)
     out = {
-        "@context": "https://schema.org", "@type": "Dataset", "@id": f"{base}/#dataset",
+        "@context": "https://schema.org", "@type": "Dataset", "@id": series, "identifier": series,
         "name": en if lang == "en" else nl, "alternateName": nl if lang == "en" else en,
         "description": desc_en if lang == "en" else desc_nl,
-        "url": f"{base}/", "sameAs": f"{base}/catalog.jsonld",
-        "license": LICENSE_SCHEMA, "isAccessibleForFree": True, "inLanguage": ["nl", "en"],
+        "url": f"{base}/", "license": LICENSE_SCHEMA, "isAccessibleForFree": True, "inLanguage": "nl",
         "keywords": ["woningbouw", "woningbouwplannen", "LMVW", "housing", "Nederland"],
-        "spatialCoverage": {"@type": "Place", "name": "Nederland"},
-        "creator": {"@type": "Organization", "name": "Woningbouwplannen in Nederland", "url": f"{base}/"},
-        "includedInDataCatalog": {"@type": "DataCatalog", "name": nl, "url": f"{base}/catalog.jsonld"},
+        "spatialCoverage": {"@type": "Place", "name": "Nederland" if lang == "nl" else "Netherlands",
+                            "sameAs": dcat.COUNTRY},
+        "includedInDataCatalog": {"@type": "DataCatalog", "@id": f"{base}/catalog.jsonld",
+                                  "name": f"Catalogus {nl}" if lang == "nl" else f"Catalogue {en}",
+                                  "url": f"{base}/catalog.jsonld"},
         "distribution": [{"@type": "DataDownload", "name": d["name"], "encodingFormat": d["mediatype"],
                           "contentUrl": d["url"], "contentSize": str(d["bytes"]),
                           "sha256": d["sha256"]} for d in distributions(index, base)],
     }
+    for role, org in organisations.items():
+        if org:
+            out[role] = organization(org, lang)
     if metadata.get("source_url"):
         out["isBasedOn"] = metadata["source_url"]
     if index.get("peildatum"):
-        out["dateModified"] = index["peildatum"]
+        out["dateModified"] = out["version"] = index["peildatum"]
     if start or end:
         out["temporalCoverage"] = f"{start or '..'}/{end or '..'}"
     return out
@@ -262,12 +186,27 @@ async def datapackage(datasette, request):
                          headers={"Access-Control-Allow-Origin": "*"})
 
 
+def organisations(datasette) -> dict:
+    config = datasette.plugin_config(site.PLUGIN)
+    return {role: site.organisation(config, role) for role in site.ORGANISATIONS}
+
+
 async def catalog(datasette, request):
     index = current_index(datasette)
     if index is None:
         return not_built()
-    body = dcat_catalog(index, site_metadata(datasette), base_url(datasette, request), await temporal(datasette))
-    return Response(json.dumps(body, ensure_ascii=False, indent=1), content_type="application/ld+json; charset=utf-8",
+    # a set published before the archive existed is described where it is, until a build pins it
+    sets = release_archive.archived_sets(downloads_dir(datasette)) or [{**index, "path": "/downloads/"}]
+    base = base_url(datasette, request)
+    key = (base, (index.get("database") or {}).get("sha256"), tuple((s["peildatum"], s.get("database", {}).get("sha256")) for s in sets))
+    memo = datasette.__dict__.setdefault("_catalog_jsonld", {})
+    if key not in memo:  # the catalogue only changes with a build: made once per set of releases
+        orgs = organisations(datasette)
+        start, _ = await temporal(datasette)
+        body = dcat.catalogue(sets, index, site_metadata(datasette), base, orgs["publisher"], orgs["creator"], start)
+        memo.clear()
+        memo[key] = json.dumps(body, ensure_ascii=False, separators=(",", ":"))  # large: compact
+    return Response(memo[key], content_type="application/ld+json; charset=utf-8",
                     headers={"Access-Control-Allow-Origin": "*"})
 
 
@@ -302,7 +241,8 @@ def extra_template_vars(template, datasette, request):
             if key not in memo:
                 meta, period = site_metadata(datasette), await temporal(datasette)
                 memo.clear()
-                memo[key] = {lang: script_json(schema_org_dataset(index, meta, base, period, lang))
+                orgs = organisations(datasette)
+                memo[key] = {lang: script_json(schema_org_dataset(index, meta, base, period, lang, orgs))
                              for lang in ("nl", "en")}
             out["dataset_jsonld"] = memo[key]
         queries = await datasette.get_canned_queries(DB, None) if DB in datasette.databases else {}

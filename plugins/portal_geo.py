@@ -1,7 +1,8 @@
 """GeoJSON output for any view with a geometry column, compact geometry cells, and the outline maps.
 
 - `.geojson` on every table, row and query whose columns include `geometrie` (or
-  `geometry`), or `latitude` and `longitude`: a FeatureCollection in WGS84 (RFC 7946).
+  `geometry`), or `latitude` and `longitude`: a FeatureCollection in WGS84 (RFC 7946), each
+  feature's id the row's primary key.
 - HTML cells of `geometrie` show a short summary instead of a wall of coordinates.
 - static/portal-maps.js draws outlines: on plan and doorbraaklocatie row pages its own map,
   on table pages onto the one datasette-cluster-map map. Basemap = the cluster map's
@@ -14,6 +15,8 @@ import json
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
+
+from ingest.schema import COORDINATE_DECIMALS  # the geometrie columns' precision, for points too
 
 GEOMETRY_COLUMNS = ("geometrie", "geometry")
 MAP_TABLES = {"plannen", "doorbraaklocaties", "plangebieden"}
@@ -44,7 +47,13 @@ def _geometry(value) -> dict | None:
     return geom if isinstance(geom, dict) and "type" in geom else None
 
 
-def features(columns, rows):
+def feature_key(columns, data) -> str | None:
+    """The column whose value is each feature's id: a table's or row's single primary key (RFC 7946 3.2)."""
+    pks = data.get("primary_keys") or []
+    return pks[0] if len(pks) == 1 and pks[0] in columns else None
+
+
+def features(columns, rows, id_column: str | None = None):
     geom_col = _geometry_column(columns)
     props = [c for c in columns if c != geom_col]
     for row in rows:
@@ -52,19 +61,23 @@ def features(columns, rows):
         geom = _geometry(values.get(geom_col)) if geom_col else None
         if geom is None and values.get("latitude") is not None and values.get("longitude") is not None:
             try:
-                geom = {"type": "Point", "coordinates": [float(values["longitude"]), float(values["latitude"])]}
+                geom = {"type": "Point", "coordinates": [round(float(values["longitude"]), COORDINATE_DECIMALS),
+                                                         round(float(values["latitude"]), COORDINATE_DECIMALS)]}
             except (TypeError, ValueError):
                 geom = None
         properties = {c: values[c] for c in props}
         for key, value in properties.items():
             if isinstance(value, (bytes, bytearray)):
                 properties[key] = None
-        yield {"type": "Feature", "properties": properties, "geometry": geom}
+        feature = {"type": "Feature", "properties": properties, "geometry": geom}
+        if id_column is not None:
+            feature = {"type": "Feature", "id": values[id_column], **feature}
+        yield feature
 
 
 def render_geojson(columns, rows, data, table, query_name):
     doc = {"type": "FeatureCollection", "name": table or query_name or "query",
-           "features": list(features(columns, rows))}
+           "features": list(features(columns, rows, feature_key(columns, data)))}
     if data.get("next_url"):
         doc["next_url"] = data["next_url"]  # a foreign member: the next page of this view
     return Response(json.dumps(doc, ensure_ascii=False, default=str), content_type="application/geo+json; charset=utf-8")

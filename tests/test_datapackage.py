@@ -6,6 +6,8 @@ import sqlite3
 
 from frictionless import Package, validate
 
+from ingest import site
+
 
 def test_frictionless_validates_the_package_and_every_csv(sample_db):
     path = sample_db.parent / "downloads" / "datapackage.json"
@@ -44,7 +46,8 @@ async def test_served_package_points_into_downloads(sample_app, sample_db):
     served = r.json()
     on_disk = json.loads((sample_db.parent / "downloads" / "datapackage.json").read_text(encoding="utf-8"))
     assert [x["name"] for x in served["resources"]] == [x["name"] for x in on_disk["resources"]]
+    base = site.base_url(sample_app.plugin_config(site.PLUGIN))  # the configured address (tests/test_base_url.py)
     for resource, local in zip(served["resources"], on_disk["resources"]):
-        assert resource["path"] == f"http://localhost/downloads/{local['path']}"
-        got = await sample_app.client.get(resource["path"].removeprefix("http://localhost"))
+        assert resource["path"] == f"{base}/downloads/{local['path']}"
+        got = await sample_app.client.get(resource["path"].removeprefix(base))
         assert got.status_code == 200 and len(got.content) == local["bytes"]

@@ -1,15 +1,22 @@
-"""The Atom feed of plan changes (datasette-atom on the canned query wijzigingen_feed)."""
+"""The Atom feed of plan changes (datasette-atom on the canned query wijzigingen_feed), read by feedparser
+and checked against the MUSTs of RFC 4287."""
 from __future__ import annotations
 
+import re
 import sqlite3
+import urllib.parse
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
+
+import feedparser
 
 from conftest import make_datasette, portal_metadata, write_manifest
 from ingest import site
 from ingest.build import build
 
 META = portal_metadata()["plugins"][site.PLUGIN]
+# the portal's publisher (metadata.yml), in the feed's first language
+AUTHOR = ((META.get("publisher") or {}).get("name") or portal_metadata()["title"]).split(" / ")[0]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEED = "/woningbouwplannen/wijzigingen_feed.atom"
@@ -38,7 +45,7 @@ def expected_changes(db):
 async def test_feed_is_atom_with_an_entry_per_change(export_app, export_db):
     response = await export_app.client.get(FEED)
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("application/xml")
+    assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
     root = ET.fromstring(response.content)
     assert root.tag == f"{ATOM}feed"
     assert root.findtext(f"{ATOM}title") == "Wijzigingen in woningbouwplannen / Changes in housing plans"
@@ -104,3 +111,101 @@ async def test_the_feed_filters_by_municipality_and_province_and_a_browser_gets_
     assert "Atom" in html and f"wijzigingen_feed.atom?gemeentecode={code}" in html and "/plan/" in html
     gemeente = (await export_app.client.get(f"/gemeente/{code}")).text
     assert f'type="application/atom+xml"' in gemeente and f"wijzigingen_feed.atom?gemeentecode={code}" in gemeente
+
+
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+# what may stand unencoded in an IRI (RFC 3987): ASCII letters, digits, reserved and unreserved marks, '%'
+IRI_ASCII = re.compile(r"^[A-Za-z0-9:/?#\[\]@!$&'()*+,;=%~._-]+$")
+
+
+def one(element, name: str) -> ET.Element:
+    found = element.findall(f"{ATOM}{name}")
+    assert len(found) == 1, f"{element.tag} has {len(found)} atom:{name}"
+    return found[0]
+
+
+def alternates_unique(element) -> None:
+    """RFC 4287 4.1.1/4.1.2: at most one rel=alternate link per type and hreflang."""
+    seen = Counter((link.get("type"), link.get("hreflang")) for link in element.findall(f"{ATOM}link")
+                   if link.get("rel", "alternate") == "alternate")
+    assert all(n == 1 for n in seen.values()), seen
+
+
+def assert_rfc4287(body: bytes, base: str) -> list[ET.Element]:
+    """The MUSTs of RFC 4287 for a feed and its entries, checked one by one; returns the entries."""
+    root = ET.fromstring(body)
+    assert root.tag == f"{ATOM}feed"
+    for name in ("id", "title", "updated"):
+        assert (one(root, name).text or "").strip()
+    assert RFC3339.match(one(root, "updated").text)
+    assert urllib.parse.urlsplit(one(root, "id").text).scheme  # an absolute IRI
+    alternates_unique(root)
+    self_links = [link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self"]
+    assert len(self_links) == 1 and self_links[0].get("href").startswith(base + "/")
+    feed_authors = root.findall(f"{ATOM}author")
+    entries = root.findall(f"{ATOM}entry")
+    assert entries
+    ids = []
+    for entry in entries:
+        for name in ("id", "title", "updated"):
+            assert (one(entry, name).text or "").strip()
+        assert RFC3339.match(one(entry, "updated").text)
+        entry_id = one(entry, "id").text
+        assert IRI_ASCII.match(entry_id) and urllib.parse.urlsplit(entry_id).scheme, entry_id
+        ids.append(entry_id)
+        alternates_unique(entry)
+        links = entry.findall(f"{ATOM}link")
+        # no content: at least one alternate link (4.1.2); every link here absolute, at the configured address
+        assert entry.find(f"{ATOM}content") is not None or links
+        for link in links:
+            href = link.get("href")
+            assert IRI_ASCII.match(href) and href.startswith(base + "/"), href
+        # an author on the feed, or on every entry (4.1.1)
+        assert feed_authors or entry.findall(f"{ATOM}author")
+    for author in feed_authors:
+        assert (one(author, "name").text or "").strip()
+    assert len(set(ids)) == len(ids)  # every entry its own id
+    return entries
+
+
+async def test_the_feed_meets_rfc_4287_and_feedparser_reads_it_cleanly(export_app):
+    base = site.base_url(META)
+    for query in ("", "?provincie=Utrecht", "?gemeentecode=gm0363&_extra=1"):
+        # a spoofed Host must not reach the feed: every address comes from the configured base_url
+        response = await export_app.client.get(FEED + query, headers={"host": "evil.example"})
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+        assert b"evil.example" not in response.content
+        entries = assert_rfc4287(response.content, base)
+        root = ET.fromstring(response.content)
+        assert one(one(root, "author"), "name").text == AUTHOR
+        assert one(root, "updated").text == max(one(e, "updated").text for e in entries)
+        parsed = feedparser.parse(response.content, response_headers={"content-type": response.headers["content-type"]})
+        assert not parsed.bozo, parsed.get("bozo_exception")
+        assert parsed.version == "atom10" and parsed.feed.author == AUTHOR
+        assert len(parsed.entries) == len(entries)
+        assert all(e.id and e.title and e.updated_parsed and e.link.startswith(base + "/plan/") for e in parsed.entries)
+    # the feed's id and self link name the feed by its filters alone, spelled one way
+    root = ET.fromstring((await export_app.client.get(f"{FEED}?gemeentecode=gm0363&_extra=1")).content)
+    assert one(root, "id").text == f"{base}{FEED}?gemeentecode=GM0363"
+    alternate = [link for link in root.findall(f"{ATOM}link") if link.get("rel") == "alternate"]
+    assert [link.get("href") for link in alternate] == [f"{base}/wijzigingen?gemeentecode=GM0363"]
+
+
+async def test_a_plan_id_with_spaces_and_marks_still_gives_iris_that_lead_to_the_plan(tmp_path):
+    (tmp_path / "a.csv").write_text("Plan-ID;Plannaam;Gemeentecode;Aantal woningen\nA-1;Een;GM0363;10\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("Plan-ID;Plannaam;Gemeentecode;Aantal woningen\nA-1;Een;GM0363;10\n"
+                                    "Z 1#2?%;Twee;GM0363;20\n", encoding="utf-8")
+    manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "a.csv", "peildatum": "2025-04-01"},
+                                         {"kind": "plannen", "path": "b.csv", "peildatum": "2025-10-01"}])
+    build(manifest, tmp_path / "woningbouwplannen.db", quiet=True)
+    app = make_datasette(tmp_path / "woningbouwplannen.db")
+    body = (await app.client.get(FEED)).content
+    base = site.base_url(META)
+    [entry] = assert_rfc4287(body, base)
+    assert one(entry, "id").text == "urn:woningbouwplannen:wijziging:2025-10-01:Z+1~232~3F~25:nieuw"
+    href = one(entry, "link").get("href")
+    assert href == f"{base}/plan/Z+1~232~3F~25"
+    assert not feedparser.parse(body).bozo
+    page = await app.client.get(href[len(base):])
+    assert page.status_code == 200 and "Twee" in page.text

@@ -8,6 +8,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from conftest import ROOT, make_datasette, query, write_manifest
+from ingest import site
 from ingest.build import build
 
 PAGES = ["/", "/kaart", "/in-de-buurt", "/gemeenten", "/gemeente/GM0363", "/over", "/voor-journalisten",
@@ -149,7 +150,9 @@ async def test_sitemap_lists_every_plan_and_municipality_page(sample_app):
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = [e.text for e in ET.fromstring(r.text).findall("s:url/s:loc", ns)]
-    paths = {loc.split("localhost", 1)[1] for loc in locs}
+    base = site.base_url(sample_app.plugin_config(site.PLUGIN))  # the configured address, never the request's
+    assert all(loc.startswith(f"{base}/") for loc in locs)
+    paths = {loc.removeprefix(base) for loc in locs}
     assert {p for p in paths if p.startswith("/plan/")} == {f"/plan/{p}" for p in plans}
     assert {p for p in paths if p.startswith("/gemeente/")} == {f"/gemeente/{c}" for c in codes}
     for path in ["/", "/over", f"/plan/{sorted(plans)[0]}", "/gemeente/GM0363"]:

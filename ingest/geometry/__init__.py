@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..problems import SourceReport
-from ..schema import DOORBRAAK_COLUMNS, PLANGEBIED_COLUMNS
+from ..schema import COORDINATE_DECIMALS, DOORBRAAK_COLUMNS, PLANGEBIED_COLUMNS
 from ..write import write_table
 from . import areas, shapes
 
@@ -64,15 +64,18 @@ def write(conn, data: GeoData) -> None:
     write_table(conn, "doorbraaklocaties", DOORBRAAK_COLUMNS, data.doorbraaklocaties, pk="naam")
 
 
-def _feature(geometry: str | None, properties: dict) -> str:
-    return json.dumps({"type": "Feature", "properties": properties}, ensure_ascii=False)[:-1] + \
+def _feature(key, geometry: str | None, properties: dict) -> str:
+    """One Feature; `key` (the row's primary key) is its id (RFC 7946 section 3.2)."""
+    return json.dumps({"type": "Feature", "id": key, "properties": properties}, ensure_ascii=False)[:-1] + \
         f', "geometry": {geometry or "null"}}}'
 
 
 def _point(row: dict) -> str | None:
     if row.get("latitude") is None or row.get("longitude") is None:
         return None
-    return json.dumps({"type": "Point", "coordinates": [row["longitude"], row["latitude"]]})
+    decimals = COORDINATE_DECIMALS  # a point from an export or a municipality: as precise as the outlines
+    return json.dumps({"type": "Point", "coordinates": [round(row["longitude"], decimals),
+                                                        round(row["latitude"], decimals)]})
 
 
 def _write_collection(path: Path, name: str, features) -> None:
@@ -90,7 +93,8 @@ def _write_collection(path: Path, name: str, features) -> None:
 
 def write_downloads(db_path: Path, current: list[dict], data: GeoData, plan_columns,
                     directory: Path | None = None) -> Path:
-    """Full-dataset GeoJSON (WGS84, full precision) next to the database, for the /downloads/ mount.
+    """Full-dataset GeoJSON (WGS84, RFC 7946: COORDINATE_DECIMALS, a feature id per row) next to the
+    database, for the /downloads/ mount.
 
     `directory`: where to write instead (ingest/downloads.py stages the whole set there first)."""
     directory = directory or db_path.parent / DOWNLOADS_DIR
@@ -98,12 +102,14 @@ def write_downloads(db_path: Path, current: list[dict], data: GeoData, plan_colu
     areas = {row["plan_id"]: row["geometrie"] for row in data.plangebieden}
     columns = [c for c in plan_columns if c not in NOT_IN_DOWNLOAD]
     _write_collection(directory / "plannen.geojson", "plannen", (
-        _feature(areas.get(row["plan_id"]) or _point(row), {c: row.get(c) for c in columns}) for row in current))
+        _feature(row["plan_id"], areas.get(row["plan_id"]) or _point(row), {c: row.get(c) for c in columns})
+        for row in current))
     _write_collection(directory / "plangebieden.geojson", "plangebieden", (
-        _feature(row["geometrie"], {k: v for k, v in row.items() if k != "geometrie"}) for row in data.plangebieden))
+        _feature(row["plan_id"], row["geometrie"], {k: v for k, v in row.items() if k != "geometrie"})
+        for row in data.plangebieden))
     site_columns = [c for c in data.doorbraaklocaties[0] if not c.startswith("_") and c not in NOT_IN_DOWNLOAD] \
         if data.doorbraaklocaties else []
     _write_collection(directory / "doorbraaklocaties.geojson", "doorbraaklocaties", (
-        _feature(row.get("_geometrie_volledig") or _point(row), {c: row.get(c) for c in site_columns})
+        _feature(row["naam"], row.get("_geometrie_volledig") or _point(row), {c: row.get(c) for c in site_columns})
         for row in data.doorbraaklocaties))
     return directory

@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
-from shapely.geometry import MultiPolygon, Polygon, shape
+from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from ..schema import COORDINATE_DECIMALS
 from ..validate import FOUT, WAARSCHUWING
 
 RD = CRS.from_epsg(28992)
@@ -192,7 +193,7 @@ def places(path: Path = GEMEENTEN_GEOJSON) -> Places:
 def point_inside(geom_rd: BaseGeometry) -> tuple[float, float]:
     """(latitude, longitude) of a point guaranteed inside the area, not a centroid (which may fall outside)."""
     p = reproject(geom_rd.point_on_surface(), RD, WGS84)
-    return round(p.y, 7), round(p.x, 7)
+    return round(p.y, COORDINATE_DECIMALS), round(p.x, COORDINATE_DECIMALS)
 
 
 def area_ha(geom_rd: BaseGeometry) -> float:
@@ -203,11 +204,12 @@ def _round(geom: BaseGeometry, decimals: int) -> BaseGeometry:
     return shapely.transform(geom, lambda xy: np.round(xy, decimals))
 
 
-def to_geojson(geom: BaseGeometry, decimals: int | None = None) -> str:
-    geom = shapely.orient_polygons(geom, exterior_cw=False)  # RFC 7946 ring order
-    if decimals is not None:
-        geom = _round(geom, decimals)
-    return shapely.to_geojson(geom)
+def to_geojson(geom: BaseGeometry, decimals: int = COORDINATE_DECIMALS) -> str:
+    # rounded first, then oriented: the ring order RFC 7946 asks for (exterior counter-clockwise, holes
+    # clockwise) holds for the coordinates as written. Written by json (the shortest text of each float):
+    # GEOS's writer may spell a rounded 52.743309 as 52.743309000000004.
+    geom = shapely.orient_polygons(_round(geom, decimals), exterior_cw=False)
+    return json.dumps(mapping(geom), separators=(",", ":"))
 
 
 def display_geojson(geom_rd: BaseGeometry) -> str:
@@ -216,9 +218,9 @@ def display_geojson(geom_rd: BaseGeometry) -> str:
     simple = geom_rd.simplify(tolerance, preserve_topology=True)
     if simple.is_empty or not simple.is_valid or abs(simple.area - geom_rd.area) > 0.05 * geom_rd.area:
         simple = geom_rd
-    return to_geojson(reproject(simple, RD, WGS84), decimals=6)  # 6 decimals ~ 0.1 m
+    return to_geojson(reproject(simple, RD, WGS84))
 
 
 def full_geojson(geom: BaseGeometry, crs: CRS) -> str:
-    """Full precision in WGS84, straight from the source CRS (no detour through RD New)."""
+    """The whole outline in WGS84, straight from the source CRS (no detour through RD New)."""
     return to_geojson(reproject(geom, crs, WGS84))
