@@ -41,9 +41,11 @@ endif
 		--static downloads:"$(dir $(abspath $(DB)))downloads" \
 		--cors -h $(HOST) -p $(PORT) $(SETTINGS)
 
-# axe-core for the accessibility checks in the browser tests (npm; nothing from it is served)
+# axe-core for the accessibility checks in the browser tests and vnu-jar (the W3C Nu HTML checker,
+# tests/test_html_valid.py; runs on Debian's Java, which .ci/run installs): npm, nothing from it is served.
+# --ignore-scripts: vnu-jar's install script would download a Java runtime from outside the registry.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
+	npm ci --no-audit --no-fund --silent --ignore-scripts
 	touch $@
 
 test: install node_modules/.installed
@@ -69,6 +71,8 @@ endif
 bench: install
 	bash deploy/need-packages.sh nginx wrk
 	$(PY) -m bench $(BENCH_ARGS)
+	# the API against /openapi.json, deeper than make test: coverage on every operation, 100 fuzzed examples each
+	OPENAPI_EXAMPLES=100 $(VENV)/bin/pytest -q tests/test_openapi.py
 
 sample: install
 	$(PY) scripts/generate_sample.py

@@ -23,7 +23,10 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
@@ -61,6 +64,50 @@ def render_config(prefix: Path, listen: str, ports: list[int], cache: bool = Tru
         prefix=prefix, listen=listen, user_directive=user, upstream_servers=servers, workers=workers,
         cache_dir=prefix / "cache", cache_directive="proxy_cache pages;" if cache else "proxy_cache off;",
         sql_rate=sql_rate, sql_burst=sql_burst)
+
+
+LOGS = ("access", "error")  # nginx's log files under <prefix>/logs
+
+
+def log_days(metadata: Path = ROOT / "metadata.yml") -> int | None:
+    """How many days nginx's logs are kept (metadata.yml, plugins: woningbouwplannen: log_days; /privacy states it)."""
+    config = (yaml.safe_load(metadata.read_text(encoding="utf-8")) or {}).get("plugins", {}).get("woningbouwplannen", {})
+    days = config.get("log_days")
+    return int(days) if days else None
+
+
+def rotate_logs(logs: Path, today: date, keep_days: int | None, nginx_pid: int | None = None,
+                new_day: bool = False) -> list[Path]:
+    """access.log and error.log of an earlier day (new_day: of yesterday, whatever the last write) become
+    <name>-<that day>.log (nginx reopens its files on SIGUSR1), and day files older than keep_days are
+    deleted. Returns the deleted files."""
+    moved = False
+    for name in LOGS:
+        current = logs / f"{name}.log"
+        if not current.exists() or current.stat().st_size == 0:
+            continue
+        last = today - timedelta(days=1) if new_day else date.fromtimestamp(current.stat().st_mtime)
+        if last >= today:
+            continue
+        day_file = logs / f"{name}-{last.isoformat()}.log"
+        with day_file.open("ab") as out, current.open("rb") as src:
+            shutil.copyfileobj(src, out)
+        current.unlink()
+        moved = True
+    if moved and nginx_pid:
+        os.kill(nginx_pid, signal.SIGUSR1)
+    deleted = []
+    if keep_days:
+        oldest = today - timedelta(days=keep_days - 1)
+        for path in sorted(logs.glob("*-????-??-??.log")):
+            try:
+                day = date.fromisoformat(path.stem[-10:])
+            except ValueError:
+                continue
+            if path.stem[:-11] in LOGS and day < oldest:
+                path.unlink()
+                deleted.append(path)
+    return deleted
 
 
 def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -178,6 +225,7 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     reported = set()
+    keep_days, rotated_on = log_days(), None
     try:
         while True:
             for port, proc in dep.replicas.items():
@@ -189,6 +237,9 @@ def main(argv=None) -> int:
                 print(f"FOUT: nginx stopped (exit {dep.nginx.returncode}); see {args.dir / 'logs' / 'error.log'}",
                       file=sys.stderr)
                 return 1
+            if rotated_on != date.today():  # at start and at the first check of each day
+                new_day, rotated_on = rotated_on is not None, date.today()
+                rotate_logs(args.dir.resolve() / "logs", rotated_on, keep_days, dep.nginx.pid, new_day)
             time.sleep(1)
     except KeyboardInterrupt:
         return 0

@@ -15,6 +15,8 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from datasette import hookimpl
 
+from ingest.datapackage import split_language
+
 LANGS = ("nl", "en")
 DEFAULT = "nl"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -157,11 +159,19 @@ def percent(value, decimals: int = 0) -> str:
     return "–" if value is None else number(value * 100, decimals) + "%"
 
 
+def in_language(text) -> str:
+    """The page language's half of a bilingual text from metadata.yml ('Nederlands / English', or
+    <p lang="nl">..</p><p lang="en">..</p>), as plain text; the whole text when it has no halves."""
+    nl, en = split_language(str(text or ""))
+    return (en if current_lang.get() == "en" else nl) or nl or en
+
+
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["nummer"] = number
     env.filters["label"] = label
     env.filters["procent"] = percent
+    env.filters["taal"] = in_language
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals["link"] = link

@@ -11,6 +11,10 @@ The answer is bounded: when more than `punten_max` plans match (metadata.yml, pl
 grid over the matching plans (or over `bbox`), so the map sends the same few hundred KB at
 ten times the data. static/kaart.js then asks for the plans of the view (`bbox`) once zoomed in.
 
+Parameters are checked, not guessed: a `segment` outside the segments or a `bbox` that is not four decimal
+degrees in range (BBOX, the pattern /openapi.json publishes; corners in either order) is a 400 naming it;
+an empty one means no filter.
+
 The plannen table page shows this map instead of datasette-cluster-map when its filters
 are ones this endpoint understands (`table_map_query`, templates/_table-woningbouwplannen-plannen.html).
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import re
 import sqlite3
 from collections import OrderedDict
 from urllib.parse import urlencode
@@ -47,19 +52,22 @@ GRID = 128  # cells along the longer side of the area: at most 128 x 128 counts 
 CELL_FIELDS = ("latitude", "longitude", "plannen", "netto")
 POINT_KNOWN = "latitude is not null and longitude is not null"
 CACHE_BYTES = 64 * 1024 * 1024  # answers kept (plain + gzip), oldest dropped first
+# decimal degrees, no exponent, no inf or nan: what the pattern admits, the server takes (plugins/openapi.py)
+_LON = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[0-9]{1,2})(?:\.[0-9]+)?)"
+_LAT = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+BBOX = rf"{_LON},{_LAT},{_LON},{_LAT}"
 
 
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
-    """`west,south,east,north` in degrees (WGS84), or None; ValueError says what is wrong."""
+    """`west,south,east,north` in degrees (WGS84), or None; ValueError says what is wrong. The corners
+    may come in either order (the box between them); the pattern is the one /openapi.json publishes."""
     if not value:
         return None
-    try:
-        west, south, east, north = (float(v) for v in value.split(","))
-    except ValueError:
-        raise ValueError("bbox moet vier getallen zijn: west,zuid,oost,noord / bbox must be west,south,east,north")
-    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise ValueError("bbox: west < oost en zuid < noord, in graden / west < east and south < north, in degrees")
-    return west, south, east, north
+    if not re.fullmatch(BBOX, value):
+        raise ValueError("bbox: vier getallen west,zuid,oost,noord in graden (lengte -180..180, breedte -90..90) / "
+                         "four numbers west,south,east,north in degrees (longitude -180..180, latitude -90..90)")
+    x1, y1, x2, y2 = (float(v) for v in value.split(","))
+    return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
 
 
 def build_where(args) -> tuple[str, dict, tuple | None]:
@@ -72,7 +80,9 @@ def build_where(args) -> tuple[str, dict, tuple | None]:
             where.append(f"{column} = :{column}")
             params[column] = value
     segment = args.get("segment")
-    if segment in SEGMENTS:
+    if segment:
+        if segment not in SEGMENTS:
+            raise ValueError(f"segment={segment}: kies {', '.join(SEGMENTS)} / choose one of these")
         where.append(f"coalesce({segment}, 0) > 0")
     search = args.get("_search")
     if search:
@@ -141,6 +151,12 @@ def table_map_query(args, searchmode: str | None = None) -> str | None:
     return urlencode(sorted(query.items()))
 
 
+def error(message: str) -> Response:
+    # the shape of Datasette's own JSON errors, which /openapi.json describes once for every endpoint
+    return Response.json({"ok": False, "error": message, "status": 400, "title": None}, status=400,
+                         headers={"access-control-allow-origin": "*"})
+
+
 async def map_data(datasette, request):
     cache = datasette.__dict__.setdefault("_map_data_cache", OrderedDict())
     key = request.query_string
@@ -160,9 +176,9 @@ async def map_data(datasette, request):
             answer = await db.execute_fn(answer_within_limit)
         except (sqlite3.OperationalError, ValueError) as exc:  # a search the FTS syntax rejects, a bad bbox
             if "interrupted" in str(exc):
-                return Response.json({"ok": False, "error": "kaartdata: de vraag duurde te lang; kies een kleiner gebied "
-                                      "of een filter / the request took too long"}, status=400)
-            return Response.json({"ok": False, "error": f"kaartdata: {exc}"}, status=400)
+                return error("kaartdata: de vraag duurde te lang; kies een kleiner gebied of een filter / "
+                             "the request took too long")
+            return error(f"kaartdata: {exc}")
         body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         cached = (body, gzip.compress(body, compresslevel=6, mtime=0))
         cache[key] = cached

@@ -16,7 +16,7 @@ from ingest import site
 DB = "woningbouwplannen"
 PART = 45_000  # under the sitemap protocol's 50,000 URLs per file
 PAGES = ["/", "/kaart", "/in-de-buurt", "/gemeenten", "/doorbraaklocaties", "/voortgang", "/over",
-         "/voor-journalisten", "/voor-ontwikkelaars", "/downloads"]
+         "/voor-journalisten", "/voor-ontwikkelaars", "/downloads", "/api", "/toegankelijkheid", "/privacy"]
 ROBOTS = """# Woningbouwplannen: pages are for everyone; SQL and bulk data have their own doors.
 # (Disallow lines first: some parsers take the first matching rule.)
 User-agent: *

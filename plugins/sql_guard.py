@@ -58,7 +58,7 @@ def rewrite_query(params: list[tuple[str, str]], own_sql: bool, limit_ms: int) -
     """The query string with a sane _timelimit: the visitor's, if lower, else ours for own SQL."""
     asked = None
     for k, v in params:
-        if k == "_timelimit" and v.strip().isdigit() and int(v) > 0:
+        if k == "_timelimit" and v.strip().isdecimal() and int(v) > 0:  # isdigit() admits '²', which int() refuses
             asked = int(v)
     kept = [(k, v) for k, v in params if k != "_timelimit"]
     if own_sql:

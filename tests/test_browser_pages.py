@@ -15,7 +15,8 @@ PAGES = {"home": "/", "kaart": "/kaart", "buurt": "/in-de-buurt?lat=52.09&lon=5.
          "gemeente": "/gemeente/GM0344", "over": "/over", "journalisten": "/voor-journalisten",
          "ontwikkelaars": "/voor-ontwikkelaars", "zoeken": "/zoeken?q=Utrecht", "plan": None,
          "tabel": "/woningbouwplannen/plannen?provincie=Utrecht",
-         "voortgang": "/voortgang", "doorbraak": "/doorbraaklocaties"}
+         "voortgang": "/voortgang", "doorbraak": "/doorbraaklocaties", "api": "/api",
+         "toegankelijkheid": "/toegankelijkheid", "privacy": "/privacy"}
 
 
 def plan_path(page, server):
@@ -168,3 +169,45 @@ def test_hostile_names_stay_text_in_the_browser(browser, hostile_server):
     p.goto(hostile_server + "/plan/H-0")
     assert HOSTILE[0] in p.locator("h1").inner_text()
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_api_reference_lists_operations_and_tries_one_by_keyboard(browser, server, lang):
+    """/api lists every operation of /openapi.json at once; Swagger UI (vendored) loads when one is opened, and
+    its Try it out / Execute get this server's answer, by keyboard alone, passing axe, nothing fetched elsewhere."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    p = context.new_page()
+    errors, outside = [], []
+    p.on("pageerror", lambda exc: errors.append(str(exc)))
+    p.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
+            else (outside.append(route.request.url), route.abort()))
+    p.goto(f"{server}/{lang}/api", wait_until="networkidle")
+    spec = p.evaluate("fetch('/openapi.json').then(r => r.json())")
+    listed = p.locator("#api-lijst button.api-operatie")
+    want = sum(1 for item in spec["paths"].values() for m in item if m in ("get", "post", "put", "delete", "patch"))
+    assert listed.count() == want > 40
+    assert p.evaluate("typeof window.SwaggerUIBundle") == "undefined"  # not loaded before it is asked for
+    plannen = p.locator("#api-lijst button.api-operatie[data-path='/woningbouwplannen/plannen.json']")
+    assert "GET" in plannen.inner_text()
+    plannen.focus()
+    p.keyboard.press("Enter")
+    block = p.locator("#api-swagger .opblock:has(.opblock-summary-path[data-path='/woningbouwplannen/plannen.json'])")
+    block.locator(".try-out__btn").wait_for(timeout=30000)
+    assert p.locator("#api-lijst").is_hidden() and p.locator("#api-swagger .opblock").count() == want
+    assert p.evaluate("document.activeElement.closest('.opblock') !== null")  # the focus went to the operation
+    block.locator(".try-out__btn").focus()
+    p.keyboard.press("Enter")
+    block.locator("tr[data-param-name='provincie'] input").fill("Utrecht")
+    block.locator("button.execute").focus()
+    p.keyboard.press("Enter")
+    status = block.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for(timeout=30000)
+    assert status.inner_text().strip() == "200"
+    assert "Utrecht" in block.locator(".live-responses-table tbody .response-col_description").first.inner_text()
+    asked = block.locator(".request-url").inner_text()
+    assert f"{server}/woningbouwplannen/plannen.json?" in asked and "provincie=Utrecht" in asked  # this server
+    assert axe_violations(p) == []
+    assert p.evaluate("localStorage.length + sessionStorage.length") == 0  # /privacy: nothing kept in the browser
+    assert errors == [] and outside == []
+    context.close()
+

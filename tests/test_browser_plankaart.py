@@ -33,20 +33,20 @@ def requests_of(page) -> list[str]:
 
 
 def test_kaart_sets_data_loaded_with_every_plan_and_filters(page, server, sample_db):
-    total = plans_with_point(sample_db)
+    total = plans_with_point(sample_db, "lopend = 1")  # /kaart shows the running plans unless asked otherwise
     page.goto(server + "/nl/kaart", wait_until="domcontentloaded")
     page.wait_for_selector("#grotekaart[data-loaded]", state="attached", timeout=20000)
     assert int(page.locator("#grotekaart").get_attribute("data-loaded")) == total > 3000
     assert page.evaluate(SHOWN, "#grotekaart") == total  # every plan in a bubble or as a marker, all in view
-    assert page.locator("#grotekaart-status").inner_text() == f"{total:,} plannen op de kaart".replace(",", ".")
-    utrecht = plans_with_point(sample_db, "provincie = 'Utrecht'")
+    assert page.locator("#grotekaart-status").inner_text() == f"{total:,} lopende plannen op de kaart".replace(",", ".")
+    utrecht = plans_with_point(sample_db, "provincie = 'Utrecht' and lopend = 1")
     page.select_option("#f-provincie", "Utrecht")
     page.click("#kaartfilters button")
     page.wait_for_function("n => document.querySelector('#grotekaart').dataset.loaded === String(n)", arg=utrecht)
     assert page.evaluate(SHOWN, "#grotekaart") == utrecht and "provincie=Utrecht" in page.url
     page.goto(server + "/en/kaart", wait_until="domcontentloaded")
     page.wait_for_selector("#grotekaart[data-loaded]", state="attached", timeout=20000)
-    assert page.locator("#grotekaart-status").inner_text() == f"{total:,} plans on the map"
+    assert page.locator("#grotekaart-status").inner_text() == f"{total:,} current plans on the map"
     assert page.js_errors == []
 
 
@@ -154,7 +154,7 @@ def counts_server(sample_db, tmp_path_factory):
 
 
 def test_counts_per_area_add_up_and_zooming_in_shows_the_plans(browser, counts_server, sample_db):
-    total = plans_with_point(sample_db)
+    total = plans_with_point(sample_db, "lopend = 1")
     page = new_page(browser, counts_server)
     try:
         urls = requests_of(page)
@@ -171,7 +171,7 @@ def test_counts_per_area_add_up_and_zooming_in_shows_the_plans(browser, counts_s
                       plan)
         marker = page.locator(f"#grotekaart .plan-marker[title='{plan['naam']}']")
         marker.wait_for(timeout=20000)
-        assert any("/-/kaartdata.json?bbox=" in u for u in urls)
+        assert any("/-/kaartdata.json?" in u and "bbox=" in u for u in urls)
         marker.click()
         assert page.locator(".leaflet-popup-content a").inner_text() == plan["naam"]
         ARTIFACTS.mkdir(exist_ok=True)

@@ -87,7 +87,7 @@ def counts_shown(page: str) -> str:
     """Visible text of where Datasette's pages show counts: headings (row counts), facets, the database
     page's list of tables, a row's links from other tables. (Not the bilingual titles and descriptions
     from metadata.yml, whose English half writes 100,000.)"""
-    parts = re.findall(r'(?is)<h3>.*?</h3>|<p class="zero-results">.*?</p>', page)
+    parts = re.findall(r'(?is)<h3>.*?</h3>|<h2 class="header3">.*?</h2>|<p class="zero-results">.*?</p>', page)
     parts += [element(page, m) for m in ('<div class="facet-results">',) if m in page]
     parts += [element(page[m.start():], '<div class="db-table">') for m in re.finditer('<div class="db-table">', page)]
     parts += re.findall(r"(?is)<h2>[^<]*</h2>\s*<ul>.*?</ul>", page)
@@ -140,7 +140,7 @@ async def test_table_page_in_dutch_and_english(app):
     assert f"{n:,} rows sorted by woningen descending" in en_text
     assert f"{nl(n)} rijen" in section(nl_page, "<title>", "</title>")
     assert f"{n:,} rows" in section(en_page, "<title>", "</title>")
-    heading_en = visible(section(en_page, "<h3>", "</h3>"))
+    heading_en = visible(section(en_page, '<h2 class="header3">', "</h2>"))
     assert not POINT_THOUSANDS.search(heading_en) and f"{n:,}" in heading_en
     for dutch, eng in [("Zoeken:", "Search:"), ("- kolom -", "- column -"), ("Toepassen", "Apply"),
                        ("bevat", "contains"), ("heeft geen waarde", "is null"), ("Sorteren op naam", "Sort by naam"),
