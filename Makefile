@@ -8,19 +8,30 @@ PORT ?= 8001
 HOST ?= 127.0.0.1
 SOURCES ?= data/sources.yml
 RELEASES ?= data/releases
-# Settings live in settings.json so the tests use exactly the same ones.
-SETTINGS = $(shell $(PYTHON) -c 'import json;print(" ".join(f"--setting {k} {v}" for k,v in json.load(open("settings.json")).items()))')
 SERVE_DIR = .serve/$(PORT)
 
-.PHONY: install build serve test sample check clean bench serve-prod messages audit fetch serve-lmvw
+.PHONY: install build serve test test-fast lint sample check clean bench serve-prod messages audit fetch serve-lmvw lock bench-lighthouse
 
-$(VENV)/.installed: pyproject.toml
+# Installs exactly the locked set (constraints.txt): what was tested is what a fresh clone and CI run.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
+
+# Rewrite constraints.txt: resolve pyproject.toml's requirements afresh in a throwaway venv and freeze every
+# package at the version it got (the project itself left out). Then make test, and commit both files.
+LOCK_VENV := .serve/lock-venv
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install -q --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install -q -e '.[test]'
+	{ sed -n '/^#/p' constraints.txt; $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf $(LOCK_VENV)
 
 build: install
 	$(PY) -m ingest build --sources $(SOURCES) --db $(DEFAULT_DB)
@@ -36,10 +47,9 @@ endif
 	ln -sfn "$(abspath $(DB))" $(SERVE_DIR)/woningbouwplannen.db
 	mkdir -p "$(dir $(abspath $(DB)))downloads"  # GeoJSON downloads written by the build
 	$(VENV)/bin/datasette inspect $(SERVE_DIR)/woningbouwplannen.db --inspect-file $(SERVE_DIR)/inspect.json
-	WONINGBOUWPLANNEN_BASE_URL=http://$(HOST):$(PORT) $(VENV)/bin/datasette serve -i $(SERVE_DIR)/woningbouwplannen.db --inspect-file $(SERVE_DIR)/inspect.json \
-		-m metadata.yml --plugins-dir plugins --template-dir templates --static static:static \
-		--static downloads:"$(dir $(abspath $(DB)))downloads" \
-		--cors -h $(HOST) -p $(PORT) $(SETTINGS)
+	# the command line itself lives in portal/serve.py (the tests, serve-prod and bench start it the same way)
+	WONINGBOUWPLANNEN_BASE_URL=http://$(HOST):$(PORT) $(PY) -m portal.serve --db $(SERVE_DIR)/woningbouwplannen.db \
+		--inspect-file $(SERVE_DIR)/inspect.json --downloads "$(dir $(abspath $(DB)))downloads" --host $(HOST) --port $(PORT)
 
 # axe-core for the accessibility checks in the browser tests and vnu-jar (the W3C Nu HTML checker,
 # tests/test_html_valid.py; runs on Debian's Java, which .ci/run installs): npm, nothing from it is served.
@@ -50,6 +60,16 @@ node_modules/.installed: package.json package-lock.json
 
 test: install node_modules/.installed
 	$(VENV)/bin/pytest -q
+
+# Without the browser and the slow modules (tests/conftest.py SLOW_MODULES): under a minute, for every edit.
+test-fast: install
+	$(VENV)/bin/pytest -q -m "not browser and not slow"
+
+# ruff (lint and format; pyproject.toml) over the project and mypy over ingest/; .ci/run runs it before the tests.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Merge new template strings into the English catalogue; lists what still needs translating.
 messages: install
@@ -67,12 +87,24 @@ endif
 	$(PY) deploy/serve_prod.py --db $(DB) --replicas $(REPLICAS) --listen $(LISTEN) --dir .serve/prod
 
 # National-scale benchmark (not part of make test): generates, builds and measures; ~25 min.
-# Results: bench/out/results.json and a markdown table on stdout.
-bench: install
+# Results: bench/out/results.json and docs/benchmarks.md (Lighthouse on the national data included).
+bench: install bench/node_modules/.installed
 	bash deploy/need-packages.sh nginx wrk
 	$(PY) -m bench $(BENCH_ARGS)
 	# the API against /openapi.json, deeper than make test: coverage on every operation, 100 fuzzed examples each
 	OPENAPI_EXAMPLES=100 $(VENV)/bin/pytest -q tests/test_openapi.py
+
+# Lighthouse (npm, pinned in bench/package.json) on a simulated phone: every public page and the main
+# Datasette pages, Dutch and English, on the sample data served like make serve (~15 min). A table of
+# score, LCP, TBT, CLS and transfer per page; fails when a page misses a target (bench/lighthouse.py).
+LIGHTHOUSE_DB := bench/out/lighthouse/sample/woningbouwplannen.db
+bench/node_modules/.installed: bench/package.json bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund --silent
+	touch $@
+
+bench-lighthouse: install bench/node_modules/.installed
+	$(PY) -m ingest build --sources $(SOURCES) --db $(LIGHTHOUSE_DB)
+	$(PY) -m bench.lighthouse --db $(LIGHTHOUSE_DB)
 
 sample: install
 	$(PY) scripts/generate_sample.py

@@ -23,11 +23,9 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT / "deploy"))
 import serve_prod  # noqa: E402  (deploy/ is scripts, not a package)
 
+from portal.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 WRK_SCRIPT = BENCH / "wrk_report.lua"
-# Debian's Chromium with the launch arguments the browser tests use (tests/conftest.py)
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 # ---------------------------------------------------------------- build
@@ -288,5 +286,80 @@ def browser_map(base: str, path: str, kind: str, expected: int, limit_s: float =
                 page.screenshot(path=str(shot))
             return {"seconds": round(seconds, 2), "complete": shown == expected, "shown": shown, "expected": expected,
                     "blocked_external": len(blocked)}
+        finally:
+            browser.close()
+
+
+def dense_spot(db: Path, where: str | None = None, cell: float = 0.02) -> tuple[float, float] | None:
+    """(latitude, longitude) of the mean point of the plan areas in the cell (`cell` degrees of latitude, 1.5x
+    that of longitude: about 2 km square) holding the most of them, among the plans `where` selects; None
+    without plan areas."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
+    try:
+        row = conn.execute(
+            "select avg(g.latitude), avg(g.longitude), count(*) as n from plangebieden g join plannen p using (plan_id) "
+            f"where {where or '1'} group by cast(g.latitude / ? as integer), cast(g.longitude / ? as integer) "
+            "order by n desc limit 1", (cell, cell * 1.5)).fetchone()
+    finally:
+        conn.close()
+    return (row[0], row[1]) if row else None
+
+
+def browser_outlines(base: str, path: str, expected: int, spot: tuple[float, float] | None, limit_s: float = 45,
+                     shot: Path | None = None) -> dict:
+    """A plankaart (static/kaart.js) in headless Chromium: seconds from navigation until every plan is on the
+    map (as browser_map), then from zooming in on `spot` to the map's outline zoom (its planMap.outlineZoom)
+    until the plan areas of the view are drawn (data-omtrekken), with the transfer bytes of that
+    /-/plangebieden.json answer (gzip, as the browser got it) and what it held."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    host = urllib.parse.urlparse(base).netloc
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            answers = []
+            page.on("response", lambda r: answers.append(r) if "/-/plangebieden.json?" in r.url else None)
+            page.route("**/*", lambda r: r.continue_() if urllib.parse.urlparse(r.request.url).netloc == host
+                       else r.abort())  # no internet here: tiles and any other external request
+            t0 = time.perf_counter()
+            page.goto(base + path, wait_until="domcontentloaded", timeout=limit_s * 1000)
+            remaining_ms = lambda: max(1, (t0 + limit_s - time.perf_counter()) * 1000)  # noqa: E731
+            out: dict = {"expected": expected}
+            try:
+                page.wait_for_function("n => (" + SHOWN_ON_MAP + ")() === n && !!document.querySelector('.plankaart[data-loaded]')",
+                                       arg=expected, polling=50, timeout=remaining_ms())
+            except PlaywrightTimeout:
+                pass
+            out["seconds"] = round(time.perf_counter() - t0, 2)
+            out["shown"] = page.evaluate(SHOWN_ON_MAP)
+            out["complete"] = out["shown"] == expected
+            if spot is None:
+                return {**out, "outlines": {"skipped": "geen plangebieden / no plan areas"}}
+            zoom = page.evaluate("document.querySelector('.plankaart').planMap.outlineZoom")
+            t1 = time.perf_counter()
+            page.evaluate("([lat, lon, z]) => document.querySelector('.plankaart').planMap.map.setView([lat, lon], z)",
+                          [spot[0], spot[1], zoom])
+            drawn = None
+            try:
+                page.wait_for_selector(".plankaart[data-omtrekken]", state="attached", timeout=limit_s * 1000)
+                drawn = int(page.get_attribute(".plankaart", "data-omtrekken"))
+            except PlaywrightTimeout:
+                pass
+            seconds = time.perf_counter() - t1
+            outlines = {"seconds": round(seconds, 2), "zoom": zoom, "spot": [round(v, 4) for v in spot], "drawn": drawn,
+                        "requests": len(answers)}
+            if answers:
+                last = answers[-1]
+                data = last.json()
+                outlines.update(transfer_bytes=last.request.sizes()["responseBodySize"], json_bytes=len(last.body()),
+                                features=len(data["features"]), plangebieden=data["plangebieden"],
+                                afgekapt=data["afgekapt"])
+            if shot:
+                page.screenshot(path=str(shot))
+            return {**out, "outlines": outlines, "js_errors": errors[:5]}
         finally:
             browser.close()

@@ -1,5 +1,6 @@
 """`make bench`: national-scale and 10x data, built and served, each figure with a baseline
-measured in the same run. Writes bench/out/results.json and prints a markdown report.
+measured in the same run. Writes bench/out/results.json, prints a markdown report and writes it
+into docs/benchmarks.md with the machine, versions, date and commit (--quick: bench/out/benchmarks.md).
 
     python -m bench                  # full run (~20-25 min on 2 cores)
     python -m bench --quick          # small data, short windows: checks the harness (~3 min)
@@ -27,10 +28,31 @@ from pathlib import Path
 
 import yaml
 
-from . import generate, generate_release, measure, report
+from . import attacks, floor, generate, generate_release, lighthouse, measure, report
 from .measure import ROOT, serve_prod
 
 OUT = ROOT / "bench" / "out"
+DOCS = ROOT / "docs" / "benchmarks.md"  # committed: the one place the figures are quoted (README links to it)
+
+
+def commit() -> dict:
+    """The commit measured, and whether the checkout had uncommitted changes."""
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=20).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+    return {"id": git("rev-parse", "--short", "HEAD") or None, "dirty": bool(git("status", "--porcelain", "-uno"))}
+
+
+def write_reports(results: dict, docs: Path | None) -> str:
+    """bench/out/results.json and results.md, and the docs page (docs/benchmarks.md on a full run)."""
+    (OUT / "results.json").write_text(json.dumps(results, indent=1))
+    markdown = report.markdown(results)
+    (OUT / "results.md").write_text(markdown)
+    if docs:
+        docs.write_text(report.document(results))
+    return markdown
 
 
 def machine() -> dict:
@@ -110,7 +132,7 @@ def release_dataset(name: str, n: int, reuse: bool, log) -> tuple[Path, dict]:
     return out, generate_release.write(out, n)
 
 
-def release_builds(scales: list[tuple[str, int]], csv_build: dict | None, reuse: bool, log) -> dict:
+def release_builds(scales: list[tuple[str, int]], csv_build: dict | None, reuse: bool, log, maps=()) -> dict:
     """Build each release dataset once: time and peak RSS, with the ratio to the CSV build given."""
     out = {}
     for name, n in scales:
@@ -127,6 +149,13 @@ def release_builds(scales: list[tuple[str, int]], csv_build: dict | None, reuse:
         log(f"{name}: build {build['seconds']} s, peak {build['peak_rss_mb']} MB"
             + (f" ({entry['vs_csv_national']['seconds']}x / {entry['vs_csv_national']['peak_rss']}x the CSV national "
                "build)" if csv_build else ""))
+        if any(m.get("release") for m in maps):  # served: /kaart and its plan areas on this data (bench/urls.yml)
+            link, inspect = measure.serve_dir(db, directory / "serve")
+            ours = measure.start_ours(link, inspect, directory / "serve" / "ours.log")
+            try:
+                entry["maps"] = browser_maps(ours.url, maps, db, directory, log, release=True)
+            finally:
+                ours.stop()
         out[name] = entry
     return out
 
@@ -174,9 +203,11 @@ def map_count(db: Path, where: str | None) -> int:
         conn.close()
 
 
-def browser_maps(base: str, maps: list[dict], db: Path, directory: Path, log) -> dict:
+def browser_maps(base: str, maps: list[dict], db: Path, directory: Path, log, release: bool = False) -> dict:
     out = {}
     for m in maps:
+        if bool(m.get("release")) != release:  # urls.yml: maps measured on the LMVW-release data, or on the exports
+            continue
         expected = map_count(db, m.get("where"))
         status = measure.fetch(base + m["path"])[0]
         if status != 200:
@@ -184,8 +215,12 @@ def browser_maps(base: str, maps: list[dict], db: Path, directory: Path, log) ->
                 out[m["name"]] = {"error": status}
             continue
         try:
-            out[m["name"]] = measure.browser_map(base, m["path"], m["kind"], expected,
-                                                 shot=directory / f"map-{m['name']}.png")
+            if m.get("outlines"):  # every plan, then the plan areas of the densest view
+                out[m["name"]] = measure.browser_outlines(base, m["path"], expected, measure.dense_spot(db, m.get("where")),
+                                                          shot=directory / f"map-{m['name']}.png")
+            else:
+                out[m["name"]] = measure.browser_map(base, m["path"], m["kind"], expected,
+                                                     shot=directory / f"map-{m['name']}.png")
         except Exception as exc:  # a map that never finishes is a result, not a crash of the bench
             out[m["name"]] = {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
         log(f"  map {m['name']}: {out[m['name']]}")
@@ -239,11 +274,16 @@ def rerun(parts: list[str], args) -> int:
         results["loadtest"] = load_test(db, pages, duration=max(4, args.duration * 3),
                                         max_requests=args.max_requests * 3, per_url_s=max(2, args.duration / 2), log=log)
         results["rerun"]["loadtest"] = dt.datetime.now().isoformat(timespec="seconds")
+    if "floor" in parts:  # SQL beside the whole request, each scale's own pages (bench/floor.py)
+        for name, scale in results["scales"].items():
+            scale_db = OUT / name / "woningbouwplannen.db"
+            measure.serve_dir(scale_db, OUT / name / "serve")
+            paths = [p["path"] for p in load_pages(scale_db)[0]]
+            scale["serving"]["floor"] = floor.measure(OUT / name / "serve", paths)
+        results["rerun"]["floor"] = dt.datetime.now().isoformat(timespec="seconds")
     results["targets"] = report.targets(results)
-    (OUT / "results.json").write_text(json.dumps(results, indent=1))
-    markdown = report.markdown(results)
-    (OUT / "results.md").write_text(markdown)
-    print(markdown)
+    quick = (results.get("config") or {}).get("quick")
+    print(write_reports(results, OUT / "benchmarks.md" if quick and args.docs == DOCS else args.docs))
     return 0
 
 
@@ -264,9 +304,12 @@ def main(argv=None) -> int:
     parser.add_argument("--release-n", type=int, default=8200,
                         help="projects in the LMVW-release dataset at national scale (its stress set: factor x)")
     parser.add_argument("--skip-release", action="store_true", help="leave out the LMVW-release datasets")
-    parser.add_argument("--rerun", default="", help="comma list of parts (maps, loadtest) to measure again on the "
-                        "existing national build, merged into bench/out/results.json")
+    parser.add_argument("--docs", type=Path, default=None, help=f"where the report page goes (default: "
+                        f"{DOCS.relative_to(ROOT)}; with --quick {OUT.relative_to(ROOT)}/benchmarks.md)")
+    parser.add_argument("--rerun", default="", help="comma list of parts (maps, loadtest, floor) to measure again on "
+                        "the existing builds, merged into bench/out/results.json")
     args = parser.parse_args(argv)
+    args.docs = args.docs or (OUT / "benchmarks.md" if args.quick else DOCS)
     if args.rerun:
         return rerun(args.rerun.split(","), args)
     if args.quick:
@@ -279,8 +322,8 @@ def main(argv=None) -> int:
     def log(msg):
         print(f"[{time.perf_counter() - t_start:6.0f}s] {msg}", file=sys.stderr, flush=True)
 
-    results = {"started": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
-               "config": vars(args), "scales": {}}
+    results = {"started": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "commit": commit(),
+               "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}, "scales": {}}
     scales = [("national", args.n)] + ([] if args.skip_stress else [(f"stress{args.factor}x", args.n * args.factor)])
     national_pages = None
     for name, n in scales:
@@ -302,8 +345,19 @@ def main(argv=None) -> int:
         ours = served.pop("_ours")
         try:
             served["maps"] = browser_maps(ours.url, maps, db, out, log)
+            if name == "national":
+                served["attacks"] = attacks.measure(ours.url, log)
+                try:
+                    results["lighthouse"] = lighthouse.audit(ours.url, lighthouse.public_paths(db),
+                                                             out / "lighthouse", log)
+                except RuntimeError as exc:  # Lighthouse not installed: the rest of the bench still counts
+                    results["lighthouse_error"] = str(exc)
+                    log(f"  lighthouse: {exc}")
         finally:
             ours.stop()
+        served["floor"] = floor.measure(out / "serve", [p["path"] for p in pages])  # alone: nothing else serving
+        log("  floor, SQL / request ms: " + ", ".join(f"{k} {v['sql_ms']} / {v['request_ms']}"
+                                                     for k, v in served["floor"].items() if isinstance(v, dict)))
         scale["serving"] = served
         scale["seconds"] = round(time.perf_counter() - t0, 1)
         results["scales"][name] = scale
@@ -311,7 +365,8 @@ def main(argv=None) -> int:
     if not args.skip_release:
         release_scales = [("lmvw_national", args.release_n)] + (
             [] if args.skip_stress else [(f"lmvw_{args.factor}x", args.release_n * args.factor)])
-        results["releases"] = release_builds(release_scales, results["scales"]["national"]["build"], args.reuse, log)
+        results["releases"] = release_builds(release_scales, results["scales"]["national"]["build"], args.reuse, log,
+                                             maps=yaml.safe_load((ROOT / "bench" / "urls.yml").read_text()).get("maps", []))
         (OUT / "results.json").write_text(json.dumps(results, indent=1))
     log("load test through nginx (national)")
     results["loadtest"] = load_test(OUT / "national" / "woningbouwplannen.db", national_pages,
@@ -319,11 +374,8 @@ def main(argv=None) -> int:
                                     per_url_s=max(2, args.duration / 2), log=log)
     results["seconds"] = round(time.perf_counter() - t_start, 1)
     results["targets"] = report.targets(results)
-    (OUT / "results.json").write_text(json.dumps(results, indent=1))
-    markdown = report.markdown(results)
-    (OUT / "results.md").write_text(markdown)
-    print(markdown)
-    log(f"done: {OUT / 'results.json'}, {OUT / 'results.md'}")
+    print(write_reports(results, args.docs))
+    log(f"done: {OUT / 'results.json'}, {OUT / 'results.md'}, {args.docs}")
     return 0
 
 

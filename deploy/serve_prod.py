@@ -28,6 +28,8 @@ from pathlib import Path
 
 import yaml
 
+from portal.serve import serve_args
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 DB_NAME = "woningbouwplannen"  # the name in every URL, whatever the file is called
@@ -40,17 +42,10 @@ def free_port() -> int:
 
 
 def datasette_args(db: Path, inspect: Path, port: int, python: str = sys.executable) -> list[str]:
-    """The `make serve` command line, for one replica (db may be a symlink to the built file)."""
+    """The `make serve` command line (portal/serve.py), for one replica (db may be a symlink to the built file)."""
     downloads = Path(db).resolve().parent / "downloads"  # full-dataset files the build writes next to the db
     downloads.mkdir(exist_ok=True)
-    settings = json.loads((ROOT / "settings.json").read_text())
-    args = [python, "-m", "datasette", "serve", "-i", str(db), "--inspect-file", str(inspect),
-            "-m", str(ROOT / "metadata.yml"), "--plugins-dir", str(ROOT / "plugins"),
-            "--template-dir", str(ROOT / "templates"), "--static", f"static:{ROOT / 'static'}",
-            "--static", f"downloads:{downloads}", "--cors", "-h", "127.0.0.1", "-p", str(port)]
-    for key, value in settings.items():
-        args += ["--setting", key, str(value)]
-    return args
+    return serve_args(db, port, inspect=inspect, downloads=downloads, python=python)
 
 
 def render_config(prefix: Path, listen: str, ports: list[int], cache: bool = True, workers: int = 1,

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "fetch":
             return _fetch(args)
         if args.command == "build":
-            from .build import build
+            from .pipeline import build
 
             summary = build(args.sources, args.db, quiet=args.quiet)
             print(f"{args.db}: {summary['plannen']} plannen, {summary['historie']} historierijen, "

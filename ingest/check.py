@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .build import DEFAULT_GEMEENTEN
-from .kinds import gemeenten as gemeenten_kind
 from .gemeente_namen import GemeenteNamen
+from .kinds import Context
+from .kinds import gemeenten as gemeenten_kind
 from .kinds import plannen as plannen_kind
 from .kinds import woningbouwkaart as woningbouwkaart_kind
 from .manifest import DEFAULT_MAPPING, Source
@@ -37,15 +37,12 @@ def format_report(report: SourceReport, limit: int) -> str:
 
 def check(path: Path, kind: str, mapping: str | None, gemeenten_path: Path | None,
           peildatum: str | None, limit: int) -> int:
-    ref = SourceReport(0, gemeenten_path or DEFAULT_GEMEENTEN, "gemeenten", "gemeenten", False)
-    gemeenten = gemeenten_kind.load(ref)
+    gemeenten = gemeenten_kind.read(gemeenten_path or gemeenten_kind.DEFAULT)
     if kind == "gemeenten":
-        report = SourceReport(1, path, "gemeenten", mapping or "gemeenten", False)
-        gemeenten_kind.load(report)
-        reports = [report]
+        reports = gemeenten_kind.load(Source("gemeenten", path, mapping=mapping or "gemeenten"), Context()).reports
     else:
         source = Source(kind, path, peildatum, mapping or DEFAULT_MAPPING.get(kind, kind))
-        context = plannen_kind.Context(gemeenten, GemeenteNamen.build(gemeenten))
+        context = Context(gemeenten, GemeenteNamen.build(gemeenten))
         load = (woningbouwkaart_kind if kind == "woningbouwkaart" else plannen_kind).load(source, context)
         reports = load.reports
     print("\n\n".join(format_report(r, limit) for r in reports))

@@ -1,6 +1,6 @@
 """The Frictionless Data Package (datapackage.json) describing every published table's CSV download.
 
-Field types come from the stored values (ingest.downloads.table_columns), descriptions (Dutch and
+Field types come from the stored values (ingest.tables.table_columns), descriptions (Dutch and
 English) from metadata.yml, keys from the database; a foreign key is declared only when it holds in
 the data, because `frictionless validate` checks every one.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from . import downloads
+from .tables import Column, primary_key, published_tables, table_columns
 
 METADATA = Path(__file__).resolve().parent.parent / "metadata.yml"
 DB = "woningbouwplannen"
@@ -57,7 +57,7 @@ def foreign_keys(conn: sqlite3.Connection, table: str, columns: set[str], tables
     return keys
 
 
-def field(column: downloads.Column, described: dict) -> dict:
+def field(column: Column, described: dict) -> dict:
     text = described.get(column.name)
     nl, en = split_language(text)
     out = {"name": column.name, "type": column.kind}
@@ -82,7 +82,7 @@ def sources(conn: sqlite3.Connection, metadata: dict, tables: list[str]) -> list
 
 
 def descriptor(conn: sqlite3.Connection, index: dict, metadata: dict) -> dict:
-    tables = downloads.published_tables(conn)
+    tables = published_tables(conn)
     meta_tables = ((metadata.get("databases") or {}).get(DB) or {}).get("tables") or {}
     plan_columns = (meta_tables.get("plannen") or {}).get("columns") or {}
     csv_files = {e["table"]: e for e in index["files"] if e["format"] == "csv"}
@@ -91,9 +91,9 @@ def descriptor(conn: sqlite3.Connection, index: dict, metadata: dict) -> dict:
         meta = meta_tables.get(table) or {}
         # a column described only on plannen (plan_historie repeats them) keeps that description
         described = {**plan_columns, **(meta.get("columns") or {})}
-        columns = downloads.table_columns(conn, table)
-        schema = {"fields": [field(c, described) for c in columns]}
-        if pk := downloads.primary_key(conn, table):
+        columns = table_columns(conn, table)
+        schema: dict[str, list] = {"fields": [field(c, described) for c in columns]}
+        if pk := primary_key(conn, table):
             schema["primaryKey"] = pk
         if fks := foreign_keys(conn, table, {c.name for c in columns}, set(tables)):
             schema["foreignKeys"] = fks

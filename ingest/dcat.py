@@ -265,7 +265,7 @@ class Catalogue:
             dataset_id = dataset_iri(base, entry["peildatum"])
             dataset, dists = self.dataset(
                 entry, series_id,
-                database=served.get("database") if current and served.get("database") else None,
+                database=served.get("database") if current and served is not None and served.get("database") else None,
                 api=self.api_distribution(dataset_id, entry["peildatum"]) if entry["peildatum"] == newest else None)
             datasets.append(dataset)
             nodes += dists

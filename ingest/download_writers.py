@@ -20,8 +20,9 @@ import io
 import json
 import math
 import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import Protocol
 
 from . import xlsx
 
@@ -97,7 +98,7 @@ class CsvFile:
         self.rows = 0
 
     def add(self, chunk: Chunk) -> None:
-        rows = chunk.rows
+        rows: Iterable[tuple] = chunk.rows
         if self._excel:
             # Dutch Excel reads 1,5 as a number and 1.5 as text or a date; a text starting like a
             # formula gets a leading ' (OWASP CSV injection): this file is for spreadsheets, the plain
@@ -182,14 +183,22 @@ class XlsxFile:
         self._sheet.close()
 
 
-WRITERS = {"csv": CsvFile, "csv-excel": lambda p, t, c: CsvFile(p, t, c, excel=True), "json": JsonFile,
+class Writer(Protocol):
+    """What write_task() feeds: CsvFile, JsonFile and XlsxFile."""
+
+    def add(self, chunk: Chunk) -> None: ...
+    def finish(self) -> tuple[int, int, str]: ...
+    def close(self) -> None: ...
+
+
+WRITERS: dict[str, Callable[[Path, str, list[str]], Writer]] = {"csv": CsvFile, "csv-excel": lambda p, t, c: CsvFile(p, t, c, excel=True), "json": JsonFile,
            "xlsx": XlsxFile}
 
 
 def write_task(db: Path, directory: Path, table: str, names: list[str], formats: Sequence[str]) -> dict:
     """Write `formats` of one table from one read of it: format -> (rows written, bytes, sha256)."""
     conn = connect_ro(db)
-    files = {}
+    files: dict[str, Writer] = {}
     try:
         for fmt in formats:
             files[fmt] = WRITERS[fmt](Path(directory) / f"{table}{SUFFIXES[fmt]}", table, names)

@@ -22,12 +22,13 @@ import os
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-from . import pool
+from . import datapackage, pool
 from .download_writers import NOT_IN_XLSX, SUFFIXES, connect_ro, file_facts, write_task
+from .tables import published_tables
 
 DOWNLOADS_DIR = "downloads"
 INDEX = "index.json"
@@ -49,53 +50,11 @@ MEDIA_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str  # integer | number | string: what the stored values are, for CSV, Excel and the data package
-
-
 def belongs_to(index: dict | None, database_sha256: str | None) -> bool:
     """Whether a download set (its index.json) was made from the database being served. The two are
     switched one after the other; a build killed in between leaves a pair that must not be served."""
     recorded = ((index or {}).get("database") or {}).get("sha256")
     return bool(recorded) and recorded == database_sha256
-
-
-def published_tables(conn: sqlite3.Connection) -> list[str]:
-    """Every table Datasette shows: not SQLite's own, not full-text-search tables or their shadow tables."""
-    rows = conn.execute("select name, coalesce(sql, '') from sqlite_master where type = 'table' order by name").fetchall()
-    fts = [name for name, sql in rows if "using fts" in sql.lower()]
-    return [name for name, _ in rows
-            if not name.startswith("sqlite_") and not any(name == f or name.startswith(f + "_") for f in fts)]
-
-
-def table_columns(conn: sqlite3.Connection, table: str) -> list[Column]:
-    """Columns with the kind of value actually stored (typeof), so an untyped column is typed by its data."""
-    info = [(name, declared) for _, name, declared, *_ in conn.execute(f"pragma table_info([{table}])").fetchall()]
-    if not info:
-        return []
-    # one scan for every column (a scan per column took seconds on a national plan_historie)
-    found = conn.execute("select " + ", ".join(f"group_concat(distinct typeof([{name}]))" for name, _ in info)
-                         + f" from [{table}]").fetchone()
-    columns = []
-    for (name, declared), seen in zip(info, found):
-        kinds = set((seen or "").split(",")) - {"null", ""}
-        if not kinds:  # only NULLs: the declared type decides
-            kind = {"INTEGER": "integer", "REAL": "number"}.get((declared or "").upper(), "string")
-        elif kinds <= {"integer"}:
-            kind = "integer"
-        elif kinds <= {"integer", "real"}:
-            kind = "number"
-        else:
-            kind = "string"
-        columns.append(Column(name, kind))
-    return columns
-
-
-def primary_key(conn: sqlite3.Connection, table: str) -> list[str]:
-    rows = conn.execute(f"pragma table_info([{table}])").fetchall()
-    return [r[1] for r in sorted((r for r in rows if r[5]), key=lambda r: r[5])]
 
 
 def peildatum(conn: sqlite3.Connection) -> str | None:
@@ -195,8 +154,6 @@ def stage(tmp_db: Path, db_path: Path, write_geojson: Callable[[Path], object], 
     Returns the staged directory; the caller publishes it with publish() right after the database swap.
     `workers`: processes writing the files (default: one per core for a big database, else none).
     """
-    from . import datapackage  # the package descriptor describes the files written here
-
     parent = db_path.parent
     for stale in parent.glob(f".{DOWNLOADS_DIR}.tmp-*"):
         shutil.rmtree(stale, ignore_errors=True)  # left by a killed build

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 MAX_MESSAGE = 400  # one line a person reads: a value quoted from a hostile file never makes it longer
 
 

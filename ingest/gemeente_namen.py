@@ -18,8 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import FatalInput
 from . import safe_yaml
+from .errors import FatalInput
 
 ALIASES = Path(__file__).resolve().parent.parent / "data" / "reference" / "gemeente_aliassen.yml"
 ONBEKEND, DUBBELZINNIG = "onbekend", "dubbelzinnig"
@@ -53,7 +53,7 @@ class GemeenteNamen:
     pairs: dict[str, str] = field(default_factory=dict)  # a source's own names -> code
 
     @classmethod
-    def build(cls, gemeenten: dict, aliases: dict[str, list[str]] | None = None) -> "GemeenteNamen":
+    def build(cls, gemeenten: dict, aliases: dict[str, list[str]] | None = None) -> GemeenteNamen:
         index: dict[str, set[str]] = {}
         bases: dict[str, set[str]] = {}
         for g in gemeenten.values():
@@ -68,7 +68,7 @@ class GemeenteNamen:
                 index[base] = codes
         return cls(gemeenten, index)
 
-    def with_pairs(self, pairs: dict[str, str]) -> "GemeenteNamen":
+    def with_pairs(self, pairs: dict[str, str]) -> GemeenteNamen:
         """The same lookup, trying a source's own (name -> code) pairs first."""
         return GemeenteNamen(self.gemeenten, self.index, {key(n): c for n, c in pairs.items() if c in self.gemeenten})
 

@@ -16,10 +16,11 @@ import sqlite3
 from collections import defaultdict
 from itertools import pairwise
 from operator import itemgetter
+from pathlib import Path
 
 from .errors import FatalInput
 from .mapping import norm
-from .validate import SEGMENTS
+from .validate import FOUT, SEGMENTS, Problem, plan_key
 from .write import create_table, insert
 
 STATUS_ORDER = {
@@ -83,7 +84,7 @@ def parse_scope(value, where: str):
     return frozenset(keys)
 
 
-def declared_scopes(sources) -> dict[str, object]:
+def declared_scopes(sources) -> dict[Path, object]:
     """Source path -> declared scope, for plan sources whose manifest entry names one. The release
     (woningbouwkaart) is national unless the manifest says otherwise."""
     out = {}
@@ -106,7 +107,7 @@ def infer_scope(rows: list[dict]):
 def scopes(rows: list[dict], declared: dict | None = None) -> dict[str, object]:
     """peildatum -> the union of the scopes of the files that delivered it."""
     declared = declared or {}
-    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    groups: dict[tuple[str, str | None], list[dict]] = defaultdict(list)
     for row in rows:
         groups[(row["peildatum"], row.get("bron"))].append(row)
     out: dict[str, object] = {}
@@ -159,6 +160,35 @@ def withdrawn_after(last: dict, cov: list[str]) -> str | None:
     return later[0] if later else None
 
 
+def combine(loads, declared: dict | None = None) -> tuple[list[dict], list[dict]]:
+    """History (one row per plan per peildatum) and the newest state per plan, from every plans
+    source's load (ingest/kinds: rows and report).
+
+    A Plan-ID is the same plan whatever its case, Unicode form or invisible characters
+    (validate.plan_key); it is published as the newest source spells it."""
+    spelling: dict[str, str] = {}
+    for load in sorted(loads, key=lambda ld: ld.report.peildatum or "", reverse=True):
+        for row in load.rows:
+            spelling.setdefault(plan_key(row["plan_id"]), row["plan_id"])
+    historie: dict[tuple[str, str], dict] = {}
+    for load in loads:
+        for row in load.rows:
+            row["plan_id"] = spelling[plan_key(row["plan_id"])]
+            key = (row["plan_id"], row["peildatum"])
+            if key in historie:
+                # same plan twice in one peildatum across files: the first file wins
+                load.report.add(row["_rij"], row["plan_id"], "Plan-ID",
+                                Problem("plan_id", row["plan_id"], FOUT, "dubbel_plan_id",
+                                        f"Plan-ID staat al in {historie[key]['bron']} met dezelfde peildatum"))
+                load.report.loaded -= 1
+                load.report.rejected += 1
+                continue
+            row["bron"] = load.report.name
+            historie[key] = row
+    rows = sorted(historie.values(), key=lambda r: (r["plan_id"], r["peildatum"]))
+    return rows, current_plans(rows, declared)
+
+
 def current_plans(rows: list[dict], declared: dict | None = None) -> list[dict]:
     cover = coverage(scopes(rows, declared))
     current = []
@@ -182,7 +212,8 @@ def _change(row, soort, kolom, old, new, p_old, p_new, verschil=None):
 def status_change(old: str | None, new: str | None) -> tuple[str, int | None]:
     if new == VERVALLEN:
         return "status_vervallen", None
-    ra, rb = STATUS_ORDER.get(old), STATUS_ORDER.get(new)
+    ra = STATUS_ORDER.get(old) if old is not None else None
+    rb = STATUS_ORDER.get(new) if new is not None else None
     if ra is None or rb is None:
         return "status_gewijzigd", None  # to or from 'onbekend' or 'vervallen': no direction
     return ("status_vooruit" if rb > ra else "status_terug"), rb - ra

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import yaml
 
+from . import safe_yaml
 from .errors import FatalInput
 from .limits import Limits
 from .limits import from_manifest as limits_from_manifest
-from . import safe_yaml
 
 KINDS = ("plannen", "woningbouwkaart", "plangebieden", "doorbraaklocaties", "gemeenten", "realisatie")
 PLAN_KINDS = ("plannen", "woningbouwkaart")  # sources of plans: each gives one peildatum of history

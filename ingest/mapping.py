@@ -4,13 +4,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
 
-from .errors import FatalInput
 from . import safe_yaml
+from .errors import FatalInput
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 
@@ -69,7 +69,7 @@ def mapping_path(name_or_path: str) -> Path:
     return MAPPINGS_DIR / f"{name_or_path}.yml" if not path.suffix and len(path.parts) == 1 else path
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_mapping(name_or_path: str) -> Mapping:
     path = mapping_path(name_or_path)
     if not path.is_file():

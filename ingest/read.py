@@ -9,9 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from . import limits
 from .errors import FatalInput
@@ -74,7 +74,7 @@ def sniff_delimiter(text: str) -> str:
     # \u2028 ... inside a cell); lazily, so a big file is not split whole
     first = next((line for line in io.StringIO(text, newline=None) if line.strip()), "")
     counts = {d: first.count(d) for d in (";", ",", "\t", "|")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] else ","
 
 

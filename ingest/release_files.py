@@ -17,9 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from . import limits
+from . import limits, safe_yaml
 from .errors import FatalInput
-from . import safe_yaml
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "woningbouwkaart.yml"
 ROLES = ("projecten", "vlakken", "gemeenten", "woondealregios")

@@ -128,6 +128,11 @@ PLANGEBIED_COLUMNS: dict[str, str] = {
     "oppervlakte_ha": "REAL",
     "latitude": "REAL",
     "longitude": "REAL",
+    # the outline's bounding box (WGS84): /-/plangebieden.json selects the areas of a map view by it
+    "west": "REAL",
+    "zuid": "REAL",
+    "oost": "REAL",
+    "noord": "REAL",
     "hersteld": "INTEGER",
     "bron": "TEXT",
     "bron_rijen": "TEXT",

@@ -12,9 +12,9 @@ from __future__ import annotations
 import sqlite3
 
 from .schema import NIET_LOPEND, PRICE_CLASS_COLUMNS, SEGMENT_COLUMNS, SUMMARY_COLUMNS
+from .write import create_table
 
 LMVW_COLUMNS = ("netto_lmvw", "peildatum_lmvw", "plannen_vervallen", "plannen_opgeleverd")  # filled by updates
-from .write import create_table
 
 TABLE = "cijfers_per_gebied"
 NO_REGION = "(geen woondealregio)"

@@ -172,7 +172,7 @@ def parse_peilmoment(value, seasons: dict[str, str] | None = None) -> dt.date:
         if not m:
             raise first
         day, word, year = m.groups()
-        if word in (seasons or {}) and day is None:
+        if seasons and word in seasons and day is None:
             month, _, dom = str(seasons[word]).partition("-")
             return dt.date(int(year), int(month), int(dom))
         if word in MONTHS:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Sequence
 from xml.sax.saxutils import escape
 
 CELL_LIMIT = 32_767  # characters in one Excel cell
@@ -143,7 +143,7 @@ class Sheet:
         self._raw.write(('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                          f'<worksheet {_NS}><sheetData>' + row_xml(1, header)).encode("utf-8"))
 
-    def add(self, columns: list[Sequence], kinds: list[set] | None = None) -> None:
+    def add(self, columns: list[Sequence], kinds: Sequence[set | None] | None = None) -> None:
         """Append rows given as columns (equal-length sequences, one per header name)."""
         cells = [column_cells(values, k) for values, k in zip(columns, kinds or [None] * len(columns))]
         first = self.rows + 2  # row 1 is the header

@@ -26,42 +26,35 @@ After the fact (handle_exception), answered as the handlers answer a 400 or 404 
 - a row URL with fewer key values than a composite primary key -> 404;
 - a parameter (`:naam`, `?`) in a visitor's `_where` -> 400.
 
-Datasette internals: DataView.get (every table, row, query and database view goes through it),
-the Filters' operators and the facet types. Pinned to 0.65: on another version this module refuses
-to load instead of checking the wrong thing.
+Datasette internals (DataView.get, which every table, row, query and database view goes through, the
+Filters' operators, the facet types, the handle_exception chain) are reached through
+portal/datasette_seam.py, which refuses to load on another Datasette version rather than check the
+wrong thing.
 """
 from __future__ import annotations
 
-import inspect
-import itertools
 import json
 import re
 import sqlite3
 
-from datasette import __version__, hookimpl
-from datasette.filters import Filters
-from datasette.handle_exception import handle_exception as datasette_error_page
-from datasette.plugins import pm
-from datasette.utils import await_me_maybe, tilde_decode
+from datasette import hookimpl
+from datasette.utils import tilde_decode
 from datasette.utils.asgi import BadRequest, NotFound
-from datasette.views.base import DatasetteError, DataView
 
-assert __version__.startswith("0.65."), f"plugins/api_errors.py checks Datasette 0.65's views, not {__version__}"
-assert list(inspect.signature(DataView.get).parameters) == ["self", "request"], "DataView.get changed"
+from portal import datasette_seam
 
-CLIENT_ERRORS = ("Cannot use _sort and _sort_desc at the same time", "Cannot sort table by ", "Invalid _through")
 SHAPES = ("arrays", "objects", "array", "arrayfirst")  # plus "object" where rows have a primary key
 BOOLEAN = ("on", "off", "true", "false", "1", "0")  # datasette.utils.value_as_boolean
 WHOLE = re.compile(r"[0-9]+")  # ASCII digits: str.isdigit() admits '²', which int() refuses (a 500)
-LOOKUPS = {key for key, _, _ in Filters([]).lookups()}
-NUMERIC_LOOKUPS = {f.key for f in Filters._filters if getattr(f, "numeric", False)}
+LOOKUPS = datasette_seam.filter_lookups()
+NUMERIC_LOOKUPS = datasette_seam.numeric_filter_lookups()
 INT64 = 2 ** 63
 SEARCHMODES = ("raw", "escaped")
 
 
 def is_client_error(exception: Exception) -> bool:
-    return isinstance(exception, DatasetteError) and exception.status == 500 and \
-        str(exception.message).startswith(CLIENT_ERRORS)
+    parts = datasette_seam.error_parts(exception)
+    return parts is not None and parts[0] == 500 and parts[1].startswith(datasette_seam.MISREPORTED_CLIENT_ERRORS)
 
 
 def is_short_row_key(exception: Exception, url_vars: dict) -> bool:
@@ -74,16 +67,6 @@ def bindable(value) -> bool:
     if isinstance(value, bool) or value is None or isinstance(value, (str, float)):
         return True
     return isinstance(value, int) and -INT64 <= value < INT64
-
-
-_FACET_TYPES: set[str] = set()
-
-
-def facet_types() -> set[str]:
-    # registered by plugins at load, so asked once
-    if not _FACET_TYPES:
-        _FACET_TYPES.update(klass.type for klass in itertools.chain.from_iterable(pm.hook.register_facet_classes()))
-    return _FACET_TYPES
 
 
 def common_problem(args, fmt: str | None, shapes: tuple[str, ...]) -> str | None:
@@ -175,7 +158,7 @@ def table_problem(args, table: str, columns: list[str], pks: list[str], is_view:
     for key in args.keys():
         values = args.getlist(key)
         if key.startswith("_facet"):
-            types = types or facet_types()
+            types = types or datasette_seam.facet_types()
             why = next(filter(None, (facet_problem(key, v, table, columns, types) for v in values)), None)
         elif key == "_through":
             why = next(filter(None, map(through_problem, values)), None)
@@ -223,14 +206,14 @@ async def parameter_problem(datasette, view_name: str, request) -> str | None:
     why = common_problem(args, fmt, SHAPES + (("object",) if pks else ()))
     if why or view_name != "table":
         return why
-    return table_problem(args, table, columns, pks, is_view, datasette.table_metadata(db.name, table),
+    return table_problem(args, table, columns, pks, is_view, datasette_seam.table_metadata(datasette, db.name, table),
                          datasette.setting("max_returned_rows"))
 
 
 async def table_info(datasette, db, table: str):
     """(is a view, primary keys, columns) of a table or view, None if there is none; kept for an immutable
     database (every request asks: four queries would double the time of a small JSON answer)."""
-    cache = datasette.__dict__.setdefault("_api_errors_tables", {})
+    cache = datasette_seam.cache(datasette, "api_errors_tables")
     key = (db.name, table)
     if key not in cache:
         is_view = table in await db.view_names()
@@ -244,46 +227,19 @@ async def table_info(datasette, db, table: str):
     return cache[key]
 
 
-def install():
-    original = DataView.get
-    if getattr(original, "_checks_parameters", False):
-        return
-
-    async def get(self, request):
-        why = await parameter_problem(self.ds, self.name, request)
-        if why:
-            raise BadRequest(why)
-        return await original(self, request)
-
-    get._checks_parameters = True
-    DataView.get = get
-
-
 @hookimpl
 def startup(datasette):
-    install()
-
-
-def rendered_as(datasette, request, replacement: Exception):
-    """The answer the exception handlers give `replacement` (Datasette's JSON error, or the portal's error page
-    from plugins/error_pages.py), for an exception Datasette would have answered with a 500."""
-    async def inner():
-        for candidate in pm.hook.handle_exception(datasette=datasette, request=request, exception=replacement):
-            response = await await_me_maybe(candidate)
-            if response is not None:
-                return response
-        return datasette_error_page(datasette, request, replacement)
-
-    return inner
+    datasette_seam.check_data_requests(parameter_problem)
 
 
 @hookimpl(tryfirst=True)
 def handle_exception(datasette, request, exception):
     if is_client_error(exception):
-        return rendered_as(datasette, request, BadRequest(str(exception.message)))
+        return datasette_seam.render_error(datasette, request, BadRequest(datasette_seam.error_parts(exception)[1]))
     if is_short_row_key(exception, request.url_vars or {}):
-        return rendered_as(datasette, request, NotFound("Record not found"))
+        return datasette_seam.render_error(datasette, request, NotFound("Record not found"))
     if isinstance(exception, sqlite3.ProgrammingError) and "_where" in request.args:
         # a parameter (:naam, ?) in the visitor's own condition: there is nothing to bind it to
-        return rendered_as(datasette, request, BadRequest(f"_where: {exception} / parameters cannot be used in _where"))
+        why = f"_where: {exception} / parameters cannot be used in _where"
+        return datasette_seam.render_error(datasette, request, BadRequest(why))
     return None

@@ -1,7 +1,8 @@
 """The pre-built downloads: the newest set at /downloads/<file>, every release at /downloads/<peildatum>/<file>.
 
 Datasette's static mounts read files 4,096 bytes at a time, one thread hop per chunk: the
-100 MB history CSV came out at about 20 MB/s. These routes send 1 MiB chunks, with the media
+100 MB history CSV came out at about 20 MB/s. These routes (register_routes, sending through the
+ASGI `send` they are given) read and send 1 MiB chunks, with the media
 type each file has in its index.json, and only files that index lists (plus index.json and
 datapackage.json themselves). Plugin routes are matched before the static mounts, so these answer first.
 
@@ -14,10 +15,11 @@ URLs are cached as immutable (plugins/cache_headers.py), and /downloads lists ev
 """
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from datasette import hookimpl
-from datasette.utils.asgi import Response, asgi_send_file
+from datasette.utils.asgi import Response
 
 from ingest import release_archive
 from ingest.downloads import MEDIA_TYPES, belongs_to
@@ -52,9 +54,24 @@ async def send_file(request, send, directory: Path, name: str, found: tuple[str,
             await Response("", status=304, headers=headers).asgi_send(send)
             return
     try:
-        await asgi_send_file(send, directory / name, content_type=content_type, chunk_size=CHUNK, headers=headers)
+        await stream_file(send, directory / name, content_type, headers)
     except FileNotFoundError:
         await Response.text(NOT_FOUND, status=404).asgi_send(send)
+
+
+async def stream_file(send, path: Path, content_type: str, headers: dict[str, str]) -> None:
+    """The file as a 200 in CHUNK-sized body messages; FileNotFoundError before anything is sent."""
+    with open(path, "rb") as fp:
+        size = str(path.stat().st_size)
+        start = {**headers, "content-length": size, "content-type": content_type}
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in start.items()]})
+        while True:
+            chunk = await asyncio.to_thread(fp.read, CHUNK)  # off the event loop, as Datasette's reads are
+            more = len(chunk) == CHUNK
+            await send({"type": "http.response.body", "body": chunk, "more_body": more})
+            if not more:
+                return
 
 
 def downloads_dir(datasette) -> Path | None:

@@ -9,10 +9,12 @@ JSON requests and unexpected errors are left to Datasette and plugins/security_h
 from __future__ import annotations
 
 from datasette import hookimpl
-from datasette.utils.asgi import Base400, Response
-from datasette.views.base import DatasetteError
+from datasette.utils.asgi import Response
 
-# Datasette's own messages a visitor can meet, in Dutch (the English pages show them as they are)
+from portal import datasette_seam
+
+# Datasette's own (0.65.5's, portal/datasette_seam.py) messages a visitor can meet, in Dutch (the English
+# pages show them as they are)
 DUTCH = {
     "Database not found": "Database niet gevonden",
     "Table not found": "Tabel niet gevonden",
@@ -39,12 +41,10 @@ def dutch(message: str) -> str:
 def handle_exception(datasette, request, exception):
     if request.path.split("?")[0].endswith(".json"):
         return None
-    if isinstance(exception, Base400):
-        status, message, title = exception.status, str(exception.args[0] if exception.args else ""), None
-    elif isinstance(exception, DatasetteError) and exception.status < 500:
-        status, message, title = exception.status, str(exception.message), exception.title
-    else:
+    parts = datasette_seam.error_parts(exception)
+    if parts is None or parts[0] >= 500:
         return None  # unexpected: plugins/security_headers.py answers without internals
+    status, message, title = parts
 
     async def inner():
         nl, en = TITLES.get(status, ("Fout", "Error"))

@@ -3,28 +3,31 @@
 Datasette's index view gathers every table of every database (columns, keys, counts, a
 visibility check each: about 60 thread hops, 8 ms of a 23 ms request at national scale)
 before it renders index.html, and our index.html, the portal's home page, shows none of it.
-"/" renders the same template through the same view class, minus that listing; "/.json"
-(the listing as data) stays Datasette's own.
+"/" is a plain route (register_routes) that renders index.html through Datasette's documented
+render_template as the index view does (view name "index", the JSON alternate, the
+view-instance permission), minus that listing; "/.json" (the listing as data) stays Datasette's own.
 """
-from datasette import __version__, hookimpl
-from datasette.views.index import IndexView
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+from portal import datasette_seam
 
 
-class HomeView(IndexView):
-    async def get(self, request):
-        await self.ds.ensure_permissions(request.actor, ["view-instance"])
-        return await self.render(["index.html"], request=request, context={
-            "metadata": self.ds.metadata(),
-            "datasette_version": __version__,
-            "private": not await self.ds.permission_allowed(None, "view-instance", default=True),
-        })
+async def home(datasette, request):
+    await datasette.ensure_permissions(request.actor, ["view-instance"])
+    query = f"?{request.query_string}" if request.query_string else ""
+    json_url = datasette.absolute_url(request, datasette.urls.path("/.json" + query))
+    context = {
+        "metadata": datasette.metadata(),
+        "datasette_version": datasette_seam.DATASETTE_VERSION,
+        "private": not await datasette.permission_allowed(None, "view-instance", default=True),
+        "alternate_url_json": json_url,
+        "select_templates": ["*index.html"],
+    }
+    html = await datasette.render_template(["index.html"], context, request=request, view_name="index")
+    return Response.html(html, headers={"Link": f'{json_url}; rel="alternate"; type="application/json+datasette"'})
 
 
 @hookimpl
 def register_routes(datasette):
-    view = HomeView.as_view(datasette)
-
-    async def home(request, send):
-        return await view(request, send)
-
     return [(r"^/$", home)]

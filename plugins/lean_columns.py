@@ -6,15 +6,16 @@ what its HTML page selects when the visitor chose no columns (`_col`) of their o
 (`_nocol`, the column menu) hides it from that set. `?_kolommen=alle` shows every column, and the
 JSON, CSV and other downloads always carry every column, so nothing is out of reach.
 
-Datasette 0.65 has no setting for this; TableView.columns_to_select(table_columns, pks, request)
-is where it picks the columns, so this wraps that one method (pinned to 0.65.x; startup fails on
-another version).
+Datasette 0.65 has no setting for this; the choice goes in through portal/datasette_seam.py
+(choose_table_columns: the one method where the table view picks its columns).
 """
 from __future__ import annotations
 
-from datasette import __version__, hookimpl
-from datasette.utils import path_with_added_args, tilde_decode
-from datasette.views.table import TableView
+from datasette import hookimpl
+from datasette.utils import tilde_decode
+
+from portal import datasette_seam
+from portal.datasette_seam import path_with_added_args
 
 ALL_COLUMNS_ARG = "_kolommen"  # ?_kolommen=alle; underscore arguments are not filters in Datasette
 
@@ -25,26 +26,19 @@ def default_columns(datasette, request) -> list[str] | None:
         return None
     database = tilde_decode(request.url_vars.get("database", ""))
     table = tilde_decode(request.url_vars.get("table", ""))
-    return datasette.table_metadata(database, table).get("default_columns")
+    return datasette_seam.table_metadata(datasette, database, table).get("default_columns")
 
 
-def install():
-    original = TableView.columns_to_select
-    if getattr(original, "_lean", False):
-        return
-
-    async def columns_to_select(self, table_columns, pks, request):
-        chosen = default_columns(self.ds, request)
-        if not chosen:
-            return await original(self, table_columns, pks, request)
-        hidden = set(request.args.getlist("_nocol"))
-        if hidden - set(table_columns) or hidden & set(pks):
-            return await original(self, table_columns, pks, request)  # Datasette's 400 for a bad _nocol
-        # the key first, as Datasette does for _col; a column missing from this table is left out
-        return list(dict.fromkeys([*pks, *(c for c in chosen if c in table_columns and c not in hidden)]))
-
-    columns_to_select._lean = True
-    TableView.columns_to_select = columns_to_select
+def columns_to_select(datasette, request, table_columns: list[str], pks: list[str]) -> list[str] | None:
+    """The default columns of this table view, or None for Datasette's own choice."""
+    chosen = default_columns(datasette, request)
+    if not chosen:
+        return None
+    hidden = set(request.args.getlist("_nocol"))
+    if hidden - set(table_columns) or hidden & set(pks):
+        return None  # Datasette's 400 for a bad _nocol
+    # the key first, as Datasette does for _col; a column missing from this table is left out
+    return list(dict.fromkeys([*pks, *(c for c in chosen if c in table_columns and c not in hidden)]))
 
 
 @hookimpl
@@ -64,6 +58,4 @@ def extra_template_vars(datasette, request, view_name):
 
 @hookimpl
 def startup(datasette):
-    if not __version__.startswith("0.65."):
-        raise RuntimeError(f"plugins/lean_columns.py is written for Datasette 0.65, not {__version__}")
-    install()
+    datasette_seam.choose_table_columns(columns_to_select)

@@ -19,6 +19,7 @@ from datasette.utils.asgi import Response
 
 from ingest import dcat, release_archive, site
 from ingest.downloads import belongs_to
+from portal import datasette_seam
 
 DB = "woningbouwplannen"
 LICENSE_SCHEMA = "https://creativecommons.org/publicdomain/zero/1.0/"
@@ -199,7 +200,7 @@ async def catalog(datasette, request):
     sets = release_archive.archived_sets(downloads_dir(datasette)) or [{**index, "path": "/downloads/"}]
     base = base_url(datasette, request)
     key = (base, (index.get("database") or {}).get("sha256"), tuple((s["peildatum"], s.get("database", {}).get("sha256")) for s in sets))
-    memo = datasette.__dict__.setdefault("_catalog_jsonld", {})
+    memo = datasette_seam.cache(datasette, "catalog_jsonld")
     if key not in memo:  # the catalogue only changes with a build: made once per set of releases
         orgs = organisations(datasette)
         start, _ = await temporal(datasette)
@@ -231,12 +232,14 @@ def extra_template_vars(template, datasette, request):
         # visitors' own SQL runs under plugins/sql_guard.py's limit, not the pages' one
         out["limits"]["own_sql_time_limit_ms"] = int((datasette.plugin_config("sql-guard") or {}).get(
             "time_limit_ms", datasette.setting("sql_time_limit_ms")))
+        # above this many plans the map data holds counts per cell (plugins/map_data.py)
+        out["limits"]["punten_max"] = (datasette.plugin_config("woningbouwplannen-kaartdata") or {}).get("punten_max")
         if index is not None:
             out["downloads_index"] = index
             # both languages: the template picks the page's (plugins/i18n.py sets `lang`). Built once per
             # index file (read_json keeps the same object until a new build) and base URL: it was a fifth
             # of the home page's time.
-            memo = datasette.__dict__.setdefault("_dataset_jsonld", {})
+            memo = datasette_seam.cache(datasette, "dataset_jsonld")
             key = (id(index), base)
             if key not in memo:
                 meta, period = site_metadata(datasette), await temporal(datasette)

@@ -24,10 +24,12 @@ import re
 from pathlib import Path
 
 from datasette import hookimpl
-from datasette.utils import derive_named_parameters, escape_sqlite, tilde_encode
+from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
 from ingest import site
+from portal import datasette_seam
+from portal.datasette_seam import derive_named_parameters, escape_sqlite
 
 
 def sibling(name: str):
@@ -356,6 +358,44 @@ def map_path(plannen_columns: dict) -> dict:
         "grid cell in `cellen` instead; ask for a smaller area with `bbox`.")}
 
 
+def outlines_path() -> dict:
+    geometry = {"type": "object", "required": ["type", "coordinates"], "properties": {
+        "type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]}, "coordinates": {"type": "array"}}}
+    feature = {"type": "object", "required": ["type", "id", "properties", "geometry"], "properties": {
+        "type": {"type": "string", "enum": ["Feature"]}, "id": STRING,
+        "properties": {"type": "object", "required": list(kaart.OUTLINE_FIELDS), "properties": {
+            "plan_id": STRING, "naam": nullable(STRING)}},
+        "geometry": geometry}}
+    answer = {"type": "object", "required": ["type", "features", "plangebieden", "afgekapt", "tolerantie", "decimalen"],
+              "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": feature, "maxItems": kaart.OUTLINES_MAX},
+        "plangebieden": {**INTEGER, "description": "Plangebieden in het gebied met deze filters / plan areas in the box"},
+        "afgekapt": {**BOOLEAN, "description": "true: meer plangebieden dan dit antwoord bevat (de grootste staan erin) "
+                                               "/ true: more areas than this answer holds (the largest are in it)"},
+        "tolerantie": {**NUMBER, "description": "Vereenvoudiging in graden / simplification tolerance in degrees"},
+        "decimalen": {**INTEGER, "description": "Decimalen van de coördinaten / decimals of the coordinates"}}}
+    return {"/-/plangebieden.json": op(
+        "plangebieden", "kaart / map", "De plangebieden van een kaartbeeld, vereenvoudigd / the plan areas of a map view, "
+        "simplified", {"200": {"description": "FeatureCollection (WGS84)", "content": {"application/geo+json": {
+            "schema": answer}}}, "400": BAD_JSON},
+        [q("bbox", "Het kaartbeeld west,zuid,oost,noord (graden, WGS84; de hoeken mogen in elke volgorde): de plangebieden "
+                   "die erin liggen of het raken / the view west,south,east,north: the areas inside or touching it",
+           {"type": "string", "pattern": f"^(?:{kaart.BBOX})$"}, required=True),
+         q("zoom", "Zoomniveau van de kaart (0-24): vereenvoudigd tot een halve pixel daarop; leeg = het gebied als "
+                   f"{kaart.OUTLINE_PIXELS} pixels breed / the map's zoom level: simplified to half a pixel at it",
+           {"type": "string", "pattern": f"^(?:{kaart.ZOOM})?$"})]
+        + [q(c, f"Filter: {c} is gelijk aan deze waarde; leeg = geen filter / filter, empty = none") for c in kaart.FILTERS]
+        + [search_param(),
+           q("segment", "Alleen plannen met woningen in dit segment; leeg = alle / only plans with homes in this segment",
+             {"type": "string", "enum": ["", *kaart.SEGMENTS]})],
+        f"Dezelfde filters als /-/kaartdata.json. Alleen openbare plannen. Hoogstens {kaart.OUTLINES_MAX} plangebieden "
+        f"(plangebieden_max, metadata.yml) en ongeveer {kaart.OUTLINE_BYTES // 1000} kB JSON, de grootste eerst; "
+        "`afgekapt` zegt of er meer waren. / The map data's filters; public plans only; at most "
+        f"{kaart.OUTLINES_MAX} areas and about {kaart.OUTLINE_BYTES // 1000} kB, largest first; `afgekapt` says when "
+        "there were more.")}
+
+
 def static_paths(files: list[str]) -> dict:
     file_param = {"name": "file", "in": "path", "required": True, "schema": {"type": "string", "enum": files},
                   "description": "Bestandsnaam uit /downloads/index.json / file name from the manifest"}
@@ -397,6 +437,7 @@ def spec(base: str, tables: list[dict], queries: list[tuple[str, dict, list[str]
     paths.update(sql_path(limits))
     plannen = next((dict(t["columns"]) for t in tables if t["name"] == kaart.TABLE), {})
     paths.update(map_path(plannen))
+    paths.update(outlines_path())
     paths.update(static_paths(files))
     return {
         "openapi": "3.0.3",
@@ -439,7 +480,7 @@ async def describe_tables(datasette) -> list[dict]:
             continue
         details = await db.table_column_details(table)
         pks = [c.name for c in sorted((c for c in details if c.is_pk), key=lambda c: c.is_pk)]
-        descriptions = datasette.table_metadata(DB, table).get("columns") or {}
+        descriptions = datasette_seam.table_metadata(datasette, DB, table).get("columns") or {}
         rowid_alias = len(pks) == 1 and any(c.name == pks[0] and c.type.upper() == "INTEGER" for c in details)
         columns = [] if pks else [("rowid", INTEGER)]
         for c in details:
@@ -447,7 +488,7 @@ async def describe_tables(datasette) -> list[dict]:
             if descriptions.get(c.name):
                 schema = {**schema, "description": descriptions[c.name]}
             columns.append((c.name, schema))
-        meta = datasette.table_metadata(DB, table)
+        meta = datasette_seam.table_metadata(datasette, DB, table)
         sortable = meta.get("sortable_columns") or [c.name for c in details] + ([] if pks else ["rowid"])
         example = None
         if pks:  # a key that exists, so a client (and schemathesis) can try a row that is there
@@ -477,7 +518,7 @@ def result_columns(conn, sql: str, params: list[str]) -> list[tuple[str, dict]] 
 
 async def describe_queries(datasette) -> list[tuple[str, dict, list[str], list | None]]:
     db = datasette.get_database(DB)
-    cache = datasette.__dict__.setdefault("_openapi_query_columns", {})  # the database is immutable while served
+    cache = datasette_seam.cache(datasette, "openapi_query_columns")  # the database is immutable while served
     out = []
     for name, query in (await datasette.get_canned_queries(DB, None)).items():
         params = list(dict.fromkeys(query.get("params") or await derive_named_parameters(db, query["sql"])))

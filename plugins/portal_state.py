@@ -1,42 +1,42 @@
 """Template variables every page needs: is this sample data, which peildatum, which sources.
 
-Computed once per process: the database is immutable while served.
+Computed once per app (datasette_seam.cache): the database is immutable while served.
 """
 from datasette import hookimpl
 
 from ingest import site
 from ingest.manifest import PLAN_KINDS
 from ingest.release_files import load_config
+from portal import datasette_seam
 
 DB = "woningbouwplannen"
 _PLAN_KINDS = ", ".join(f"'{k}'" for k in PLAN_KINDS)
-_CACHE_ATTR = "_woningbouwplannen_state"
 
 
 async def portal_state(datasette) -> dict:
-    state = getattr(datasette, _CACHE_ATTR, None)
-    if state is not None:
+    state = datasette_seam.cache(datasette, "portal_state")
+    if state:
         return state
-    state = {"voorbeelddata": False, "peildatum": None, "bronnen_bestanden": [], "release": None}
+    found = {"voorbeelddata": False, "peildatum": None, "bronnen_bestanden": [], "release": None}
     db = datasette.databases.get(DB)
     if db is not None and await db.table_exists("bronnen"):
         row = (await db.execute(
             f"select max(voorbeelddata) as sample, max(case when soort in ({_PLAN_KINDS}) then peildatum end) as peildatum "
             "from bronnen")).first()
-        state["voorbeelddata"] = bool(row["sample"])
-        state["peildatum"] = row["peildatum"]
+        found["voorbeelddata"] = bool(row["sample"])
+        found["peildatum"] = row["peildatum"]
         newest = [dict(r) for r in await db.execute(
             f"select bestand, soort, herkomst, opgehaald_op from bronnen where soort in ({_PLAN_KINDS}) "
             "and peildatum = ? order by id", [row["peildatum"]])]
-        state["bronnen_bestanden"] = [r["bestand"] for r in newest]
+        found["bronnen_bestanden"] = [r["bestand"] for r in newest]
         release = next((r for r in newest if r["soort"] == "woningbouwkaart"), None)
         if release is not None:
             # the public LMVW release: its publisher is named on every page, with when it was fetched
             config = load_config()
-            state["release"] = {"bron": config.bron, "bron_url": config.bron_url, "licentie": config.licentie,
+            found["release"] = {"bron": config.bron, "bron_url": config.bron_url, "licentie": config.licentie,
                                 "opgehaald_op": (release["opgehaald_op"] or "")[:10] or None,
                                 "herkomst": release["herkomst"]}
-    setattr(datasette, _CACHE_ATTR, state)
+    state.update(found)
     return state
 
 

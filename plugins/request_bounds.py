@@ -26,7 +26,8 @@ import re
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
-from datasette.utils import escape_fts
+
+from portal.datasette_seam import escape_fts
 
 MAX_SEARCH = 200
 MAX_WORDS = 20

@@ -17,14 +17,15 @@ from datasette import hookimpl
 
 from ingest.gemeente_namen import key, read_aliases
 from ingest.validate import Invalid, normalise_gemeentecode
+from portal import datasette_seam
 
 DB = "woningbouwplannen"
 MIN_PREFIX = 3
 
 
 async def _index(datasette) -> dict:
-    cached = datasette.__dict__.get("_search_index")
-    if cached is None:
+    cached = datasette_seam.cache(datasette, "search_index")
+    if not cached:
         db = datasette.get_database(DB)
         rows = [dict(r) for r in await db.execute(
             "select g.gemeentecode, g.gemeentenaam, g.provincie, coalesce(c.plannen, 0) as plannen "
@@ -37,7 +38,7 @@ async def _index(datasette) -> dict:
             if code in by_code:
                 for spelling in spellings:
                     names.setdefault(key(spelling), set()).add(code)
-        cached = datasette.__dict__["_search_index"] = {"by_code": by_code, "names": names}
+        cached.update(by_code=by_code, names=names)
     return cached
 
 

@@ -18,15 +18,15 @@ from __future__ import annotations
 import sys
 import traceback
 
-import datasette.handle_exception as datasette_errors
 from datasette import hookimpl
-from datasette.utils.asgi import Base400, Response
-from datasette.views.base import DatasetteError
+from datasette.utils.asgi import Response
+
+from portal import datasette_seam
 
 # Datasette prints every error with rich, locals included, when rich is importable (a test
 # dependency pulls it in): under a flood of bad ?sql= that is CPU per request and data in the
-# log. The plain traceback (unexpected errors only, below) is enough.
-datasette_errors.rich = None
+# log. The plain traceback (unexpected errors only, below) is enough. At load, before any request.
+datasette_seam.quiet_error_printing()
 
 PDOK_TILES = "https://service.pdok.nl"
 PDOK_SEARCH = "https://api.pdok.nl"
@@ -87,7 +87,7 @@ def asgi_wrapper(datasette):
 
 def is_unexpected(exception: BaseException) -> bool:
     """Not a 4xx and not one of Datasette's own errors (whose messages are written for users)."""
-    return not isinstance(exception, (Base400, DatasetteError))
+    return not datasette_seam.is_datasette_error(exception)
 
 
 @hookimpl(trylast=True)  # after plugins that turn specific errors into 4xx (plugins/api_errors.py)

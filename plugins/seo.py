@@ -12,6 +12,7 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
 from ingest import site
+from portal import datasette_seam
 
 DB = "woningbouwplannen"
 PART = 45_000  # under the sitemap protocol's 50,000 URLs per file
@@ -45,15 +46,15 @@ def base_url(datasette) -> str:
 
 
 async def all_paths(datasette) -> list[str]:
-    cached = getattr(datasette, "_sitemap_paths", None)
-    if cached is not None:  # the database is immutable while served
+    cached = datasette_seam.cache(datasette, "sitemap", list)
+    if cached:  # the database is immutable while served (every sitemap has the pages)
         return cached
     db = datasette.get_database(DB)
     gemeenten = [r[0] for r in await db.execute("select gemeentecode from gemeenten order by gemeentecode")]
     plannen = await db.execute_fn(lambda conn: [r[0] for r in conn.execute("select plan_id from plannen order by plan_id")])
     paths = [*PAGES, *(f"/gemeente/{g}" for g in gemeenten), *(f"/plan/{tilde_encode(p)}" for p in plannen)]
-    datasette._sitemap_paths = paths
-    return paths
+    cached[:] = paths
+    return cached
 
 
 def urlset(base: str, paths: list[str]) -> str:

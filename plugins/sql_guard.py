@@ -30,17 +30,17 @@ MAX_WAITING = 8
 ARBITRARY_SQL_MS = 1000
 SQL_PARAMS = ("sql", "_where")
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
-READ_ONLY = "Dit portaal is alleen-lezen. / This portal is read-only.".encode()
-BUSY = ("Te veel SQL-verzoeken tegelijk; probeer het over een paar seconden opnieuw. / "
-        "Too many SQL requests at once; try again in a few seconds.").encode()
+READ_ONLY = b"Dit portaal is alleen-lezen. / This portal is read-only."
+BUSY = (b"Te veel SQL-verzoeken tegelijk; probeer het over een paar seconden opnieuw. / "
+        b"Too many SQL requests at once; try again in a few seconds.")
 
 
 # Functions visitors' SQL may not call: pragma_database_list names the server's path to the file;
 # fts3_tokenizer returns a memory pointer. Their names cannot be split or escaped in SQL, so a name
 # that appears anywhere in the statement (quotes and brackets aside) is refused.
 FORBIDDEN = ("database_list", "fts3_tokenizer", "load_extension")
-FORBIDDEN_ANSWER = ("Deze functie is in SQL op dit portaal niet toegestaan. / This function is not allowed in SQL "
-                    "on this portal.").encode()
+FORBIDDEN_ANSWER = (b"Deze functie is in SQL op dit portaal niet toegestaan. / This function is not allowed in SQL "
+                    b"on this portal.")
 
 
 def has_own_sql(params: list[tuple[str, str]]) -> bool:

@@ -9,21 +9,19 @@ default sort) serves every page without a filter on the first. An earlier versio
 first page a start token instead; its OR condition cost the first page its index (85 ms
 instead of 0.7 ms at 30k plans, bench/).
 
-Datasette builds the SQL inside TableView.data with no hook, so this wraps TableView.data
-(to know the request's sort) and Database.execute (to add the tie-breaker to that one
-statement). Pinned to 0.65.x, where both have these signatures; startup fails on another.
+Datasette builds the SQL inside its table view with no hook, so the rewrite goes in through
+portal/datasette_seam.py (rewrite_table_sql: TableView.data and Database.execute, pinned to the
+Datasette version they were read in).
 """
 from __future__ import annotations
 
-from contextvars import ContextVar
+from functools import partial
 
-from datasette import __version__, hookimpl
-from datasette.database import Database
-from datasette.utils import escape_sqlite, tilde_decode
-from datasette.views.table import TableView
+from datasette import hookimpl
+from datasette.utils import tilde_decode
 
-# (what Datasette writes, what we write instead) for the table request being answered
-_ORDER: ContextVar[tuple[str, str] | None] = ContextVar("stable_sort_order", default=None)
+from portal import datasette_seam
+from portal.datasette_seam import escape_sqlite
 
 
 def with_tiebreak(sql: str, order: tuple[str, str] | None) -> str:
@@ -42,7 +40,7 @@ async def first_page_order(datasette, request) -> tuple[str, str] | None:
         return None  # views page by offset
     sort, sort_desc = request.args.get("_sort"), request.args.get("_sort_desc")
     if not sort and not sort_desc:
-        meta = datasette.table_metadata(database.name, table)
+        meta = datasette_seam.table_metadata(datasette, database.name, table)
         sort, sort_desc = meta.get("sort"), meta.get("sort_desc")
     if not sort and not sort_desc or (sort and sort_desc):
         return None  # unsorted (ordered by the key already) or refused by Datasette
@@ -52,33 +50,11 @@ async def first_page_order(datasette, request) -> tuple[str, str] | None:
     return f"order by {column} limit ", f"order by {column}, {tiebreak} limit "
 
 
-def install():
-    data, execute = TableView.data, Database.execute
-    if getattr(data, "_stable_sort", False):
-        return
-
-    async def table_data(self, request, default_labels=False, _next=None, _size=None):
-        order = None if _next else await first_page_order(self.ds, request)
-        token = _ORDER.set(order)
-        try:
-            result = await data(self, request, default_labels, _next, _size)
-        finally:
-            _ORDER.reset(token)
-        if order and isinstance(result, tuple) and isinstance(result[0], dict):
-            query = result[0].get("query") or {}
-            if "sql" in query:  # "View and edit SQL" shows what was run
-                query["sql"] = with_tiebreak(query["sql"], order)
-        return result
-
-    async def database_execute(self, sql, *args, **kwargs):
-        return await execute(self, with_tiebreak(sql, _ORDER.get()), *args, **kwargs)
-
-    table_data._stable_sort = True
-    TableView.data, Database.execute = table_data, database_execute
+async def first_page_rewrite(datasette, request):
+    order = await first_page_order(datasette, request)
+    return partial(with_tiebreak, order=order) if order else None
 
 
 @hookimpl
 def startup(datasette):
-    if not __version__.startswith("0.65."):
-        raise RuntimeError(f"plugins/stable_sort_paging.py is written for Datasette 0.65, not {__version__}")
-    install()
+    datasette_seam.rewrite_table_sql(first_page_rewrite)

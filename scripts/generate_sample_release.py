@@ -300,7 +300,7 @@ def evolve(world: World, old: list[dict]) -> tuple[list[dict], dict]:
                 changes["class_shift"].append(q["pid"])
         keep.append(q)
     pid = max(70000, max(p["pid"] for p in old))  # new projects get higher ids
-    for i in range(N_NEW_PROJECTS):
+    for _ in range(N_NEW_PROJECTS):
         pid += rng.randint(1, 3)
         p = world.project(pid, world.random_gemeente())
         keep.append(p)

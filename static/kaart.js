@@ -7,6 +7,8 @@
 // at once, while the rest of the page still loads; the data was preloaded by the template.
 // When more plans match than the server sends one by one, /-/kaartdata.json answers with counts
 // per grid cell ("cellen"); from DETAIL_ZOOM on, the map asks for the plans of its view (bbox).
+// From OUTLINE_ZOOM on it also draws the plan areas of its view under the markers, simplified for
+// the zoom level by /-/plangebieden.json (plugins/map_data.py); zoomed out again, they go.
 // Data is only ever put into the page as text (textContent), never as HTML: plan names may
 // be hostile.
 (function () {
@@ -14,6 +16,10 @@
   const MAX_ZOOM = 19;
   const LIST_LIMIT = 100;  // plans listed in the popup of a cluster that no zoom level splits
   const DETAIL_ZOOM = 11;  // about 40 km across: from here a map of counts asks for the plans in view
+  const OUTLINE_ZOOM = 14;  // about 7 km across 1,280 pixels: from here outlines are readable and the map draws them
+  // the plan area's colours of the row and table maps (static/portal-maps.js PLAN_STYLE)
+  const OUTLINE_STYLE = { color: "#b0125b", weight: 2, opacity: 0.9, fillColor: "#b0125b", fillOpacity: 0.18,
+                          className: "plan-omtrek" };
 
   function loadScript(src) {
     return new Promise((resolve, reject) => {
@@ -105,6 +111,8 @@
     const tilde = cfg.linkEncoding === "tilde";
     const url = (query) => cfg.src + (query ? "?" + query : "");
     const withBbox = (query, bbox) => (query ? query + "&" : "") + "bbox=" + bbox;
+    // next to the map data (same prefix); the plannen table's map has its outlines from the table (portal-maps.js)
+    const outlineSrc = "replacesClusterMap" in cfg ? null : new URL("plangebieden.json", new URL(cfg.src, location.href)).href;
     // the data and the libraries load side by side
     const first = fetchPlans(url(cfg.query || ""));
     first.catch(() => {});  // handled in load()
@@ -126,6 +134,9 @@
     let datasets = 0;
     let shown = new Map();  // key -> marker, so markers in view survive a pan (and keep focus)
     let generation = 0;
+    let outlineLayer = null;    // the plan areas drawn, with the view and zoom they were asked for
+    let outlineFor = null;
+    let outlinePending = null;  // the request on its way: an answer for another one is stale
 
     // One answer with its Supercluster index; a feature counts n plans (a cell: its count)
     function dataset(data, bounds) {
@@ -221,6 +232,46 @@
       });
     }
 
+    function clearOutlines() {
+      if (outlineLayer) map.removeLayer(outlineLayer);
+      outlineLayer = null;
+      outlineFor = null;
+      outlinePending = null;
+      delete el.dataset.omtrekken;
+      delete el.dataset.omtrekkenAfgekapt;
+    }
+
+    // The plan areas of the view (and around it), once zoomed in far enough to read them
+    function updateOutlines() {
+      if (!outlineSrc || !base) return;
+      const zoom = map.getZoom();
+      if (zoom < OUTLINE_ZOOM) {
+        if (outlineLayer || outlinePending) clearOutlines();
+        return;
+      }
+      // outlines as fine as this zoom or finer, for an area holding the view: nothing to ask
+      if (outlineFor && outlineFor.zoom >= zoom && outlineFor.bounds.contains(map.getBounds())) return;
+      const bbox = clamp(map.getBounds().pad(0.25)).map((v) => v.toFixed(4)).join(",");
+      const key = bbox + "/" + zoom;
+      if (outlinePending === key) return;
+      outlinePending = key;
+      const mine = generation;
+      fetchPlans(outlineSrc + "?" + withBbox(query, bbox) + "&zoom=" + zoom).then((data) => {
+        if (mine !== generation || outlinePending !== key) return;  // other filters, another view, zoomed out
+        outlinePending = null;
+        const [w, s, e, n] = bbox.split(",").map(Number);
+        const layer = L.geoJSON(data, { style: () => OUTLINE_STYLE, interactive: false });
+        if (outlineLayer) map.removeLayer(outlineLayer);
+        outlineLayer = layer.addTo(map);  // the overlay pane: under the markers
+        outlineFor = { bounds: L.latLngBounds([s, w], [n, e]), zoom: zoom };
+        el.dataset.omtrekken = String(data.features.length);
+        if (data.afgekapt) el.dataset.omtrekkenAfgekapt = String(data.plangebieden);
+        else delete el.dataset.omtrekkenAfgekapt;
+      }).catch(() => {
+        if (mine === generation && outlinePending === key) outlinePending = null;
+      });
+    }
+
     function current() {
       if (!base || !base.cells || map.getZoom() < DETAIL_ZOOM) return base;
       const fresh = detail && detail.bounds.contains(map.getBounds())
@@ -232,6 +283,7 @@
     function render() {
       const set = current();
       if (!set) return;
+      updateOutlines();
       const next = new Map();
       for (const feature of set.index.getClusters(clamp(map.getBounds().pad(0.2)), map.getZoom())) {
         const p = feature.properties;
@@ -276,6 +328,7 @@
       pending = null;
       map.closePopup();
       layer.clearLayers();
+      clearOutlines();
       shown = new Map();
       delete el.dataset.loaded;
       if (status) status.textContent = cfg.labelLoading || "Laden…";
@@ -291,7 +344,7 @@
           if (mine === generation && status) status.textContent = cfg.labelError || "Kaartgegevens konden niet geladen worden.";
         });
     }
-    el.planMap = { map: map, load: load };
+    el.planMap = { map: map, load: load, outlineZoom: outlineSrc ? OUTLINE_ZOOM : null };
     load(cfg.query || "", first);
     const form = cfg.formId && document.getElementById(cfg.formId);
     if (form) {

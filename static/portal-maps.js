@@ -5,6 +5,7 @@
 // never as HTML: plan names come from suppliers.
 const cfg = window.PORTAL_KAART || {};
 const PLAN_STYLE = { color: "#b0125b", weight: 2, opacity: 0.9, fillColor: "#b0125b", fillOpacity: 0.18 };
+const OUTLINE_ZOOM = 11;  // about 40 km across: from here the plannen table's map draws the view's plan areas
 const SITE_STYLE = { color: "#0b4f9c", weight: 3, opacity: 0.9, fillColor: "#0b4f9c", fillOpacity: 0.08, dashArray: "8 5" };
 
 function loadLeaflet() {
@@ -101,7 +102,18 @@ if (box) {
     // drawing up to 1,000 areas does not hold the markers up
     const shown = "loaded" in planMap.dataset ? Promise.resolve()
       : new Promise((resolve) => planMap.addEventListener("plankaart:loaded", resolve, { once: true }));
-    Promise.all([loadLeaflet(), shown]).then(([L]) => drawOutlines(L, planMap.planMap.map));
+    // Only once zoomed in to OUTLINE_ZOOM: further out up to 1,000 areas are specks of a pixel, and
+    // fetching and drawing them cost a phone about 150 KB and a second of its CPU on every table visit.
+    Promise.all([loadLeaflet(), shown]).then(([L]) => {
+      const map = planMap.planMap.map;
+      const whenZoomedIn = () => {
+        if (map.getZoom() < OUTLINE_ZOOM) return;
+        map.off("zoomend", whenZoomedIn);
+        drawOutlines(L, map);
+      };
+      map.on("zoomend", whenZoomedIn);
+      whenZoomedIn();
+    });
   } else {
     // Register before datasette-cluster-map creates its map (it first loads markercluster too).
     loadLeaflet().then((L) => {

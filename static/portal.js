@@ -14,19 +14,6 @@ function labelTables(root) {
 }
 window.portalLabelTables = labelTables;
 
-// Fold the long list of column descriptions on table pages into a <details>, so the
-// map and the rows come first.
-function foldColumnDescriptions() {
-  const dl = document.querySelector("dl.column-descriptions");
-  if (!dl || dl.closest("details")) return;
-  const details = document.createElement("details");
-  details.className = "column-descriptions-details";
-  const summary = document.createElement("summary");
-  summary.textContent = "Uitleg van de kolommen / Column descriptions";
-  dl.replaceWith(details);
-  details.append(summary, dl);
-}
-
 // The cluster map loads the first 1,000 rows and then offers "load all": a map must show
 // every row, so we continue loading by ourselves. (The plannen table shows every plan from
 // /-/kaartdata.json instead, static/kaart.js, when its filters allow; this is for the rest.)
@@ -64,11 +51,14 @@ function labelControls() {
 
 function enhance() {
   labelTables();
-  foldColumnDescriptions();
   clusterMapLoadAll();
   labelControls();
 }
 document.addEventListener("DOMContentLoaded", () => {
   enhance();
-  new MutationObserver(enhance).observe(document.body, { childList: true, subtree: true });
+  // not for what a map draws (markers, tiles, outlines: thousands of nodes, each batch a walk over the page)
+  new MutationObserver((mutations) => {
+    if (mutations.every((m) => m.target.closest && m.target.closest(".leaflet-container"))) return;
+    enhance();
+  }).observe(document.body, { childList: true, subtree: true });
 });

@@ -1,71 +1,13 @@
-"""Shared fixtures: small real databases built by the real ingest, served by the real Datasette."""
+"""Shared fixtures: small real databases built by the real ingest, served by the real Datasette.
+Helpers the tests import (paths, make_datasette, query, start_server, ...) are in helpers.py."""
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import yaml
 from datasette.app import Datasette
 
-from ingest.build import build
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-SAMPLE_SOURCES = ROOT / "data" / "sources.yml"  # the sample releases (what make serve shows)
-EXPORT_SOURCES = ROOT / "data" / "sample" / "exports.yml"  # the sample exports in a supplier's layout
-GEMEENTEN = ROOT / "data" / "reference" / "gemeenten.csv"
-
-
-def portal_metadata(plugin_config: dict | None = None) -> dict:
-    """metadata.yml, with the given plugins' configuration in place of ours."""
-    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
-    metadata["plugins"].update(plugin_config or {})
-    return metadata
-
-
-def make_datasette(db_path: Path, plugin_config: dict | None = None) -> Datasette:
-    """The app exactly as `make serve` configures it (same metadata, plugins, templates, settings);
-    `plugin_config` replaces a plugin's block of metadata.yml."""
-    return Datasette(
-        files=[],
-        immutables=[str(db_path)],
-        metadata=portal_metadata(plugin_config),
-        plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates"),
-        # downloads/: the full-dataset GeoJSON files the build writes next to the database
-        static_mounts=[("static", str(ROOT / "static")), ("downloads", str(Path(db_path).parent / "downloads"))],
-        settings=json.loads((ROOT / "settings.json").read_text()),
-        cors=True,
-    )
-
-
-def query(db: Path, sql: str, params=()) -> list[dict]:
-    """Rows of a built database as dicts, read with plain sqlite3 (independent of Datasette)."""
-    import sqlite3
-
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
-
-
-def write_manifest(directory: Path, entries: list[dict], with_gemeenten: bool = True) -> Path:
-    if with_gemeenten:
-        entries = [{"kind": "gemeenten", "path": str(GEMEENTEN)}, *entries]
-    path = directory / "sources.yml"
-    path.write_text(yaml.safe_dump({"sources": entries}, allow_unicode=True), encoding="utf-8")
-    return path
+from helpers import CHROMIUM, CHROMIUM_ARGS, EXPORT_SOURCES, SAMPLE_SOURCES, SHARED, build, make_datasette, start_server
 
 
 @pytest.fixture(scope="session")
@@ -106,68 +48,9 @@ def tmp_sources(tmp_path):
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     path = SHARED / "data"
-    assert path.exists(), f"../shared/data is missing next to the repository ({path})"
+    if not path.exists():
+        pytest.skip(f"{path} is absent: these tests read ../shared next to the repository")
     return path
-
-
-def copy_sample(dest: Path) -> Path:
-    shutil.copytree(ROOT / "data" / "sample", dest, dirs_exist_ok=True)
-    return dest
-
-
-# --- a real server on 127.0.0.1 and a real headless Chromium, shared by the browser tests ---
-
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-ARTIFACTS = ROOT / "test-artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve_args(db: Path, port: int, metadata: Path | None = None) -> list[str]:
-    """`datasette serve` exactly as the Makefile runs it (another metadata file if given)."""
-    settings = json.loads((ROOT / "settings.json").read_text())
-    args = [sys.executable, "-m", "datasette", "serve", "-i", str(db), "-m", str(metadata or ROOT / "metadata.yml"),
-            "--plugins-dir", str(ROOT / "plugins"), "--template-dir", str(ROOT / "templates"),
-            "--static", f"static:{ROOT / 'static'}", "--cors", "-h", "127.0.0.1", "-p", str(port)]
-    for key, value in settings.items():
-        args += ["--setting", key, str(value)]
-    return args
-
-
-def start_server(db: Path, extra_args=(), metadata: Path | None = None) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    # the access log goes to a file: an unread pipe fills up and stalls the server
-    log = open(db.parent / f"datasette-{port}.log", "wb")
-    proc = subprocess.Popen([*serve_args(db, port, metadata), *extra_args], stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            return proc, base
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("datasette did not start: " + (db.parent / f"datasette-{port}.log").read_text()[-2000:])
-
-
-@contextmanager
-def built_server(directory: Path, entries: list[dict]):
-    """Build a database from a test's own sources and serve it like `make serve`; yields the base URL."""
-    db = directory / "woningbouwplannen.db"
-    build(write_manifest(directory, entries), db, quiet=True)
-    proc, base = start_server(db, ["--static", f"downloads:{directory / 'downloads'}"])
-    try:
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture(scope="session")
@@ -211,3 +94,17 @@ def page(browser, server):
     tab.js_errors = errors
     yield tab
     context.close()
+
+
+# --- tiers: `make test-fast` leaves out the browser tests and these (nginx, a JVM, fuzzing, large or many
+# builds, killed builds, waits on time limits); `make test` runs everything ---
+SLOW_MODULES = {"test_badinput", "test_faults", "test_serve_prod", "test_log_retention", "test_openapi",
+                "test_html_valid", "test_parallel_load", "test_downloads_parallel", "test_hypothesis", "test_abuse",
+                "test_hostile_visitors", "test_woningbouwkaart", "test_dcat", "test_geo", "test_fetch",
+                "test_hostile_sources", "test_bad_parameters", "test_real_workbook", "test_geo_output", "test_statements"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

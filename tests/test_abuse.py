@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import yaml
 
-from conftest import ROOT, start_server
+from helpers import ROOT, start_server
 
 ATTACKS = [
     "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c",

@@ -12,8 +12,8 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from test_abuse import get
+
 from ingest.downloads import published_tables
 
 DB = "/woningbouwplannen"

@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from badinput import CASES, SECRET, Case, base_plans, make
-from conftest import GEMEENTEN, ROOT
 from ingest.build import build
+
+from badinput import CASES, SECRET, Case, base_plans, make
+from helpers import GEMEENTEN, ROOT
 
 DB = "woningbouwplannen.db"
 

@@ -14,8 +14,9 @@ import httpx
 import pytest
 import yaml
 
-from conftest import ROOT, start_server
 from ingest import site
+
+from helpers import ROOT, start_server
 
 BASE = "https://woningbouwplannen.example.org"
 SPOOF = "evil.example"

@@ -6,10 +6,9 @@ map must still show the plans.
 """
 from __future__ import annotations
 
-
 import pytest
 
-from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port, serve_args  # noqa: F401  (older imports)
+from helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port, serve_args  # noqa: F401  (older imports)
 
 pytestmark = pytest.mark.browser
 
@@ -41,3 +40,20 @@ def test_map_shows_every_plan_without_clicking(page, server):
         arg=total, timeout=60000)
     details = page.locator("details.column-descriptions-details")
     assert details.count() == 1 and details.get_attribute("open") is None
+
+
+@pytest.mark.parametrize("path", ["/woningbouwplannen/plannen", "/woningbouwplannen/woningen_per_provincie"])
+def test_chart_tool_loads_when_asked_and_draws_a_chart(page, server, path):
+    # datasette-vega (~300 KB compressed) is not part of the page: "Grafiek maken" loads it (static/grafiek.js)
+    vega = []
+    page.on("request", lambda r: vega.append(r.url) if "/datasette_vega/" in r.url else None)
+    page.goto(server + path, wait_until="load")
+    assert vega == []
+    page.click("#grafiek-maken")
+    page.wait_for_selector("form#graphForm.datasette-vega", timeout=20000)  # its form, opened at once
+    assert page.locator("#grafiek-maken").count() == 0
+    assert any(u.endswith(".js") for u in vega) and any(u.endswith(".css") for u in vega)
+    page.check("form#graphForm input[name=mark][value=bar]")
+    page.wait_for_selector("form#graphForm ~ * canvas, form#graphForm ~ * svg, .vega-embed canvas, .vega-embed svg",
+                           state="attached", timeout=20000)
+    assert page.js_errors == []

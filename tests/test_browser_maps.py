@@ -15,7 +15,7 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import box
 
-from conftest import ARTIFACTS, GEMEENTEN, built_server
+from helpers import ARTIFACTS, GEMEENTEN, built_server
 
 pytestmark = pytest.mark.browser
 

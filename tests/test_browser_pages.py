@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from conftest import ARTIFACTS, ROOT, query
+from helpers import ARTIFACTS, ROOT, query
 
 pytestmark = pytest.mark.browser
 
@@ -133,7 +133,7 @@ HOSTILE = ['<img src=x onerror="window.__xss=1">', '<script>window.__xss=2</scri
 def hostile_server(tmp_path_factory):
     import csv
 
-    from conftest import built_server
+    from helpers import built_server
 
     d = tmp_path_factory.mktemp("hostile-pages")
     with open(d / "h.csv", "w", encoding="utf-8", newline="") as f:

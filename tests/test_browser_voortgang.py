@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ARTIFACTS
+from helpers import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -36,8 +36,14 @@ def voortgang(request, browser):
             r.abort()
 
     page.route("**/*", route)
-    page.goto(server + "/voortgang", wait_until="domcontentloaded")
+    requested = []
+    page.on("request", lambda req: requested.append(req.url))
+    page.goto(server + "/voortgang", wait_until="load")
+    # a chart's data is fetched and drawn when it comes near the screen (static/voortgang.js): the last
+    # one, far below the first screen, not before the visitor scrolls to it
+    lazy = not any("/wijzigingen_per_soort.json" in u for u in requested)
     for chart in CHARTS:
+        page.locator(f"#{chart}").scroll_into_view_if_needed()
         if release and chart == "grafiek-startjaar":
             page.wait_for_selector(f"#{chart}.grafiek-leeg", timeout=20000)
             continue
@@ -54,7 +60,7 @@ def voortgang(request, browser):
     text = page.locator("main, body").first.inner_text()
     empty = page.locator("#grafiek-startjaar").inner_text()
     context.close()
-    return {"db": db, "release": release, "empty": empty, "marks": marks, "rules": rules, "ticks": ticks, "errors": errors, "blocked": blocked, "failed": failed,
+    return {"lazy": lazy, "db": db, "release": release, "empty": empty, "marks": marks, "rules": rules, "ticks": ticks, "errors": errors, "blocked": blocked, "failed": failed,
             "captions": captions, "links": links, "text": text}
 
 
@@ -85,6 +91,10 @@ def test_every_chart_draws_its_marks(voortgang):
     kinds = count(sample_db, "select count(distinct soort) from plan_wijzigingen "
                              "where peildatum_nieuw = (select max(peildatum_nieuw) from plan_wijzigingen)")
     assert m["grafiek-wijzigingen"] == kinds
+
+
+def test_charts_below_the_first_screen_wait_until_scrolled_to(voortgang):
+    assert voortgang["lazy"]
 
 
 def test_no_js_errors_and_nothing_fetched_from_outside(voortgang):

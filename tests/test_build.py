@@ -10,8 +10,9 @@ import sys
 import pytest
 from openpyxl import Workbook
 
-from conftest import ROOT, write_manifest
 from ingest.build import build
+
+from helpers import ROOT, write_manifest
 
 HEADER = ["Plan-ID", "Plannaam", "Gemeentecode", "Gemeente", "Planstatus", "Aantal woningen", "Sociale huur",
           "Middenhuur", "Betaalbare koop", "Start bouw", "Openbaar", "Contactpersoon", "E-mail",
@@ -92,7 +93,7 @@ def test_every_bad_row_reported_with_row_and_value(built):
         assert match[0]["melding"]
     assert [p for p in problems if p["plan_id"] is None and p["code"] == "verplicht" and p["kolom"] == "Plan-ID"]
     warnings = [dict(r) for r in conn.execute("select * from ingest_problemen where ernst = 'waarschuwing'")]
-    for plan_id, (warned_row, code, value) in WARNED.items():
+    for plan_id, (_row, code, value) in WARNED.items():
         assert [w for w in warnings if w["code"] == code and w["waarde"] == value], f"{plan_id}: no {code} warning"
     assert {r[0]: r[1:] for r in conn.execute("select plan_id, planstatus, hardheid, planstatus_bron from plannen "
                                                "where plan_id like 'W-%'")} == {
@@ -150,7 +151,7 @@ def sha(path):
 FATAL = {
     "empty.csv": (b"", "leeg"),
     "binary.csv": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "binair"),
-    "nocolumn.csv": ("Plan-ID;Plannaam;Gemeentecode\nA;B;GM0363\n".encode(), "Aantal woningen"),
+    "nocolumn.csv": (b"Plan-ID;Plannaam;Gemeentecode\nA;B;GM0363\n", "Aantal woningen"),
     "corrupt.xlsx": (b"PK\x03\x04garbage-not-a-workbook", "XLSX"),
     "missing.csv": (None, "bestaat niet"),
 }

@@ -5,7 +5,7 @@ import importlib.util
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 
 # plugins/ is a plugins_dir, not a package: load the module by path for its pure policy
 _spec = importlib.util.spec_from_file_location("cache_headers", ROOT / "plugins" / "cache_headers.py")

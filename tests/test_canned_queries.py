@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 
-from conftest import ROOT, make_datasette
+from helpers import ROOT, make_datasette
 
 QUERIES = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["woningbouwplannen"]["queries"]
 TESTED: set[str] = set()

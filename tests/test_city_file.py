@@ -10,8 +10,9 @@ import pytest
 import shapely
 import yaml
 
-from conftest import ROOT, query, write_manifest
 from ingest.build import build
+
+from helpers import ROOT, query, write_manifest
 
 # a city's own vocabulary, as a steward would write it next to the manifest
 MAPPING = {

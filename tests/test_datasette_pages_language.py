@@ -13,7 +13,7 @@ import pytest
 from babel.messages.pofile import read_po
 from datasette.app import Datasette
 
-from conftest import ROOT, portal_metadata, query
+from helpers import ROOT, portal_metadata, query
 
 PLANNEN = "/woningbouwplannen/plannen"
 UTRECHT = PLANNEN + "?provincie=Utrecht&_facet=planstatus"

@@ -17,11 +17,13 @@ from pyshacl import validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SH
 
-from conftest import GEMEENTEN, ROOT, SHARED, make_datasette
 from ingest import dcat, site
 from ingest.build import build
 
+from helpers import GEMEENTEN, ROOT, SHARED, make_datasette, needs_shared
+
 STANDARDS = SHARED / "standards"
+pytestmark = needs_shared(STANDARDS)
 MANDATORY = ["dcat-ap-3.0.1/shapes.ttl", "dcat-ap-3.0.1/range.ttl", "dcat-ap-3.0.1/mdr-vocabularies.shape.ttl",
              "dcat-ap-nl-3.0/dcat-ap-nl-SHACL.ttl", "dcat-ap-nl-3.0/dcat-ap-nl-SHACL-klassebereik.ttl",
              "dcat-ap-nl-3.0/dcat-ap-nl-SHACL-klassebereik-codelijsten.ttl"]

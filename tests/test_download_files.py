@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ROOT
+from helpers import ROOT
 
 
 async def asgi_get(app, path: str) -> tuple[int, list[bytes]]:

@@ -12,9 +12,10 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from conftest import write_manifest
 from ingest.build import build
 from ingest.errors import FatalInput
+
+from helpers import write_manifest
 
 GEO_TABLES = {"plannen", "plangebieden", "doorbraaklocaties"}
 

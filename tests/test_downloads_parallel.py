@@ -26,9 +26,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
 from ingest import downloads, xlsx
 from ingest.download_writers import Chunk, CsvFile, json_values
+
+from helpers import ROOT
 
 # what SQLite hands back (integers are 64-bit), plus what the general rules must also cope with
 values = st.one_of(st.none(), st.integers(min_value=-(2 ** 63), max_value=2 ** 63 - 1),

@@ -6,7 +6,6 @@ stays valid and byte-for-byte unchanged, and the next build succeeds.
 from __future__ import annotations
 
 import csv
-import os
 import resource
 import signal
 import sqlite3
@@ -16,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import GEMEENTEN, ROOT, write_manifest
+from helpers import ROOT, write_manifest
 
 DB = "woningbouwplannen.db"
 

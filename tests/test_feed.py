@@ -10,9 +10,10 @@ from collections import Counter, defaultdict
 
 import feedparser
 
-from conftest import make_datasette, portal_metadata, write_manifest
 from ingest import site
 from ingest.build import build
+
+from helpers import make_datasette, portal_metadata, write_manifest
 
 META = portal_metadata()["plugins"][site.PLUGIN]
 # the portal's publisher (metadata.yml), in the feed's first language
@@ -110,7 +111,7 @@ async def test_the_feed_filters_by_municipality_and_province_and_a_browser_gets_
     html = (await export_app.client.get(f"/wijzigingen?gemeentecode={code}")).text
     assert "Atom" in html and f"wijzigingen_feed.atom?gemeentecode={code}" in html and "/plan/" in html
     gemeente = (await export_app.client.get(f"/gemeente/{code}")).text
-    assert f'type="application/atom+xml"' in gemeente and f"wijzigingen_feed.atom?gemeentecode={code}" in gemeente
+    assert 'type="application/atom+xml"' in gemeente and f"wijzigingen_feed.atom?gemeentecode={code}" in gemeente
 
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")

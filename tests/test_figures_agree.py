@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import query
+from helpers import query
 
 
 def number(text: str) -> int:

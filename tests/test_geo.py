@@ -16,8 +16,9 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon, box, shape
 
-from conftest import GEMEENTEN, ROOT, write_manifest
 from ingest.build import build
+
+from helpers import GEMEENTEN, ROOT, write_manifest
 
 TO_RD = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
 TO_WGS = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)

@@ -12,8 +12,9 @@ import pytest
 import shapely
 from shapely.geometry import LinearRing
 
-from conftest import ROOT, make_datasette, write_manifest
 from ingest.build import build
+
+from helpers import ROOT, make_datasette, write_manifest
 from releases import project, write_release
 
 SAMPLE = ROOT / "data" / "sample"

@@ -13,9 +13,10 @@ import sys
 import pytest
 from openpyxl import Workbook
 
-from conftest import query, ROOT, write_manifest
 from ingest import history
 from ingest.errors import FatalInput
+
+from helpers import ROOT, query, write_manifest
 
 HEADER = ["Plan-ID", "Plannaam", "Gemeentecode", "Planstatus", "Aantal woningen", "Sociale huur", "Middenhuur",
           "Betaalbare koop", "Dure koop", "Start bouw", "Openbaar"]

@@ -14,9 +14,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import GEMEENTEN, ROOT, query, write_manifest
 from ingest.__main__ import main as ingest_main
 from ingest.build import build
+
+from helpers import GEMEENTEN, ROOT, query, write_manifest
 
 HEADER = "Plan-ID;Plannaam;Gemeentecode;Aantal woningen;Planstatus"
 
@@ -105,7 +106,7 @@ def test_a_stray_opening_quote_is_refused_naming_its_line(published):
 
 
 def test_a_utf8_file_with_a_few_cp1252_rows_reports_them_and_reads_them_right(tmp_path):
-    good = [f"P-{i};Café {i};GM0363;{i};Vastgesteld".encode("utf-8") for i in range(1, 30)]
+    good = [f"P-{i};Café {i};GM0363;{i};Vastgesteld".encode() for i in range(1, 30)]
     bad = {5: "P-5b;Één straat ’t Hof;GM0363;5;Vastgesteld", 17: "P-17b;Ambachtsweg — Noord;GM0363;5;Vastgesteld"}
     lines = [HEADER.encode()] + good
     for at, text in bad.items():

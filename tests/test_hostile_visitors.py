@@ -1,4 +1,5 @@
-"""Hostile visitors (issue 13): nothing outside the SQL lane starves the pages, no server paths or
+"""Hostile visitors (issue 13): every attack is refused or bounded and the pages are still answered
+under it (how fast: make bench, bench/attacks.py), no server paths or
 pointers in answers, no 500 for sloppy headers, downloads only beside their own database.
 A real `datasette serve` with the `make serve` configuration; nginx: tests/test_serve_prod.py."""
 from __future__ import annotations
@@ -6,18 +7,17 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 import threading
 import time
-import urllib.parse
 
 import pytest
+from test_abuse import get, sql_url
 
-from conftest import ROOT, start_server
-from test_abuse import get, p95, page_times, sql_url
+from helpers import ROOT, start_server
 
-LONG_SEARCH = " ".join(f"woord{i}" for i in range(1_000))  # 9 KB: longer than a URL a server takes anyway
-PACE = 0.02  # seconds each attacking client waits between requests: 4 clients, about 200 requests a second
-HOME = "/"
+sys.path.insert(0, str(ROOT))  # bench/ is not an installed package
+from bench.attacks import ATTACKS, CLIENTS, PACE, PAGES  # noqa: E402  (one list for the tests and make bench)
 
 
 @pytest.fixture(scope="module")
@@ -32,17 +32,6 @@ def live(sample_db, tmp_path_factory):
     proc.wait(10)
 
 
-ATTACKS = {
-    # a random parameter misses every cache; each request asks SQLite for a 20,000-word search
-    "kaartdata_search": lambda k, i: f"/-/kaartdata.json?_search={urllib.parse.quote(LONG_SEARCH)}&r={k}-{i}",
-    "facet_naam_1000x": lambda k, i: "/woningbouwplannen/plannen.json?" + "&".join(["_facet=naam"] * 1000) + f"&r={k}-{i}",
-    "table_search": lambda k, i: f"/woningbouwplannen/plannen?_search={urllib.parse.quote(LONG_SEARCH[:5000])}&r={k}-{i}",
-    "randomblob": lambda k, i: "/woningbouwplannen.json?sql=" + urllib.parse.quote(
-        "select length(randomblob(999999999)) + length(randomblob(999999999)) + length(randomblob(999999999))")
-        + f"&r={k}-{i}",
-}
-
-
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_each_attack_is_refused_or_bounded_at_once(live, attack):
     base = live[0]
@@ -55,32 +44,31 @@ def test_each_attack_is_refused_or_bounded_at_once(live, attack):
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
-def test_under_each_attack_the_home_page_p95_stays_within_3x_idle(live, attack):
+def test_under_each_attack_the_pages_are_still_answered(live, attack):
+    """Its speed (p95 within 3x idle) is measured by make bench (bench/attacks.py); here: every
+    page request is answered while the attack runs, and every attack gets its refusal or answer."""
     base = live[0]
-    for i in range(5):
-        get(f"{base}{HOME}?warm={i}")
-    idle = page_times(base, 20, f"idle-{attack}")
-    stop = threading.Event()
+    stop, statuses = threading.Event(), set()
 
     def attacker(k: int):
         i = 0
         while not stop.is_set():
-            get(base + ATTACKS[attack](k, i), timeout=60)
+            statuses.add(get(base + ATTACKS[attack](k, i), timeout=60)[0])
             i += 1
             time.sleep(PACE)
 
-    threads = [threading.Thread(target=attacker, args=(k,)) for k in range(4)]
+    threads = [threading.Thread(target=attacker, args=(k,)) for k in range(CLIENTS)]
     for t in threads:
         t.start()
     try:
-        time.sleep(1.0)
-        attacked = page_times(base, 20, f"attack-{attack}")
+        answers = [get(f"{base}{path}{'&' if '?' in path else '?'}m={attack}{i}")[0]
+                   for path in PAGES for i in range(5)]
     finally:
         stop.set()
         for t in threads:
             t.join(60)
-    baseline = max(p95(idle), 0.02)
-    assert p95(attacked) <= 3 * baseline, (attack, p95(idle), p95(attacked))
+    assert answers == [200] * len(answers)
+    assert statuses == {200 if attack == "facet_naam_1000x" else 400}, statuses
 
 
 def test_repeated_facets_count_once_and_more_than_five_is_a_400(live):

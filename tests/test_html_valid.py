@@ -19,7 +19,7 @@ import yaml
 from babel.messages.pofile import read_po
 from datasette.utils import tilde_encode
 
-from conftest import ROOT, query
+from helpers import ROOT, query
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 DB = "woningbouwplannen"

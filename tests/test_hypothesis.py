@@ -18,12 +18,25 @@ from shapely.geometry import Polygon
 
 from ingest import limits
 from ingest.errors import FatalInput
-from ingest.geometry import shapes
 from ingest.gemeente_namen import GemeenteNamen
+from ingest.geometry import shapes
 from ingest.mapping import load_mapping, norm
 from ingest.read import decode, read_csv, sniff_delimiter
-from ingest.validate import (MAX_HOMES, YEAR_MAX, YEAR_MIN, Gemeente, Invalid, as_text, is_blank,
-                             normalise_gemeentecode, parse_count, parse_date, parse_number, parse_year, validate_plan)
+from ingest.validate import (
+    MAX_HOMES,
+    YEAR_MAX,
+    YEAR_MIN,
+    Gemeente,
+    Invalid,
+    as_text,
+    is_blank,
+    normalise_gemeentecode,
+    parse_count,
+    parse_date,
+    parse_number,
+    parse_year,
+    validate_plan,
+)
 
 settings.register_profile("portal", max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", 150)), deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from conftest import ROOT
+from helpers import ROOT
 
 META = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 DEFAULT = META["databases"]["woningbouwplannen"]["tables"]["plannen"]["default_columns"]

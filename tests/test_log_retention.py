@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 
 _spec = importlib.util.spec_from_file_location("serve_prod", ROOT / "deploy" / "serve_prod.py")
 serve_prod = importlib.util.module_from_spec(_spec)

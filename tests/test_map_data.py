@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from datasette.utils import MultiParams
 
-from conftest import ROOT, make_datasette, query
+from helpers import ROOT, make_datasette, query
 
 # plugins/ is a Datasette plugins directory, not a package: load the module under another name
 _spec = importlib.util.spec_from_file_location("map_data_under_test", ROOT / "plugins" / "map_data.py")

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, free_port, serve_args
 from ingest.downloads import published_tables
+
+from helpers import ROOT, free_port, serve_args
 
 DEEP = "OPENAPI_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("OPENAPI_EXAMPLES", "4"))
@@ -29,7 +30,7 @@ SEED = os.environ.get("OPENAPI_SEED", "20251001")
 # one operation of each kind: table (JSON, CSV, GeoJSON), a row (composite key), a table without a key, a canned
 # query (JSON) and one with a location (GeoJSON), own SQL, map data, downloads
 EACH_KIND = ("^(tabel_plannen(_csv|_geojson)?|rij_plan_historie|tabel_provincies|query_woningen_per_gemeente"
-             "|query_plannen_in_de_buurt_geojson|sql|kaartdata|download)$")
+             "|query_plannen_in_de_buurt_geojson|sql|kaartdata|plangebieden|download)$")
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 

@@ -7,10 +7,11 @@ import sqlite3
 
 import pytest
 
-from conftest import write_manifest
 from ingest import pool
 from ingest.build import build
 from ingest.errors import FatalInput
+
+from helpers import write_manifest
 
 HEADER = ["Plan-ID", "Plannaam", "Gemeentecode", "Planstatus", "Aantal woningen", "Start bouw", "Openbaar"]
 

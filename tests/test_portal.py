@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import yaml
 
-from conftest import ROOT
+from helpers import ROOT
 
 SAMPLE = ROOT / "data" / "sample"
 GOOD_STATUSES = {"idee/visie", "in voorbereiding", "ontwerp", "vastgesteld", "onherroepelijk", "in aanbouw",

@@ -16,8 +16,9 @@ import urllib.parse
 
 import pytest
 
-from conftest import make_datasette, write_manifest
 from ingest.build import build
+
+from helpers import make_datasette, write_manifest
 
 SECRETS = ["GEHEIMPLAN-71", "Verborgen Hofje Zeven", "Jansen-contact-93", "geheim93@voorbeeld.invalid",
            "interne-notitie-93", "onbekendveld-93", "GEHEIMPLAN-72", "Nooit Openbaar Erf"]
@@ -81,7 +82,7 @@ async def test_every_endpoint_is_clean(swept):
     for table in tables:
         t = urllib.parse.quote(table)
         paths += [f"/woningbouwplannen/{t}", f"/woningbouwplannen/{t}.json?_size=max", f"/woningbouwplannen/{t}.csv?_stream=on",
-                  f"/woningbouwplannen/{t}.geojson", f"/woningbouwplannen.json?sql=" +
+                  f"/woningbouwplannen/{t}.geojson", "/woningbouwplannen.json?sql=" +
                   urllib.parse.quote(f"select * from [{table}]") + "&_size=max"]
     for name in queries:
         paths += [f"/woningbouwplannen/{name}", f"/woningbouwplannen/{name}.json"]

@@ -10,9 +10,9 @@ import sqlite3
 import pytest
 import yaml
 
-from conftest import ROOT
-
 from ingest.schema import DEFAULT_FACETS
+
+from helpers import ROOT
 
 
 def plan(db, sql, params=()) -> str:

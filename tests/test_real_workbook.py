@@ -9,17 +9,19 @@ import sys
 import openpyxl
 import pytest
 
-from conftest import GEMEENTEN, ROOT, SHARED
 from ingest.errors import FatalInput
+from ingest.gemeente_namen import GemeenteNamen
 from ingest.kinds import gemeenten as gemeenten_kind
 from ingest.kinds import plannen as plannen_kind
-from ingest.mapping import load_mapping
-from ingest.gemeente_namen import GemeenteNamen
 from ingest.manifest import Source
+from ingest.mapping import load_mapping
 from ingest.problems import SourceReport
 from ingest.read import read_table
 
+from helpers import GEMEENTEN, ROOT, SHARED, needs_shared
+
 WORKBOOK = SHARED / "data" / "ftm-plancapaciteit-2022" / "plancapaciteit_databewijst.xlsx"
+pytestmark = needs_shared(WORKBOOK)
 
 
 def check(*args):
@@ -44,8 +46,7 @@ def simple(name):
 
 @pytest.fixture(scope="module")
 def loaded():
-    ref = SourceReport(0, GEMEENTEN, "gemeenten", "gemeenten", False)
-    gemeenten = gemeenten_kind.load(ref)
+    gemeenten = gemeenten_kind.read(GEMEENTEN)
     source = Source("plannen", WORKBOOK, "2021-12-31", "databewijst")
     load = plannen_kind.load(source, plannen_kind.Context(gemeenten, GemeenteNamen.build(gemeenten)))
     return load.report, load, gemeenten

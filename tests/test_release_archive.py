@@ -6,9 +6,10 @@ import hashlib
 import json
 import shutil
 
-from conftest import make_datasette, write_manifest
 from ingest import release_archive
 from ingest.build import build
+
+from helpers import make_datasette, write_manifest
 from releases import project, square, write_release
 
 OLD, NEW = "2025-04-01", "2025-10-01"

@@ -10,9 +10,9 @@ import re
 import sys
 
 import pytest
-
-from conftest import ROOT, make_datasette, portal_metadata
 from test_html_valid import crawl
+
+from helpers import ROOT, make_datasette, portal_metadata
 
 _spec = importlib.util.spec_from_file_location("serve_prod", ROOT / "deploy" / "serve_prod.py")
 serve_prod = importlib.util.module_from_spec(_spec)

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 
-from conftest import query
+from helpers import query
 
 SEGMENTS = ("sociale_huur", "middenhuur", "dure_huur", "betaalbare_koop", "dure_koop")
 CLASSES = (*SEGMENTS, "huur_onbekend", "koop_onbekend", "segment_onbekend")
@@ -103,8 +103,8 @@ async def test_municipalities_page_reads_the_totals(sample_app, areas):
     _, stored = areas
     html = (await sample_app.client.get("/gemeenten")).text
     amsterdam = stored["gemeente", "GM0363"]
-    row = re.search(r'href="/gemeente/GM0363">Amsterdam</a></td><td class="getal">([\d.]+)</td><td class="getal">([\d.]+)'
-                    r'</td><td class="getal">([\d.]+)', html)
+    cell = r'</td><td class="getal"[^>]*>([\d.]+)'
+    row = re.search(r'href="/gemeente/GM0363">Amsterdam</a>' + cell * 3, html)
     assert row and tuple(number(g) for g in row.groups()) == (amsterdam["plannen"], amsterdam["netto"], amsterdam["woningen"])
 
 

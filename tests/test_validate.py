@@ -5,8 +5,21 @@ import pytest
 
 from ingest.gemeente_namen import GemeenteNamen
 from ingest.mapping import load_mapping, match_header
-from ingest.validate import (FOUT, WAARSCHUWING, Gemeente, Invalid, derive, normalise_gemeentecode, parse_count,
-                             parse_date, parse_number, parse_peilmoment, parse_year, plan_key, validate_plan)
+from ingest.validate import (
+    FOUT,
+    WAARSCHUWING,
+    Gemeente,
+    Invalid,
+    derive,
+    normalise_gemeentecode,
+    parse_count,
+    parse_date,
+    parse_number,
+    parse_peilmoment,
+    parse_year,
+    plan_key,
+    validate_plan,
+)
 
 MAPPING = load_mapping("lmvw")
 GEMEENTEN = {
@@ -173,12 +186,12 @@ def test_plan_ids_that_differ_only_invisibly_are_one_plan():
 
 @pytest.fixture(scope="module")
 def names():
-    from ingest.kinds.gemeenten import load
-    from ingest.problems import SourceReport
     from pathlib import Path
 
+    from ingest.kinds.gemeenten import read
+
     ref = Path(__file__).resolve().parent.parent / "data" / "reference" / "gemeenten.csv"
-    gemeenten = load(SourceReport(0, ref, "gemeenten", "gemeenten", False))
+    gemeenten = read(ref)
     return GemeenteNamen.build(gemeenten)
 
 

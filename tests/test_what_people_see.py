@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from conftest import ROOT, query
+from helpers import ROOT, query
 
 QUERIES = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["woningbouwplannen"]["queries"]
 PUBLIC = ["/", "/kaart", "/in-de-buurt", "/gemeenten", "/gemeente/GM0363", "/plan/24862", "/doorbraaklocaties",

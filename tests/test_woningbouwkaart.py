@@ -11,8 +11,9 @@ import sys
 import pytest
 import shapely
 
-from conftest import GEMEENTEN, ROOT, make_datasette, query, write_manifest
 from ingest.build import build
+
+from helpers import GEMEENTEN, ROOT, make_datasette, query, write_manifest
 from releases import gemeente, gz, project, square, write_release
 
 OLD, NEW = "2025-04-01", "2025-10-01"

@@ -56,11 +56,13 @@ def place(plan: dict, area: Area, places: shapes.Places) -> dict:
             f"plangebied ligt niet in gemeente {plan.get('gemeente') or plan.get('gemeentecode')}; wel geladen"))
     lat, lon = shapes.point_inside(geom_rd)
     ha = shapes.area_ha(geom_rd)
+    full = shapes.reproject(geom, crs, shapes.WGS84)
+    west, zuid, oost, noord = shapes.bounds(full)
     plan.update(latitude=lat, longitude=lon, punt_bron="plangebied", oppervlakte_ha=ha,
                 geometrie=shapes.display_geojson(geom_rd))
     return {
         "plan_id": plan_id, "naam": plan.get("naam"), "gemeentecode": plan.get("gemeentecode"),
-        "oppervlakte_ha": ha, "latitude": lat, "longitude": lon,
+        "oppervlakte_ha": ha, "latitude": lat, "longitude": lon, "west": west, "zuid": zuid, "oost": oost, "noord": noord,
         "hersteld": int(any(p.repaired for p in parts)), "bron": report.name, "bron_rijen": rows,
-        "geometrie": shapes.full_geojson(geom, crs),
+        "geometrie": shapes.to_geojson(full),  # shapes.full_geojson, reprojected once for the bounds too
     }

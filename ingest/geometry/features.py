@@ -7,8 +7,8 @@ as rejected. Nothing is dropped silently.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Set
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import shapely
@@ -85,7 +85,10 @@ def prepare(geom, crs: CRS, n_vertices: int, places: shapes.Places, limit: limit
                          f"{limit.describe('max_vertices_feature')}); vereenvoudig het vlak; niet geladen")
     cleaned, issue = shapes.clean(geom)
     if cleaned is None:
+        assert issue is not None  # clean() always says why it gives no geometry
         return Rejection(issue.severity, issue.code, issue.message)
+    inside: bool | None
+    measurable: bool | None
     try:
         geom_rd = shapes.reproject(cleaned, crs, shapes.RD)
         inside = places.in_nl(geom_rd)
@@ -110,7 +113,7 @@ def layer_features(frame, crs: CRS, counts, places: shapes.Places):
 
 
 def features(source: Source, report: SourceReport, key_columns: tuple[str, ...], key_field: str,
-             places: shapes.Places, private_ids: set[str] = frozenset()) -> Iterator[Feature]:
+             places: shapes.Places, private_ids: Set[str] = frozenset()) -> Iterator[Feature]:
     layers = read_layers(source.path, source.crs, source.options.get("layer"))
     vertices = vertex_counts(source, layers)
     row = 0

@@ -10,6 +10,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import pyogrio
 from pyproj import CRS
@@ -18,13 +19,16 @@ from pyproj.exceptions import CRSError
 from .. import limits
 from ..errors import FatalInput
 
+if TYPE_CHECKING:
+    import geopandas
+
 SUFFIXES = (".gpkg", ".geojson", ".json", ".zip", ".shp")
 
 
 @dataclass
 class Layer:
     name: str
-    frame: object  # geopandas.GeoDataFrame in the file's (or the given) CRS
+    frame: geopandas.GeoDataFrame  # in the file's (or the given) CRS
 
 
 def _check_zip(path: Path) -> list[str]:
@@ -89,6 +93,7 @@ def read_layers(path: Path, crs: str | None = None, layer: str | None = None) ->
     if path.suffix.lower() not in SUFFIXES:
         raise FatalInput(path, "onbekend geometrieformaat; gebruik GeoPackage (.gpkg), GeoJSON (.geojson) "
                                "of een gezipte Shapefile (.zip)")
+    sources: list[tuple[str, str, str | None]]  # (layer name, GDAL path, layer to read)
     if path.suffix.lower() == ".zip":
         sources = [(PurePosixPath(s).stem, f"/vsizip/{path}/{s}", None) for s in _check_zip(path)]
     else:

@@ -221,6 +221,11 @@ def display_geojson(geom_rd: BaseGeometry) -> str:
     return to_geojson(reproject(simple, RD, WGS84))
 
 
+def bounds(geom: BaseGeometry) -> tuple[float, float, float, float]:
+    """(west, south, east, north) as the rounded outline to_geojson writes has them (rounding keeps order)."""
+    return tuple(round(v, COORDINATE_DECIMALS) for v in geom.bounds)
+
+
 def full_geojson(geom: BaseGeometry, crs: CRS) -> str:
     """The whole outline in WGS84, straight from the source CRS (no detour through RD New)."""
     return to_geojson(reproject(geom, crs, WGS84))

@@ -2,7 +2,7 @@
 
 The table holds only what a source says (each row with `bron` and `geverifieerd`);
 an outline for a name that is not in the seed is reported, never added as a new site.
-Plans link to a site by name (plannen.doorbraaklocatie); totals per site are computed here.
+Plans link to a site by name (plannen.doorbraaklocatie): the pipeline's sites step.
 """
 from __future__ import annotations
 
@@ -10,18 +10,29 @@ from pathlib import Path
 
 import yaml
 
+from .. import safe_yaml
 from ..errors import FatalInput
 from ..geometry import shapes
 from ..geometry.features import features
-from ..manifest import PLAN_KINDS, Source
+from ..manifest import Source
 from ..mapping import norm
 from ..problems import SourceReport
 from ..validate import FOUT, WAARSCHUWING, Problem
-from .. import safe_yaml
+from . import Context, Load, new_report
 
 SEED = Path(__file__).resolve().parents[2] / "data" / "reference" / "doorbraaklocaties.yml"
+SEED_SOURCE = Source("doorbraaklocaties", SEED, mapping="referentie")  # read in every build, before the manifest's
 KEY_COLUMNS = ("naam", "name", "doorbraaklocatie", "locatie")
 TRUE = {"1", "ja", "true", "yes", "j", "y", "waar"}
+
+
+def load(source: Source, context: Context) -> Load:
+    """The sourced list (SEED_SOURCE) -> one row per site; any other file -> an outline per site it
+    names (rows: the columns to set on that site), for the sites in `context.sites`."""
+    report = new_report(source)
+    if source.path == SEED:
+        return Load(report, list(load_seed(report, context.gemeenten).values()))
+    return Load(report, load_outlines(source, report, context.sites))
 
 
 def load_seed(report: SourceReport, gemeenten: dict) -> dict[str, dict]:
@@ -51,52 +62,29 @@ def load_seed(report: SourceReport, gemeenten: dict) -> dict[str, dict]:
     return rows
 
 
-def load_outlines(source: Source, report: SourceReport, sites: dict[str, dict], places: shapes.Places) -> None:
+def load_outlines(source: Source, report: SourceReport, sites: dict[str, dict]) -> list[dict]:
     by_norm = {norm(name): name for name in sites}
-    for f in features(source, report, KEY_COLUMNS, "naam", places):
+    given = {name: site["geometrie_bron"] for name, site in sites.items() if site.get("geometrie_bron")}
+    outlines = []
+    for f in features(source, report, KEY_COLUMNS, "naam", shapes.places()):
         name = by_norm.get(norm(f.key))
         if name is None:
             report.rejected += 1
             report.add(f.row, None, "naam", Problem("naam", f.key, FOUT, "onbekende_doorbraaklocatie",
                                                     "naam staat niet in de bronlijst doorbraaklocaties; niet geladen"))
             continue
-        site = sites[name]
-        if site.get("geometrie_bron"):
+        if name in given:
             report.rejected += 1
             report.add(f.row, None, "naam", Problem("naam", f.key, WAARSCHUWING, "dubbele_doorbraaklocatie",
-                                                    f"omtrek al geladen uit {site['geometrie_bron']}; niet gebruikt"))
+                                                    f"omtrek al geladen uit {given[name]}; niet gebruikt"))
             continue
         flag = f.attributes.get("indicatief")
         indicatief = source.sample or (flag is not None and str(flag).strip().casefold() in TRUE)
         lat, lon = shapes.point_inside(f.geom_rd)
-        site.update(latitude=lat, longitude=lon, oppervlakte_ha=shapes.area_ha(f.geom_rd),
-                    geometrie=shapes.display_geojson(f.geom_rd), geometrie_bron=report.path.name,
-                    geometrie_indicatief=int(indicatief), _geometrie_volledig=shapes.full_geojson(f.geom, f.crs))
+        given[name] = report.path.name
+        outlines.append(dict(naam=name, latitude=lat, longitude=lon, oppervlakte_ha=shapes.area_ha(f.geom_rd),
+                             geometrie=shapes.display_geojson(f.geom_rd), geometrie_bron=report.path.name,
+                             geometrie_indicatief=int(indicatief),
+                             _geometrie_volledig=shapes.full_geojson(f.geom, f.crs)))
         report.loaded += 1
-
-
-def link_plans(current: list[dict], sites: dict[str, dict], reports: list[SourceReport]) -> None:
-    """Plans name their site: use the seed's spelling, report unknown names, total per site."""
-    by_norm = {norm(name): name for name in sites}
-    report_of = {r.name: r for r in reports if r.kind in PLAN_KINDS}
-    for site in sites.values():
-        site.update(plannen_aantal=0, plannen_woningen=0, plannen_netto=0, plannen_betaalbaar=0)
-    for plan in current:
-        value = plan.get("doorbraaklocatie")
-        if not value:
-            continue
-        name = by_norm.get(norm(value))
-        if name is None:
-            report = report_of.get(plan.get("bron"))
-            if report is not None:
-                report.add(plan.get("_rij"), plan["plan_id"], "Doorbraaklocatie", Problem(
-                    "doorbraaklocatie", value, WAARSCHUWING, "onbekende_doorbraaklocatie",
-                    "doorbraaklocatie staat niet in de bronlijst; naam overgenomen zonder koppeling"))
-            continue
-        plan["doorbraaklocatie"] = name
-        site = sites[name]
-        site["plannen_aantal"] += 1
-        site["plannen_woningen"] += plan.get("woningen") or 0
-        site["plannen_netto"] += plan.get("netto") or 0
-        site["plannen_betaalbaar"] += plan.get("betaalbaar") or 0
-
+    return outlines

@@ -1,14 +1,22 @@
 """Reference list of municipalities (CBS codes, names, provinces, a point)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..errors import FatalInput
-from ..mapping import load_mapping, match_header, norm
-from ..problems import SourceReport
+from ..manifest import Source
+from ..mapping import load_mapping, match_header
 from ..read import read_table
 from ..validate import FOUT, Gemeente, Invalid, Problem, as_text, normalise_gemeentecode, parse_number
+from . import Context, Load, new_report
+
+DEFAULT = Path(__file__).resolve().parents[2] / "data" / "reference" / "gemeenten.csv"
+REFERENCE = Source("gemeenten", DEFAULT, mapping="gemeenten")  # when the manifest names no list of its own
 
 
-def load(report: SourceReport) -> dict[str, Gemeente]:
+def load(source: Source, context: Context) -> Load:
+    """A list of municipalities -> one Gemeente per code (rows); needs nothing from the context."""
+    report = new_report(source)
     mapping = load_mapping(report.mapping)
     table = read_table(report.path, mapping.score)
     hm = match_header(table.header, mapping)
@@ -30,6 +38,8 @@ def load(report: SourceReport) -> dict[str, Gemeente]:
             report.add(rownum, None, "gemeentecode", Problem("gemeentecode", code, FOUT, "ongeldige_rij",
                                                             "dubbele code of naam/provincie ontbreekt"))
             continue
+        lat: float | None
+        lon: float | None
         try:
             lat, lon = parse_number(get("latitude")), parse_number(get("longitude"))
         except (Invalid, TypeError, ValueError):
@@ -38,5 +48,10 @@ def load(report: SourceReport) -> dict[str, Gemeente]:
         report.loaded += 1
     if not gemeenten:
         raise FatalInput(report.path, "gemeentelijst bevat geen bruikbare rijen")
-    return gemeenten
+    return Load(report, list(gemeenten.values()))
+
+
+def read(path: Path = DEFAULT) -> dict[str, Gemeente]:
+    """A list of municipalities by code, for what validates one file outside a build (check, tests)."""
+    return {g.code: g for g in load(Source("gemeenten", path, mapping="gemeenten"), Context()).rows}
 

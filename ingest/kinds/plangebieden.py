@@ -12,18 +12,20 @@ from collections import defaultdict
 from ..geometry import areas, shapes
 from ..geometry.features import Feature, features
 from ..manifest import Source
-from ..problems import SourceReport
 from ..validate import FOUT, WAARSCHUWING, Problem, plan_key
+from . import Context, Load, new_report
 
 KEY_COLUMNS = ("plan_id", "Plan-ID", "planid", "project_id")
 
 
-def load(source: Source, report: SourceReport, plans: dict[str, dict], done: dict[str, dict],
-         places: shapes.Places, private_ids: set[str] = frozenset()) -> None:
-    """Set the area columns on `plans` rows (by plan_id) and add full-precision rows to `done`."""
+def load(source: Source, context: Context) -> Load:
+    """One area file -> (Plan-ID, Area) per plan it outlines (rows), for the plans in `context.plans`
+    that have no area yet (`context.areas`); the pipeline places each on its plan."""
+    report = new_report(source)
+    plans, done, private_ids = context.plans, context.areas, context.private_ids
     by_norm = {plan_key(pid): pid for pid in plans}
     grouped: dict[str, list[Feature]] = defaultdict(list)
-    for f in features(source, report, KEY_COLUMNS, "plan_id", places, private_ids):
+    for f in features(source, report, KEY_COLUMNS, "plan_id", shapes.places(), private_ids):
         plan_id = f.key if f.key in plans else by_norm.get(plan_key(f.key))
         if plan_id is None and plan_key(f.key) in private_ids:
             report.not_public += 1  # the area of a non-public plan: counted, never reported by its id
@@ -40,7 +42,9 @@ def load(source: Source, report: SourceReport, plans: dict[str, dict], done: dic
                                                          "dit vlak is niet gebruikt"))
             continue
         grouped[plan_id].append(f)
+    rows = []
     for plan_id, features_ in grouped.items():
-        area = areas.Area(report, [areas.Part(f.row, f.geom, f.geom_rd, f.crs, f.repaired) for f in features_])
-        done[plan_id] = areas.place(plans[plan_id], area, places)
+        rows.append((plan_id, areas.Area(report, [areas.Part(f.row, f.geom, f.geom_rd, f.crs, f.repaired)
+                                                  for f in features_])))
         report.loaded += len(features_)
+    return Load(report, rows)

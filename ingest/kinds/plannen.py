@@ -7,12 +7,10 @@ table whose rows also carry an outline: it becomes the plan's area (ingest/geome
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from pyproj import CRS
 
 from ..errors import FatalInput
-from ..gemeente_namen import GemeenteNamen
 from ..geometry import areas
 from ..geometry.features import Rejection, layer_features, vertex_counts
 from ..geometry.read import SUFFIXES as VECTOR_SUFFIXES
@@ -22,8 +20,19 @@ from ..manifest import Source
 from ..mapping import Mapping, load_mapping, match_header, norm
 from ..problems import INFO, SourceReport
 from ..read import Table, read_table
-from ..validate import (FOUT, WAARSCHUWING, Gemeente, Problem, as_text, clean_id, derive, is_blank,
-                        openbaar_flag, plan_key, validate_plan)
+from ..validate import (
+    FOUT,
+    WAARSCHUWING,
+    Problem,
+    as_text,
+    clean_id,
+    derive,
+    is_blank,
+    openbaar_flag,
+    plan_key,
+    validate_plan,
+)
+from . import Context, Load, new_report
 
 COLUMN_LABEL = {  # our column -> how the reference layout names it (for messages)
     "plan_id": "Plan-ID", "woningen": "Aantal woningen", "gemeentecode": "Gemeentecode",
@@ -34,29 +43,6 @@ COLUMN_LABEL = {  # our column -> how the reference layout names it (for message
 FLAG_WORDS = ("openba", "publice", "publicat", "publish", "public", "vertrouwelijk", "confidential", "zichtbaar")
 # problems reported once per value with a count, not once per row
 COUNTED = {"onbekende_status": "plannen", "ongeldige_peildatum": "rijen"}
-
-
-@dataclass
-class Context:
-    """What every plans source is validated against (built once per build, sent to the workers)."""
-    gemeenten: dict[str, Gemeente]
-    names: GemeenteNamen
-
-
-@dataclass
-class PlanLoad:
-    report: SourceReport
-    rows: list[dict] = field(default_factory=list)
-    # ids of Openbaar = nee plans, in memory only: their areas must not be reported by id either
-    private_ids: set[str] = field(default_factory=set)
-    # the other files of the same source (a release's areas and aggregates), each a row of bronnen
-    extra_reports: list[SourceReport] = field(default_factory=list)
-    tables: dict[str, list[dict]] = field(default_factory=dict)  # extra published tables (lmvw_*)
-    source: Source | None = None
-
-    @property
-    def reports(self) -> list[SourceReport]:
-        return [self.report, *self.extra_reports]
 
 
 def looks_like_flag(label: str) -> bool:
@@ -91,9 +77,9 @@ def header_problems(table: Table, mapping: Mapping, report: SourceReport, defaul
     return hm
 
 
-def rows_from_table(table: Table, mapping: Mapping, report: SourceReport, context: Context, result: PlanLoad,
+def rows_from_table(table: Table, mapping: Mapping, report: SourceReport, context: Context, result: Load,
                     defaults: dict | None = None, extra: dict[int, dict] | None = None,
-                    fallback_peildatum: str | None = None) -> PlanLoad:
+                    fallback_peildatum: str | None = None) -> Load:
     """Validate every row of a plans table into `result`; every row is loaded, rejected or counted
     as not public. `extra`: values per source row that do not come from a cell (a feature's point)."""
     hm = header_problems(table, mapping, report, defaults)
@@ -132,6 +118,7 @@ def rows_from_table(table: Table, mapping: Mapping, report: SourceReport, contex
         raw.update(constant)
         if extra and rownum in extra:
             raw.update(extra[rownum])
+        assert context.names is not None  # the pipeline builds every plans context with the names
         values, problems = validate_plan(raw, mapping, context.gemeenten, context.names)
         if rownum in table.row_notes:  # how the row was read when that was not plain (a line not in UTF-8)
             problems.append(Problem("tekst", None, WAARSCHUWING, "codering_per_rij", table.row_notes[rownum]))
@@ -198,12 +185,12 @@ def vector_table(source: Source, report: SourceReport) -> tuple[Table, dict[int,
         outlines, rejected
 
 
-def load(source: Source, context: Context) -> PlanLoad:
+def load(source: Source, context: Context) -> Load:
     """One plans source (CSV, XLSX or vector file) -> validated rows and its report."""
-    report = SourceReport(0, source.path, "plannen", source.mapping, source.sample, source.peildatum)
+    report = new_report(source, "plannen")
     mapping = load_mapping(source.mapping)
     report.mapping = mapping.name
-    result = PlanLoad(report)
+    result = Load(report)
     if is_vector(source):
         table, outlines, geometry_problems = vector_table(source, report)
         report.notes.extend(table.notes)

@@ -13,10 +13,12 @@ import datetime as dt
 import re
 
 from ..errors import FatalInput
+from ..manifest import Source
 from ..mapping import load_mapping, match_header, norm
-from ..problems import INFO, SourceReport
+from ..problems import INFO
 from ..read import read_table
-from ..validate import FOUT, WAARSCHUWING, Gemeente, Invalid, Problem, as_text, is_blank, parse_whole
+from ..validate import FOUT, WAARSCHUWING, Invalid, Problem, as_text, is_blank, parse_whole
+from . import Context, Load, new_report
 
 _PERIOD = re.compile(r"^(\d{4})(JJ|KW|MM|HJ)(\d{2})$")
 _MEASURE = re.compile(r"^\w+_\d+$")  # StatLine names measure columns Name_<n>; dimensions have no suffix
@@ -55,9 +57,11 @@ def parse_region(code) -> str:
     return text
 
 
-def load(report: SourceReport, gemeenten: dict[str, Gemeente], options: dict | None = None) -> list[dict]:
-    """Read one StatLine CSV; returns realisatie rows, reports every unusable row or cell."""
-    options = options or {}
+def load(source: Source, context: Context) -> Load:
+    """Read one StatLine CSV; returns realisatie rows, reports every unusable row or cell. A row's
+    bron_id is its report's, set when the pipeline numbers the report."""
+    report = new_report(source)
+    gemeenten, options = context.gemeenten, source.options or {}
     mapping = load_mapping(report.mapping)
     raw = mapping.raw
     maten = {norm(k): str(v) for k, v in (raw.get("maten") or {}).items()}
@@ -147,20 +151,7 @@ def load(report: SourceReport, gemeenten: dict[str, Gemeente], options: dict | N
                 "gebiedscode": code, "gebiedssoort": kind,
                 "gemeente_2025": (1 if gemeente else 0) if kind == "gemeente" else None,
                 "maat": maat, "categorie": categorie, "waarde": waarde, **period,
-                "bron": bron, "bron_url": bron_url, "bron_id": report.id,
+                "bron": bron, "bron_url": bron_url,
             })
-    return out
+    return Load(report, out)
 
-
-def load_all(sources, gemeenten, next_id, reports: list[SourceReport], progress) -> list[dict]:
-    """Every `realisatie` source in the manifest; their reports join the others."""
-    rows: list[dict] = []
-    for source in sources:
-        if source.kind != "realisatie":
-            continue
-        report = SourceReport(next(next_id), source.path, "realisatie", source.mapping, source.sample, source.peildatum)
-        rows.extend(load(report, gemeenten, source.options))
-        reports.append(report)
-        progress(f"{source.path.name}: {report.read} rijen gelezen, {report.loaded} geladen, "
-                 f"{report.rejected} zonder bruikbare cijfers")
-    return rows

@@ -30,9 +30,20 @@ from ..manifest import Source
 from ..mapping import load_mapping
 from ..problems import INFO, SourceReport
 from ..read import Table
-from ..validate import (FOUT, WAARSCHUWING, Invalid, Problem, as_text, is_blank, normalise_gemeentecode,
-                        parse_peilmoment, parse_whole, plan_key)
-from .plannen import Context, PlanLoad, rows_from_table
+from ..validate import (
+    FOUT,
+    WAARSCHUWING,
+    Invalid,
+    Problem,
+    as_text,
+    is_blank,
+    normalise_gemeentecode,
+    parse_peilmoment,
+    parse_whole,
+    plan_key,
+)
+from . import Context, Load
+from .plannen import rows_from_table
 
 KIND = "woningbouwkaart"
 
@@ -69,7 +80,7 @@ def _peildatum(value, seasons, fallback: str | None) -> str | None:
 def release_peildatum(features: list, seasons: dict, source: Source, record: dict) -> tuple[str | None, Counter]:
     """The manifest's peildatum, else the most common peilmoment of the projects, else the one the
     fetch recorded; with the count of each peilmoment the projects give."""
-    seen = Counter()
+    seen: Counter[str | None] = Counter()
     for f in features:
         props = f.get("properties") if isinstance(f, dict) else None
         if isinstance(props, dict):
@@ -108,7 +119,9 @@ def aggregates(role: str, path: Path, report: SourceReport, seasons: dict, peild
     doc, _ = release_files.read(role, path)
     out = []
     seen: dict[tuple, int] = {}
-    for i, rec in enumerate(release_files.records(doc), start=1):
+    rows = release_files.records(doc)
+    assert rows is not None  # read() refuses a file without them
+    for i, rec in enumerate(rows, start=1):
         report.read += 1
         row = {"_rij": i, "peildatum": _peildatum(rec.get("peilmoment"), seasons, peildatum), "bron": report.name,
                **{c: _number(rec.get(k), report, i, k) for c, k in (("netto", "Netto"), ("hard", "Hard totaal"),
@@ -139,6 +152,7 @@ def aggregates(role: str, path: Path, report: SourceReport, seasons: dict, peild
                 report.add(i, None, "gemeente_code", Problem("gemeentecode", as_text(rec.get("gemeente_code")),
                                                              WAARSCHUWING, "ongeldige_gemeentecode", str(exc)))
         if code is None and name:
+            assert context.names is not None  # the pipeline builds every plans context with the names
             found, _ = context.names.resolve(name)
             code = found.code if found else None
         if code is None:
@@ -179,7 +193,7 @@ def compare_totals(rows: list[dict], official: list[dict], report: SourceReport,
                 f"projecten {mine} (verschil {g['netto'] - mine})"))
 
 
-def topo_areas(path: Path, report: SourceReport, result: PlanLoad, private: set[str]) -> None:
+def topo_areas(path: Path, report: SourceReport, result: Load, private: set[str]) -> None:
     """Attach each polygon of the TopoJSON to its project of the same release (row `_gebied`)."""
     doc, raw = release_files.read("vlakken", path)
     name = release_files.topology_object(doc)
@@ -240,7 +254,7 @@ def topo_areas(path: Path, report: SourceReport, result: PlanLoad, private: set[
         report.loaded += 1
 
 
-def load(source: Source, context: Context) -> PlanLoad:
+def load(source: Source, context: Context) -> Load:
     config = release_files.load_config()
     files = release_files.find_files(source.path, config)
     fetched = fetch_record(source.path)
@@ -255,7 +269,7 @@ def load(source: Source, context: Context) -> PlanLoad:
         return report
 
     main = report_for("projecten", KIND)
-    result = PlanLoad(main)
+    result = Load(main)
     if source.options.get("vervangen_door"):
         # fetched again later with the same peildatum: that folder is this date's release
         main.notes.append(f"niet geladen: vervangen door {source.options['vervangen_door']}/, later opgehaald met "
@@ -274,6 +288,7 @@ def load(source: Source, context: Context) -> PlanLoad:
     regions = {g["gemeentecode"]: g["woondealregio"] for g in official if g["woondealregio"] and g["peildatum"] == peildatum}
     table, points = project_table(files["projecten"], doc["features"])
     del doc
+    assert context.names is not None  # the pipeline builds every plans context with the names
     rows_from_table(table, mapping, main, Context(context.gemeenten, context.names.with_pairs(pairs)), result,
                     source.defaults, points, fallback_peildatum=peildatum)
     others = {p or "onleesbaar": n for p, n in seen.items() if p != peildatum}

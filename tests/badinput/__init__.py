@@ -17,9 +17,9 @@ import os
 import random
 import stat
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 HEADER = ["Plan-ID", "Plannaam", "Gemeentecode", "Gemeente", "Planstatus", "Aantal woningen", "Sociale huur",
           "Start bouw", "Openbaar", "Contactpersoon", "E-mail"]
@@ -330,7 +330,7 @@ def xlsx_hidden_and_very_hidden_sheets(d: Path) -> Case:
 
 @case
 def xlsx_only_hidden_sheets(d: Path) -> Case:
-    rows = _inline_row(1, HEADER[:6]) + _inline_row(2, [f"P-1", SECRET, "GM0363", "A", "Vastgesteld", 5])
+    rows = _inline_row(1, HEADER[:6]) + _inline_row(2, ["P-1", SECRET, "GM0363", "A", "Vastgesteld", 5])
     p = _raw_xlsx(d / "alleen_verborgen.xlsx", f"<sheetData>{rows}</sheetData>", state="hidden")
     return Case("", "plannen", p, "fatal", "werkblad")
 

@@ -1,0 +1,55 @@
+"""The `datasette serve` command line of the portal, in one place: `make serve`, the tests,
+`make serve-prod` (deploy/serve_prod.py) and `make bench` all start Datasette through `serve_args`,
+so they serve with exactly the same metadata, plugins, templates, static files and settings.
+
+    python -m portal.serve --db .serve/8001/woningbouwplannen.db --port 8001 [--inspect-file F] [--downloads DIR]
+
+runs it (the Makefile does); the database is served under the name of its file, so `make serve`
+links any built file as woningbouwplannen.db first.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = ROOT / "settings.json"  # Datasette settings, also shown on /voor-ontwikkelaars
+
+
+def settings() -> dict:
+    return json.loads(SETTINGS.read_text(encoding="utf-8"))
+
+
+def serve_args(db: Path, port: int, host: str = "127.0.0.1", *, metadata: Path | None = None,
+               inspect: Path | None = None, downloads: Path | None = None, python: str = sys.executable) -> list[str]:
+    """`datasette serve` for one database file (immutable: -i), with the portal's configuration."""
+    args = [python, "-m", "datasette", "serve", "-i", str(db)]
+    if inspect:
+        args += ["--inspect-file", str(inspect)]
+    args += ["-m", str(metadata or ROOT / "metadata.yml"), "--plugins-dir", str(ROOT / "plugins"),
+             "--template-dir", str(ROOT / "templates"), "--static", f"static:{ROOT / 'static'}"]
+    if downloads:
+        args += ["--static", f"downloads:{downloads}"]
+    args += ["--cors", "-h", host, "-p", str(port)]
+    for key, value in settings().items():
+        args += ["--setting", key, str(value)]
+    return args
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--inspect-file", type=Path)
+    parser.add_argument("--downloads", type=Path)
+    a = parser.parse_args(argv)
+    args = serve_args(a.db, a.port, a.host, inspect=a.inspect_file, downloads=a.downloads)
+    os.execv(args[0], args)
+
+
+if __name__ == "__main__":
+    main()
