@@ -1,4 +1,5 @@
 """python -m bench: see bench/run.py."""
+
 import sys
 
 from .run import main

@@ -1,6 +1,7 @@
 """Hostile visitors under load (issue 13, measured here rather than in the tests): while four
 clients send each attack, a page's p95 stays within TARGET_RATIO x its idle p95.
 tests/test_hostile_visitors.py checks that each attack is refused or bounded, with these ATTACKS."""
+
 from __future__ import annotations
 
 import threading
@@ -21,13 +22,19 @@ PAGES = ("/", "/woningbouwplannen/plannen?provincie=Utrecht&_size=20")
 ATTACKS = {
     # a random parameter misses every cache; each request asks SQLite for a 20,000-word search
     "kaartdata_search": lambda k, i: f"/-/kaartdata.json?_search={urllib.parse.quote(LONG_SEARCH)}&r={k}-{i}",
-    "facet_naam_1000x": lambda k, i: "/woningbouwplannen/plannen.json?" + "&".join(["_facet=naam"] * 1000)
-    + f"&r={k}-{i}",
-    "table_search": lambda k, i: f"/woningbouwplannen/plannen?_search={urllib.parse.quote(LONG_SEARCH[:5000])}"
-    f"&r={k}-{i}",
-    "randomblob": lambda k, i: "/woningbouwplannen.json?sql=" + urllib.parse.quote(
-        "select length(randomblob(999999999)) + length(randomblob(999999999)) + length(randomblob(999999999))")
-        + f"&r={k}-{i}",
+    "facet_naam_1000x": lambda k, i: (
+        "/woningbouwplannen/plannen.json?" + "&".join(["_facet=naam"] * 1000) + f"&r={k}-{i}"
+    ),
+    "table_search": lambda k, i: (
+        f"/woningbouwplannen/plannen?_search={urllib.parse.quote(LONG_SEARCH[:5000])}&r={k}-{i}"
+    ),
+    "randomblob": lambda k, i: (
+        "/woningbouwplannen.json?sql="
+        + urllib.parse.quote(
+            "select length(randomblob(999999999)) + length(randomblob(999999999)) + length(randomblob(999999999))"
+        )
+        + f"&r={k}-{i}"
+    ),
 }
 
 
@@ -82,9 +89,13 @@ def under_attack(base: str, attack: str, path: str, n: int = SAMPLES) -> dict:
         for t in threads:
             t.join(60)
     idle_p95, attacked_p95 = p95(idle), p95(attacked)
-    return {"idle_p95_ms": round(1000 * idle_p95, 1), "attacked_p95_ms": round(1000 * attacked_p95, 1),
-            "ratio": round(attacked_p95 / max(idle_p95, FLOOR_S), 2), "page_failures": idle_failed + attacked_failed,
-            "attack_statuses": {str(k): v for k, v in sorted(statuses.items())}}
+    return {
+        "idle_p95_ms": round(1000 * idle_p95, 1),
+        "attacked_p95_ms": round(1000 * attacked_p95, 1),
+        "ratio": round(attacked_p95 / max(idle_p95, FLOOR_S), 2),
+        "page_failures": idle_failed + attacked_failed,
+        "attack_statuses": {str(k): v for k, v in sorted(statuses.items())},
+    }
 
 
 def measure(base: str, log=None) -> dict:
@@ -95,6 +106,8 @@ def measure(base: str, log=None) -> dict:
         for path in PAGES:
             out[attack][path] = under_attack(base, attack, path)
             if log:
-                log(f"  attack {attack}, {path}: p95 {out[attack][path]['idle_p95_ms']} -> "
-                    f"{out[attack][path]['attacked_p95_ms']} ms ({out[attack][path]['ratio']}x)")
+                log(
+                    f"  attack {attack}, {path}: p95 {out[attack][path]['idle_p95_ms']} -> "
+                    f"{out[attack][path]['attacked_p95_ms']} ms ({out[attack][path]['ratio']}x)"
+                )
     return out

@@ -14,6 +14,7 @@ the event-loop thread only, so SQL in the threads is left out) and its top cumul
 named by group (a plugin, the templates, JSON encoding, Datasette's views, a library): self time
 adds up where cumulative time nests, so the shares say where the rest goes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,21 +76,35 @@ def portal(db: Path, inspect: Path):
     downloads = Path(db).resolve().parent / "downloads"
     downloads.mkdir(exist_ok=True)
     return Datasette(
-        files=[], immutables=[str(db)], inspect_data=json.loads(Path(inspect).read_text()),
+        files=[],
+        immutables=[str(db)],
+        inspect_data=json.loads(Path(inspect).read_text()),
         metadata=yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8")),
-        plugins_dir=str(ROOT / "plugins"), template_dir=str(ROOT / "templates"),
+        plugins_dir=str(ROOT / "plugins"),
+        template_dir=str(ROOT / "templates"),
         static_mounts=[("static", str(ROOT / "static")), ("downloads", str(downloads))],
-        settings=json.loads((ROOT / "settings.json").read_text()), cors=True)
+        settings=json.loads((ROOT / "settings.json").read_text()),
+        cors=True,
+    )
 
 
 async def asgi_get(app, path: str) -> tuple[int, int]:
     """One GET straight into the ASGI app (no HTTP client in the way): status and body bytes."""
     parts = urllib.parse.urlsplit(path)
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": urllib.parse.unquote(parts.path), "raw_path": parts.path.encode(),
-             "query_string": parts.query.encode(), "root_path": "",
-             "headers": [(b"host", b"localhost"), (b"accept-encoding", b"identity")],
-             "client": ("127.0.0.1", 50000), "server": ("localhost", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": urllib.parse.unquote(parts.path),
+        "raw_path": parts.path.encode(),
+        "query_string": parts.query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"localhost"), (b"accept-encoding", b"identity")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("localhost", 80),
+    }
     status, size = 0, 0
 
     async def receive():
@@ -119,9 +134,14 @@ async def traced(app, path: str) -> dict:
         _sink.reset(token)
     sql = [s for kind, s in sink if kind == "execute"]
     direct = [s for kind, s in sink if kind == "execute_fn"]
-    return {"sql_ms": 1000 * sum(sql) + 1000 * sum(direct), "execute_calls": len(sql), "execute_fn_calls": len(direct),
-            "execute_fn_ms": 1000 * sum(direct), "trace_calls": len(traces),
-            "trace_ms": sum(t["duration_ms"] for t in traces if t.get("type") == "sql")}
+    return {
+        "sql_ms": 1000 * sum(sql) + 1000 * sum(direct),
+        "execute_calls": len(sql),
+        "execute_fn_calls": len(direct),
+        "execute_fn_ms": 1000 * sum(direct),
+        "trace_calls": len(traces),
+        "trace_ms": sum(t["duration_ms"] for t in traces if t.get("type") == "sql"),
+    }
 
 
 WAITING = ("poll", "acquire", "select", "sleep")  # builtins the loop thread blocks in: waiting for SQL threads
@@ -170,8 +190,9 @@ def top_groups(stats: pstats.Stats, total_s: float, n: int = TOP) -> list[dict]:
         if self_s > entry[1]:
             entry[1], entry[2] = self_s, function if filename == "~" else f"{Path(filename).name}:{function}"
     ranked = sorted(groups.items(), key=lambda kv: -kv[1][0])[:n]
-    return [{"group": label, "share": round(s / total_s, 2), "function": function}
-            for label, (s, _, function) in ranked]
+    return [
+        {"group": label, "share": round(s / total_s, 2), "function": function} for label, (s, _, function) in ranked
+    ]
 
 
 async def measure_pages(db: Path, inspect: Path, paths: list[str], repeat: int = REPEAT) -> dict:
@@ -189,10 +210,13 @@ async def measure_pages(db: Path, inspect: Path, paths: list[str], repeat: int =
             await asgi_get(app, path)
             plain.append(1000 * (time.perf_counter() - started))
             runs.append(await traced(app, path))
-        entry = {"status": status, "bytes": size, "request_ms": round(statistics.median(plain), 2),
-                 **{k: round(statistics.median(r[k] for r in runs), 2)
-                    for k in ("sql_ms", "execute_fn_ms", "trace_ms")},
-                 **{k: runs[-1][k] for k in ("execute_calls", "execute_fn_calls", "trace_calls")}}
+        entry = {
+            "status": status,
+            "bytes": size,
+            "request_ms": round(statistics.median(plain), 2),
+            **{k: round(statistics.median(r[k] for r in runs), 2) for k in ("sql_ms", "execute_fn_ms", "trace_ms")},
+            **{k: runs[-1][k] for k in ("execute_calls", "execute_fn_calls", "trace_calls")},
+        }
         entry["rest_ms"] = round(max(0.0, entry["request_ms"] - entry["sql_ms"]), 2)
         entry["overhead_x"] = round(entry["rest_ms"] / entry["sql_ms"], 1) if entry["sql_ms"] else None
         if entry["rest_ms"] >= 1 and (not entry["sql_ms"] or entry["rest_ms"] > OVERHEAD_LIMIT * entry["sql_ms"]):
@@ -211,9 +235,22 @@ async def measure_pages(db: Path, inspect: Path, paths: list[str], repeat: int =
 def measure(directory: Path, paths: list[str], timeout: float = 900) -> dict:
     """Run the measurement in a fresh process (plugins patch Datasette; the bench process stays
     clean) on serve_dir()'s link and inspect file in directory. {path: figures}."""
-    out = subprocess.run([sys.executable, "-m", "bench.floor", "--db", str(directory / "woningbouwplannen.db"),
-                          "--inspect", str(directory / "inspect.json"), *paths],
-                         cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.floor",
+            "--db",
+            str(directory / "woningbouwplannen.db"),
+            "--inspect",
+            str(directory / "inspect.json"),
+            *paths,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if out.returncode:
         return {"error": out.stderr[-1000:]}
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -7,6 +7,7 @@ prints a markdown table and exits 1 when a page misses a target. Lighthouse come
 (bench/package.json, pinned; `npm ci --prefix bench`), Chromium from Debian. The mobile preset with
 its default simulated throttling (slow 4G, 4x CPU slowdown) is Lighthouse's own default: no flags.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,8 +70,16 @@ def public_paths(db_path) -> list[str]:
         conn.close()
     gemeente = "GM0363" if "GM0363" in codes else codes[0]
     word = yaml.safe_load((BENCH / "urls.yml").read_text()).get("search_word", "houtbouw")
-    pages = [*PAGES, f"/plan/{plan}", f"/gemeente/{gemeente}", "/zoeken?" + urllib.parse.urlencode({"q": word}),
-             "/wijzigingen", f"/{DB}", f"/{DB}/plannen", f"/{DB}/plannen?provincie=Utrecht&hardheid=hard"]
+    pages = [
+        *PAGES,
+        f"/plan/{plan}",
+        f"/gemeente/{gemeente}",
+        "/zoeken?" + urllib.parse.urlencode({"q": word}),
+        "/wijzigingen",
+        f"/{DB}",
+        f"/{DB}/plannen",
+        f"/{DB}/plannen?provincie=Utrecht&hardheid=hard",
+    ]
     canned = first_canned_query()
     if canned:
         pages.append(f"/{DB}/{canned}")
@@ -83,14 +92,18 @@ def measures(report: dict) -> dict:
     audits = report["audits"]
     value = lambda key: audits.get(key, {}).get("numericValue")  # noqa: E731
     score = report["categories"]["performance"]["score"]
-    lcp, tbt, cls, weight = (value(k) for k in ("largest-contentful-paint", "total-blocking-time",
-                                                 "cumulative-layout-shift", "total-byte-weight"))
-    return {"score": None if score is None else round(score * 100),
-            "lcp_ms": None if lcp is None else round(lcp),
-            "tbt_ms": None if tbt is None else round(tbt),
-            "cls": None if cls is None else round(cls, 3),
-            "transfer_kb": None if weight is None else round(weight / 1024, 1),
-            "error": (report.get("runtimeError") or {}).get("code")}
+    lcp, tbt, cls, weight = (
+        value(k)
+        for k in ("largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift", "total-byte-weight")
+    )
+    return {
+        "score": None if score is None else round(score * 100),
+        "lcp_ms": None if lcp is None else round(lcp),
+        "tbt_ms": None if tbt is None else round(tbt),
+        "cls": None if cls is None else round(cls, 3),
+        "transfer_kb": None if weight is None else round(weight / 1024, 1),
+        "error": (report.get("runtimeError") or {}).get("code"),
+    }
 
 
 def verdict(figures: dict) -> dict:
@@ -105,10 +118,18 @@ def verdict(figures: dict) -> dict:
 
 def run_one(url: str, out: Path) -> dict:
     """One Lighthouse run: the JSON report at out, its figures."""
-    cmd = [str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--only-categories=performance",
-           "--quiet", "--chrome-flags=" + " ".join(CHROME_FLAGS)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, CHROME_PATH=CHROME_PATH),
-                          timeout=300)
+    cmd = [
+        str(LIGHTHOUSE),
+        url,
+        "--output=json",
+        f"--output-path={out}",
+        "--only-categories=performance",
+        "--quiet",
+        "--chrome-flags=" + " ".join(CHROME_FLAGS),
+    ]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env=dict(os.environ, CHROME_PATH=CHROME_PATH), timeout=300
+    )
     if not out.exists():
         return {"error": f"lighthouse exit {proc.returncode}: {(proc.stderr or proc.stdout)[-300:]}"}
     figures = measures(json.loads(out.read_text()))
@@ -136,35 +157,50 @@ def audit(base_url: str, paths: list[str], out_dir, log=lambda msg: None) -> dic
                 break
         results[path] = verdict(figures)
         r = results[path]
-        log(f"  lighthouse {path}: {r.get('score')} (LCP {r.get('lcp_ms')} ms, TBT {r.get('tbt_ms')} ms, "
-            f"CLS {r.get('cls')}, {r.get('transfer_kb')} KiB)" + (f" misses {', '.join(r['fails'])}" if r["fails"] else "")
-            + (f" [{r['error']}]" if r.get("error") else ""))
+        log(
+            f"  lighthouse {path}: {r.get('score')} (LCP {r.get('lcp_ms')} ms, TBT {r.get('tbt_ms')} ms, "
+            f"CLS {r.get('cls')}, {r.get('transfer_kb')} KiB)"
+            + (f" misses {', '.join(r['fails'])}" if r["fails"] else "")
+            + (f" [{r['error']}]" if r.get("error") else "")
+        )
     return results
 
 
 def markdown(results: dict) -> list[str]:
     """Markdown lines: one row per page, the targets in the header, misses in bold."""
     t = TARGETS
-    lines = [f"| page | score (>= {t['score']}) | LCP ms (<= {t['lcp_ms']}) | TBT ms (<= {t['tbt_ms']}) "
-             f"| CLS (<= {t['cls']}) | transfer KiB (<= {t['transfer_kb']}) | passes |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        f"| page | score (>= {t['score']}) | LCP ms (<= {t['lcp_ms']}) | TBT ms (<= {t['tbt_ms']}) "
+        f"| CLS (<= {t['cls']}) | transfer KiB (<= {t['transfer_kb']}) | passes |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for path, r in results.items():
         cell = lambda key: "–" if r.get(key) is None else (f"**{r[key]}**" if key in r["fails"] else str(r[key]))  # noqa: E731
         passes = "yes" if r["passes"] else "no" + (f" ({r['error']})" if r.get("error") else "")
-        lines.append(f"| `{path}` | {cell('score')} | {cell('lcp_ms')} | {cell('tbt_ms')} | {cell('cls')} "
-                     f"| {cell('transfer_kb')} | {passes} |")
+        lines.append(
+            f"| `{path}` | {cell('score')} | {cell('lcp_ms')} | {cell('tbt_ms')} | {cell('cls')} "
+            f"| {cell('transfer_kb')} | {passes} |"
+        )
     missed = sum(not r["passes"] for r in results.values())
-    lines += ["", f"{len(results) - missed} of {len(results)} pages meet every target (Lighthouse mobile preset, "
-              "simulated throttling; transfer is the first visit, nothing cached)."]
+    lines += [
+        "",
+        f"{len(results) - missed} of {len(results)} pages meet every target (Lighthouse mobile preset, "
+        "simulated throttling; transfer is the first visit, nothing cached).",
+    ]
     return lines
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", help="the served portal, e.g. http://127.0.0.1:8001 (default: serve --db "
-                        "here, like make serve, for the run)")
-    parser.add_argument("--db", default=str(ROOT / "data" / "woningbouwplannen.db"),
-                        help="the database it serves (for a plan and a municipality to measure)")
+    parser.add_argument(
+        "--base",
+        help="the served portal, e.g. http://127.0.0.1:8001 (default: serve --db here, like make serve, for the run)",
+    )
+    parser.add_argument(
+        "--db",
+        default=str(ROOT / "data" / "woningbouwplannen.db"),
+        help="the database it serves (for a plan and a municipality to measure)",
+    )
     parser.add_argument("--out", default=str(BENCH / "out" / "lighthouse"), help="where the JSON reports go")
     parser.add_argument("--only", action="append", default=[], help="measure only paths containing this (repeatable)")
     args = parser.parse_args(argv)

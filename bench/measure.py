@@ -2,6 +2,7 @@
 
 Every function returns plain dicts (JSON-ready); run.py decides what to compare.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,11 +31,17 @@ WRK_SCRIPT = BENCH / "wrk_report.lua"
 
 # ---------------------------------------------------------------- build
 
+
 def run_build(manifest: Path, db: Path) -> dict:
     """`python -m ingest build` as a child: wall time, peak RSS (wait4 rusage), its progress lines."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "ingest", "build", "--sources", str(manifest), "--db", str(db)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ingest", "build", "--sources", str(manifest), "--db", str(db)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     output = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
@@ -42,9 +49,13 @@ def run_build(manifest: Path, db: Path) -> dict:
     if proc.returncode:
         raise RuntimeError(f"build failed ({proc.returncode}):\n{output[-3000:]}")
     steps = re.findall(r"\[\s*([\d.]+)s\] (.*)", output)
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
-            "steps": [{"at_s": float(t), "step": s} for t, s in steps], "summary": output.strip().splitlines()[-1]}
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+        "steps": [{"at_s": float(t), "step": s} for t, s in steps],
+        "summary": output.strip().splitlines()[-1],
+    }
 
 
 def table_rows(db: Path, tables) -> dict:
@@ -86,14 +97,18 @@ def insert_rates(db: Path, tables=("plannen", "plan_historie"), repeat: int = 2)
                             conn.executemany(f"insert into [{table}] values ({', '.join('?' * len(cols))})", tuples)
                     best[kind] = min(best[kind], time.perf_counter() - t0)
                     conn.close()
-        out[table] = {"rows": len(rows), "ours_rows_s": round(len(rows) / best["ours"]),
-                      "raw_rows_s": round(len(rows) / best["raw"]),
-                      "ratio": round(best["raw"] / best["ours"], 2)}
+        out[table] = {
+            "rows": len(rows),
+            "ours_rows_s": round(len(rows) / best["ours"]),
+            "raw_rows_s": round(len(rows) / best["raw"]),
+            "ratio": round(best["raw"] / best["ours"], 2),
+        }
     src.close()
     return out
 
 
 # ---------------------------------------------------------------- servers
+
 
 class Server:
     """One Datasette process on 127.0.0.1, stopped by its pid."""
@@ -123,8 +138,9 @@ def serve_dir(db: Path, directory: Path) -> tuple[Path, Path]:
     link.unlink(missing_ok=True)
     link.symlink_to(db.resolve())
     inspect = directory / "inspect.json"
-    subprocess.run([sys.executable, "-m", "datasette", "inspect", str(link), "--inspect-file", str(inspect)],
-                   check=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "datasette", "inspect", str(link), "--inspect-file", str(inspect)], check=True, cwd=ROOT
+    )
     return link, inspect
 
 
@@ -135,8 +151,21 @@ def start_ours(link: Path, inspect: Path, log: Path) -> Server:
 
 def start_plain(link: Path, log: Path) -> Server:
     port = serve_prod.free_port()
-    return Server([sys.executable, str(BENCH / "plain_datasette.py"), "serve", "-i", str(link),
-                   "-h", "127.0.0.1", "-p", str(port)], port, log)
+    return Server(
+        [
+            sys.executable,
+            str(BENCH / "plain_datasette.py"),
+            "serve",
+            "-i",
+            str(link),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        port,
+        log,
+    )
 
 
 def fetch(url: str, headers: dict | None = None, timeout: float = 120) -> tuple[int, bytes, float, dict]:
@@ -151,14 +180,30 @@ def fetch(url: str, headers: dict | None = None, timeout: float = 120) -> tuple[
 
 # ---------------------------------------------------------------- load
 
-def wrk(url: str, duration: float, max_requests: int, connections: int = 8, threads: int = 2,
-        paths_file: Path | None = None, gzip: bool = False) -> dict:
+
+def wrk(
+    url: str,
+    duration: float,
+    max_requests: int,
+    connections: int = 8,
+    threads: int = 2,
+    paths_file: Path | None = None,
+    gzip: bool = False,
+) -> dict:
     """wrk at `connections` concurrency, bounded by duration and request count. gzip=True asks
     for gzip like every browser and CDN does (used through nginx, whose cache holds gzip)."""
-    env = dict(os.environ, WRK_MAX_PER_THREAD=str(max(1, max_requests // threads)),
-               WRK_PATHS=str(paths_file or ""))
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "60s",
-           "-s", str(WRK_SCRIPT), url] + (["-H", "Accept-Encoding: gzip"] if gzip else [])
+    env = dict(os.environ, WRK_MAX_PER_THREAD=str(max(1, max_requests // threads)), WRK_PATHS=str(paths_file or ""))
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, round(duration))}s",
+        "--timeout",
+        "60s",
+        "-s",
+        str(WRK_SCRIPT),
+        url,
+    ] + (["-H", "Accept-Encoding: gzip"] if gzip else [])
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=duration + 90)
     match = re.search(r"WRKJSON (\{.*\})", out.stdout)
     if not match:
@@ -166,12 +211,20 @@ def wrk(url: str, duration: float, max_requests: int, connections: int = 8, thre
     raw = json.loads(match.group(1))
     n = raw["requests"]
     seconds = raw["duration_us"] / 1e6
-    errors = (raw["errors_connect"] + raw["errors_read"] + raw["errors_write"] + raw["errors_timeout"]
-              + raw["status_4xx_5xx"])
+    errors = (
+        raw["errors_connect"] + raw["errors_read"] + raw["errors_write"] + raw["errors_timeout"] + raw["status_4xx_5xx"]
+    )
     ms = lambda us: round(us / 1000, 1) if n else None  # noqa: E731
-    return {"requests": n, "seconds": round(seconds, 2), "rps": round(n / seconds, 1) if seconds else 0,
-            "p50_ms": ms(raw["p50_us"]), "p95_ms": ms(raw["p95_us"]), "p99_ms": ms(raw["p99_us"]),
-            "errors": errors, "mb": round(raw["bytes"] / 1e6, 1)}
+    return {
+        "requests": n,
+        "seconds": round(seconds, 2),
+        "rps": round(n / seconds, 1) if seconds else 0,
+        "p50_ms": ms(raw["p50_us"]),
+        "p95_ms": ms(raw["p95_us"]),
+        "p99_ms": ms(raw["p99_us"]),
+        "errors": errors,
+        "mb": round(raw["bytes"] / 1e6, 1),
+    }
 
 
 def load_url(base: str, path: str, budget_s: float, max_requests: int) -> dict:
@@ -188,6 +241,7 @@ def load_url(base: str, path: str, budget_s: float, max_requests: int) -> dict:
 
 # ---------------------------------------------------------------- CSV
 
+
 def csv_download(url: str) -> dict:
     t0 = time.perf_counter()
     size = lines = 0
@@ -196,8 +250,12 @@ def csv_download(url: str) -> dict:
             size += len(chunk)
             lines += chunk.count(b"\n")
     seconds = time.perf_counter() - t0
-    return {"mb": round(size / 1e6, 1), "seconds": round(seconds, 2), "mb_s": round(size / 1e6 / seconds, 1),
-            "lines": lines}
+    return {
+        "mb": round(size / 1e6, 1),
+        "seconds": round(seconds, 2),
+        "mb_s": round(size / 1e6 / seconds, 1),
+        "lines": lines,
+    }
 
 
 def csv_raw(db: Path, table: str = "plannen") -> dict:
@@ -218,6 +276,7 @@ def csv_raw(db: Path, table: str = "plannen") -> dict:
 
 
 # ---------------------------------------------------------------- map
+
 
 def json_paging(base: str, path: str, limit_s: float = 120) -> dict:
     """What the cluster map needs from plain Datasette: every page of the JSON API, no browser."""
@@ -240,8 +299,7 @@ SHOWN_ON_MAP = """() => [...document.querySelectorAll('.leaflet-marker-pane .lea
   (n, el) => n + (el.classList.contains('marker-cluster') ? (parseInt(el.textContent.replace(/\\D/g, ''), 10) || 0) : 1), 0)"""
 
 
-def browser_map(base: str, path: str, kind: str, expected: int, limit_s: float = 45,
-                shot: Path | None = None) -> dict:
+def browser_map(base: str, path: str, kind: str, expected: int, limit_s: float = 45, shot: Path | None = None) -> dict:
     """Seconds from navigation until the map shows every plan, in headless Debian Chromium:
     until the markers and cluster bubbles on the map add up to `expected`. A plankaart
     (static/kaart.js; the plannen table shows one too when its filters allow) must also have
@@ -275,8 +333,12 @@ def browser_map(base: str, path: str, kind: str, expected: int, limit_s: float =
                     if button is not None and button.inner_text().strip() == "load all":
                         button.click()
                 # the cluster map's "Showing N of M" line has its pause/load-all button while pages remain
-                done = ("n => (" + SHOWN_ON_MAP + ")() === n && !document.querySelector('button.cluster-map-button')"
-                        + (" && !!document.querySelector('.plankaart[data-loaded]')" if kind == "plankaart" else ""))
+                done = (
+                    "n => ("
+                    + SHOWN_ON_MAP
+                    + ")() === n && !document.querySelector('button.cluster-map-button')"
+                    + (" && !!document.querySelector('.plankaart[data-loaded]')" if kind == "plankaart" else "")
+                )
                 page.wait_for_function(done, arg=expected, polling=50, timeout=remaining_ms())
             except PlaywrightTimeout:
                 pass
@@ -284,8 +346,13 @@ def browser_map(base: str, path: str, kind: str, expected: int, limit_s: float =
             shown = page.evaluate(SHOWN_ON_MAP)
             if shot:
                 page.screenshot(path=str(shot))
-            return {"seconds": round(seconds, 2), "complete": shown == expected, "shown": shown, "expected": expected,
-                    "blocked_external": len(blocked)}
+            return {
+                "seconds": round(seconds, 2),
+                "complete": shown == expected,
+                "shown": shown,
+                "expected": expected,
+                "blocked_external": len(blocked),
+            }
         finally:
             browser.close()
 
@@ -299,14 +366,17 @@ def dense_spot(db: Path, where: str | None = None, cell: float = 0.02) -> tuple[
         row = conn.execute(
             "select avg(g.latitude), avg(g.longitude), count(*) as n from plangebieden g join plannen p using (plan_id) "
             f"where {where or '1'} group by cast(g.latitude / ? as integer), cast(g.longitude / ? as integer) "
-            "order by n desc limit 1", (cell, cell * 1.5)).fetchone()
+            "order by n desc limit 1",
+            (cell, cell * 1.5),
+        ).fetchone()
     finally:
         conn.close()
     return (row[0], row[1]) if row else None
 
 
-def browser_outlines(base: str, path: str, expected: int, spot: tuple[float, float] | None, limit_s: float = 45,
-                     shot: Path | None = None) -> dict:
+def browser_outlines(
+    base: str, path: str, expected: int, spot: tuple[float, float] | None, limit_s: float = 45, shot: Path | None = None
+) -> dict:
     """A plankaart (static/kaart.js) in headless Chromium: seconds from navigation until every plan is on the
     map (as browser_map), then from zooming in on `spot` to the map's outline zoom (its planMap.outlineZoom)
     until the plan areas of the view are drawn (data-omtrekken), with the transfer bytes of that
@@ -323,15 +393,20 @@ def browser_outlines(base: str, path: str, expected: int, spot: tuple[float, flo
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             answers = []
             page.on("response", lambda r: answers.append(r) if "/-/plangebieden.json?" in r.url else None)
-            page.route("**/*", lambda r: r.continue_() if urllib.parse.urlparse(r.request.url).netloc == host
-                       else r.abort())  # no internet here: tiles and any other external request
+            page.route(
+                "**/*", lambda r: r.continue_() if urllib.parse.urlparse(r.request.url).netloc == host else r.abort()
+            )  # no internet here: tiles and any other external request
             t0 = time.perf_counter()
             page.goto(base + path, wait_until="domcontentloaded", timeout=limit_s * 1000)
             remaining_ms = lambda: max(1, (t0 + limit_s - time.perf_counter()) * 1000)  # noqa: E731
             out: dict = {"expected": expected}
             try:
-                page.wait_for_function("n => (" + SHOWN_ON_MAP + ")() === n && !!document.querySelector('.plankaart[data-loaded]')",
-                                       arg=expected, polling=50, timeout=remaining_ms())
+                page.wait_for_function(
+                    "n => (" + SHOWN_ON_MAP + ")() === n && !!document.querySelector('.plankaart[data-loaded]')",
+                    arg=expected,
+                    polling=50,
+                    timeout=remaining_ms(),
+                )
             except PlaywrightTimeout:
                 pass
             out["seconds"] = round(time.perf_counter() - t0, 2)
@@ -341,8 +416,10 @@ def browser_outlines(base: str, path: str, expected: int, spot: tuple[float, flo
                 return {**out, "outlines": {"skipped": "geen plangebieden / no plan areas"}}
             zoom = page.evaluate("document.querySelector('.plankaart').planMap.outlineZoom")
             t1 = time.perf_counter()
-            page.evaluate("([lat, lon, z]) => document.querySelector('.plankaart').planMap.map.setView([lat, lon], z)",
-                          [spot[0], spot[1], zoom])
+            page.evaluate(
+                "([lat, lon, z]) => document.querySelector('.plankaart').planMap.map.setView([lat, lon], z)",
+                [spot[0], spot[1], zoom],
+            )
             drawn = None
             try:
                 page.wait_for_selector(".plankaart[data-omtrekken]", state="attached", timeout=limit_s * 1000)
@@ -350,14 +427,23 @@ def browser_outlines(base: str, path: str, expected: int, spot: tuple[float, flo
             except PlaywrightTimeout:
                 pass
             seconds = time.perf_counter() - t1
-            outlines = {"seconds": round(seconds, 2), "zoom": zoom, "spot": [round(v, 4) for v in spot], "drawn": drawn,
-                        "requests": len(answers)}
+            outlines = {
+                "seconds": round(seconds, 2),
+                "zoom": zoom,
+                "spot": [round(v, 4) for v in spot],
+                "drawn": drawn,
+                "requests": len(answers),
+            }
             if answers:
                 last = answers[-1]
                 data = last.json()
-                outlines.update(transfer_bytes=last.request.sizes()["responseBodySize"], json_bytes=len(last.body()),
-                                features=len(data["features"]), plangebieden=data["plangebieden"],
-                                afgekapt=data["afgekapt"])
+                outlines.update(
+                    transfer_bytes=last.request.sizes()["responseBodySize"],
+                    json_bytes=len(last.body()),
+                    features=len(data["features"]),
+                    plangebieden=data["plangebieden"],
+                    afgekapt=data["afgekapt"],
+                )
             if shot:
                 page.screenshot(path=str(shot))
             return {**out, "outlines": outlines, "js_errors": errors[:5]}

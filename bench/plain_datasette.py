@@ -4,6 +4,7 @@ Plugins installed in the venv load through setuptools entry points whatever the 
 line says; this wrapper switches that off before Datasette imports, so the baseline is
 `datasette serve -i file.db` with default settings, no metadata and no plugins.
 """
+
 import sys
 
 import pluggy

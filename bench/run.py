@@ -11,6 +11,7 @@ Beside the CSV exports, the same run builds data in the format of the public LMV
 measured (time, peak RSS), in the table "LMVW-release vs CSV-export" with the ratio to the national
 CSV build of this run; --reuse reuses them as it does the exports, --skip-release leaves them out.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,11 +38,13 @@ DOCS = ROOT / "docs" / "benchmarks.md"  # committed: the one place the figures a
 
 def commit() -> dict:
     """The commit measured, and whether the checkout had uncommitted changes."""
+
     def git(*args):
         try:
             return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=20).stdout.strip()
         except (OSError, subprocess.TimeoutExpired):
             return ""
+
     return {"id": git("rev-parse", "--short", "HEAD") or None, "dirty": bool(git("status", "--porcelain", "-uno"))}
 
 
@@ -59,7 +62,9 @@ def machine() -> dict:
     def first(cmd):
         try:
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
-            lines = [line for line in (out.stdout + out.stderr).splitlines() if line.strip() and "unexpected" not in line]
+            lines = [
+                line for line in (out.stdout + out.stderr).splitlines() if line.strip() and "unexpected" not in line
+            ]
             return lines[0].strip() if lines else None
         except (OSError, subprocess.TimeoutExpired):
             return None
@@ -71,11 +76,16 @@ def machine() -> dict:
     import datasette
 
     return {
-        "cores": len(re.findall(r"^processor", cpuinfo, re.M)), "cpu": model.group(1) if model else None,
+        "cores": len(re.findall(r"^processor", cpuinfo, re.M)),
+        "cpu": model.group(1) if model else None,
         "ram_gib": round(int(mem.group(1)) / 2**20, 1) if mem else None,
-        "os": os_release.get("PRETTY_NAME", "").strip('"'), "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version, "datasette": datasette.__version__,
-        "nginx": first(["nginx", "-v"]), "wrk": first(["wrk", "-v"]), "chromium": first(["chromium", "--version"]),
+        "os": os_release.get("PRETTY_NAME", "").strip('"'),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "datasette": datasette.__version__,
+        "nginx": first(["nginx", "-v"]),
+        "wrk": first(["wrk", "-v"]),
+        "chromium": first(["chromium", "--version"]),
         "note": "load client, servers and browser share the same cores; other work on the machine adds noise",
     }
 
@@ -98,8 +108,14 @@ def load_pages(db: Path) -> tuple[list[dict], list[dict]]:
     for name, q in queries.items():
         sql = q if isinstance(q, str) else q.get("sql", "")
         if sql and not re.search(r"(?<!:):[A-Za-z_]\w*", sql) and not (isinstance(q, dict) and q.get("write")):
-            pages.append({"name": f"canned:{name}", "path": f"/woningbouwplannen/{name}", "target": "no_slower",
-                          "plain": "/woningbouwplannen?" + urllib.parse.urlencode({"sql": sql})})
+            pages.append(
+                {
+                    "name": f"canned:{name}",
+                    "path": f"/woningbouwplannen/{name}",
+                    "target": "no_slower",
+                    "plain": "/woningbouwplannen?" + urllib.parse.urlencode({"sql": sql}),
+                }
+            )
             break
     return pages, cfg.get("maps", [])
 
@@ -109,8 +125,11 @@ def dataset(name: str, n: int, peildatums: int, reuse: bool, log, areas: bool = 
     info_path = out / "dataset.json"
     if reuse and info_path.exists():
         info = json.loads(info_path.read_text())
-        if (len(info["peildatums"]) == peildatums and info["plans_newest"] >= n
-                and info["plangebieden"]["in_manifest"] == (areas and generate.PLANGEBIEDEN_KIND.exists())):
+        if (
+            len(info["peildatums"]) == peildatums
+            and info["plans_newest"] >= n
+            and info["plangebieden"]["in_manifest"] == (areas and generate.PLANGEBIEDEN_KIND.exists())
+        ):
             log(f"{name}: reusing generated exports ({info['plans_newest']} plans)")
             return out, info
     shutil.rmtree(out, ignore_errors=True)
@@ -138,17 +157,32 @@ def release_builds(scales: list[tuple[str, int]], csv_build: dict | None, reuse:
     for name, n in scales:
         directory, info = release_dataset(name, n, reuse, log)
         db = directory / "woningbouwplannen.db"
-        log(f"{name}: building {info['source_rows']} projects and {info['areas']} areas in {len(info['releases'])} releases")
+        log(
+            f"{name}: building {info['source_rows']} projects and {info['areas']} areas in {len(info['releases'])} releases"
+        )
         build = measure.run_build(directory / "sources.yml", db)
-        entry = {"dataset": {k: info[k] for k in ("projects", "plans_newest", "source_rows", "areas", "peildatums",
-                                                 "bytes", "generate_seconds")},
-                 "build": build, "db_rows": measure.table_rows(db, ("plannen", "plan_historie", "plangebieden"))}
+        entry = {
+            "dataset": {
+                k: info[k]
+                for k in ("projects", "plans_newest", "source_rows", "areas", "peildatums", "bytes", "generate_seconds")
+            },
+            "build": build,
+            "db_rows": measure.table_rows(db, ("plannen", "plan_historie", "plangebieden")),
+        }
         if csv_build:
-            entry["vs_csv_national"] = {"seconds": round(build["seconds"] / csv_build["seconds"], 2),
-                                        "peak_rss": round(build["peak_rss_mb"] / csv_build["peak_rss_mb"], 2)}
-        log(f"{name}: build {build['seconds']} s, peak {build['peak_rss_mb']} MB"
-            + (f" ({entry['vs_csv_national']['seconds']}x / {entry['vs_csv_national']['peak_rss']}x the CSV national "
-               "build)" if csv_build else ""))
+            entry["vs_csv_national"] = {
+                "seconds": round(build["seconds"] / csv_build["seconds"], 2),
+                "peak_rss": round(build["peak_rss_mb"] / csv_build["peak_rss_mb"], 2),
+            }
+        log(
+            f"{name}: build {build['seconds']} s, peak {build['peak_rss_mb']} MB"
+            + (
+                f" ({entry['vs_csv_national']['seconds']}x / {entry['vs_csv_national']['peak_rss']}x the CSV national "
+                "build)"
+                if csv_build
+                else ""
+            )
+        )
         if any(m.get("release") for m in maps):  # served: /kaart and its plan areas on this data (bench/urls.yml)
             link, inspect = measure.serve_dir(db, directory / "serve")
             ours = measure.start_ours(link, inspect, directory / "serve" / "ours.log")
@@ -172,19 +206,31 @@ def serve_pages(db: Path, directory: Path, pages: list[dict], budget_s: float, m
                 log(f"  {page['name']}: {page['path']} answers {ours_r.get('status')} on our portal; skipped")
                 continue
             plain_r = measure.load_url(plain.url, page["plain"], budget_s, max_requests)
-            results[page["name"]] = {"path": page["path"], "plain_path": page["plain"], "target": page.get("target"),
-                                     "ours": ours_r, "plain": plain_r}
-            log(f"  {page['name']}: ours {ours_r.get('rps')} req/s p95 {ours_r.get('p95_ms')} ms; "
-                f"plain {plain_r.get('rps')} req/s p95 {plain_r.get('p95_ms')} ms")
+            results[page["name"]] = {
+                "path": page["path"],
+                "plain_path": page["plain"],
+                "target": page.get("target"),
+                "ours": ours_r,
+                "plain": plain_r,
+            }
+            log(
+                f"  {page['name']}: ours {ours_r.get('rps')} req/s p95 {ours_r.get('p95_ms')} ms; "
+                f"plain {plain_r.get('rps')} req/s p95 {plain_r.get('p95_ms')} ms"
+            )
         # the full CSV the portal offers is the pre-built file (downloads page); Datasette's own
         # streamed CSV of the table is measured too
-        results["csv"] = {"ours": measure.csv_download(ours.url + "/downloads/plannen.csv"),
-                          "stream": measure.csv_download(ours.url + "/woningbouwplannen/plannen.csv?_stream=on&_size=max"),
-                          "raw": measure.csv_raw(db)}
-        log(f"  csv: ours {results['csv']['ours']['mb_s']} MB/s (stream {results['csv']['stream']['mb_s']}), "
-            f"raw {results['csv']['raw']['mb_s']} MB/s")
+        results["csv"] = {
+            "ours": measure.csv_download(ours.url + "/downloads/plannen.csv"),
+            "stream": measure.csv_download(ours.url + "/woningbouwplannen/plannen.csv?_stream=on&_size=max"),
+            "raw": measure.csv_raw(db),
+        }
+        log(
+            f"  csv: ours {results['csv']['ours']['mb_s']} MB/s (stream {results['csv']['stream']['mb_s']}), "
+            f"raw {results['csv']['raw']['mb_s']} MB/s"
+        )
         results["map_paging_plain"] = measure.json_paging(
-            plain.url, "/woningbouwplannen/plannen.json?_size=max&_labels=on&_shape=objects")
+            plain.url, "/woningbouwplannen/plannen.json?_size=max&_labels=on&_shape=objects"
+        )
         log(f"  plain JSON paging of all plans: {results['map_paging_plain']}")
         results["ours_url"] = ours.url
     finally:
@@ -216,11 +262,17 @@ def browser_maps(base: str, maps: list[dict], db: Path, directory: Path, log, re
             continue
         try:
             if m.get("outlines"):  # every plan, then the plan areas of the densest view
-                out[m["name"]] = measure.browser_outlines(base, m["path"], expected, measure.dense_spot(db, m.get("where")),
-                                                          shot=directory / f"map-{m['name']}.png")
+                out[m["name"]] = measure.browser_outlines(
+                    base,
+                    m["path"],
+                    expected,
+                    measure.dense_spot(db, m.get("where")),
+                    shot=directory / f"map-{m['name']}.png",
+                )
             else:
-                out[m["name"]] = measure.browser_map(base, m["path"], m["kind"], expected,
-                                                     shot=directory / f"map-{m['name']}.png")
+                out[m["name"]] = measure.browser_map(
+                    base, m["path"], m["kind"], expected, shot=directory / f"map-{m['name']}.png"
+                )
         except Exception as exc:  # a map that never finishes is a result, not a crash of the bench
             out[m["name"]] = {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
         log(f"  map {m['name']}: {out[m['name']]}")
@@ -234,8 +286,15 @@ def load_test(db: Path, pages: list[dict], duration: float, max_requests: int, p
     paths_file.write_text("\n".join(mix) + "\n")
     out = {"mix": mix}
     for name, replicas, cache in (("1_replica", 1, False), ("2_replicas", 2, False), ("2_replicas_cache", 2, True)):
-        dep = serve_prod.start(db, OUT / "prod" / name, f"127.0.0.1:{serve_prod.free_port()}", replicas, cache=cache,
-                               sql_rate="1000r/s", sql_burst=1000)
+        dep = serve_prod.start(
+            db,
+            OUT / "prod" / name,
+            f"127.0.0.1:{serve_prod.free_port()}",
+            replicas,
+            cache=cache,
+            sql_rate="1000r/s",
+            sql_burst=1000,
+        )
         try:
             for path in mix:  # warm SQLite and, for the cache run, fill it (the variant wrk asks for)
                 measure.fetch(dep.url + path, headers={"Accept-Encoding": "gzip"})
@@ -244,9 +303,13 @@ def load_test(db: Path, pages: list[dict], duration: float, max_requests: int, p
             if cache:
                 out["per_url_cached"] = {}
                 for page in pages:
-                    out["per_url_cached"][page["name"]] = measure.wrk(dep.url + page["path"], per_url_s, 2000, gzip=True)
+                    out["per_url_cached"][page["name"]] = measure.wrk(
+                        dep.url + page["path"], per_url_s, 2000, gzip=True
+                    )
                 measure.csv_download(dep.url + "/woningbouwplannen/plannen.csv?_stream=on&_size=max")  # fills
-                out["csv_cached"] = measure.csv_download(dep.url + "/woningbouwplannen/plannen.csv?_stream=on&_size=max")
+                out["csv_cached"] = measure.csv_download(
+                    dep.url + "/woningbouwplannen/plannen.csv?_stream=on&_size=max"
+                )
                 log(f"  cached per URL p95: {[(k, v['p95_ms']) for k, v in out['per_url_cached'].items()]}")
         finally:
             dep.stop()
@@ -271,8 +334,14 @@ def rerun(parts: list[str], args) -> int:
                 ours.stop()
         results["rerun"]["maps"] = dt.datetime.now().isoformat(timespec="seconds")
     if "loadtest" in parts:
-        results["loadtest"] = load_test(db, pages, duration=max(4, args.duration * 3),
-                                        max_requests=args.max_requests * 3, per_url_s=max(2, args.duration / 2), log=log)
+        results["loadtest"] = load_test(
+            db,
+            pages,
+            duration=max(4, args.duration * 3),
+            max_requests=args.max_requests * 3,
+            per_url_s=max(2, args.duration / 2),
+            log=log,
+        )
         results["rerun"]["loadtest"] = dt.datetime.now().isoformat(timespec="seconds")
     if "floor" in parts:  # SQL beside the whole request, each scale's own pages (bench/floor.py)
         for name, scale in results["scales"].items():
@@ -297,17 +366,37 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=5, help="seconds per URL and server (longer for slow pages)")
     parser.add_argument("--max-requests", type=int, default=2000, help="requests per URL and server")
     parser.add_argument("--skip-stress", action="store_true")
-    parser.add_argument("--stress-peildatums", type=int, default=4,
-                        help="peildatums in the stress set (10x plans; history grows with this; 12 = like national)")
-    parser.add_argument("--stress-areas", action="store_true",
-                        help="load plan areas in the stress set too (the plangebieden step dominates its build)")
-    parser.add_argument("--release-n", type=int, default=8200,
-                        help="projects in the LMVW-release dataset at national scale (its stress set: factor x)")
+    parser.add_argument(
+        "--stress-peildatums",
+        type=int,
+        default=4,
+        help="peildatums in the stress set (10x plans; history grows with this; 12 = like national)",
+    )
+    parser.add_argument(
+        "--stress-areas",
+        action="store_true",
+        help="load plan areas in the stress set too (the plangebieden step dominates its build)",
+    )
+    parser.add_argument(
+        "--release-n",
+        type=int,
+        default=8200,
+        help="projects in the LMVW-release dataset at national scale (its stress set: factor x)",
+    )
     parser.add_argument("--skip-release", action="store_true", help="leave out the LMVW-release datasets")
-    parser.add_argument("--docs", type=Path, default=None, help=f"where the report page goes (default: "
-                        f"{DOCS.relative_to(ROOT)}; with --quick {OUT.relative_to(ROOT)}/benchmarks.md)")
-    parser.add_argument("--rerun", default="", help="comma list of parts (maps, loadtest, floor) to measure again on "
-                        "the existing builds, merged into bench/out/results.json")
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=None,
+        help=f"where the report page goes (default: "
+        f"{DOCS.relative_to(ROOT)}; with --quick {OUT.relative_to(ROOT)}/benchmarks.md)",
+    )
+    parser.add_argument(
+        "--rerun",
+        default="",
+        help="comma list of parts (maps, loadtest, floor) to measure again on "
+        "the existing builds, merged into bench/out/results.json",
+    )
     args = parser.parse_args(argv)
     args.docs = args.docs or (OUT / "benchmarks.md" if args.quick else DOCS)
     if args.rerun:
@@ -322,8 +411,13 @@ def main(argv=None) -> int:
     def log(msg):
         print(f"[{time.perf_counter() - t_start:6.0f}s] {msg}", file=sys.stderr, flush=True)
 
-    results = {"started": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "commit": commit(),
-               "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}, "scales": {}}
+    results = {
+        "started": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "commit": commit(),
+        "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "scales": {},
+    }
     scales = [("national", args.n)] + ([] if args.skip_stress else [(f"stress{args.factor}x", args.n * args.factor)])
     national_pages = None
     for name, n in scales:
@@ -348,30 +442,46 @@ def main(argv=None) -> int:
             if name == "national":
                 served["attacks"] = attacks.measure(ours.url, log)
                 try:
-                    results["lighthouse"] = lighthouse.audit(ours.url, lighthouse.public_paths(db),
-                                                             out / "lighthouse", log)
+                    results["lighthouse"] = lighthouse.audit(
+                        ours.url, lighthouse.public_paths(db), out / "lighthouse", log
+                    )
                 except RuntimeError as exc:  # Lighthouse not installed: the rest of the bench still counts
                     results["lighthouse_error"] = str(exc)
                     log(f"  lighthouse: {exc}")
         finally:
             ours.stop()
         served["floor"] = floor.measure(out / "serve", [p["path"] for p in pages])  # alone: nothing else serving
-        log("  floor, SQL / request ms: " + ", ".join(f"{k} {v['sql_ms']} / {v['request_ms']}"
-                                                     for k, v in served["floor"].items() if isinstance(v, dict)))
+        log(
+            "  floor, SQL / request ms: "
+            + ", ".join(
+                f"{k} {v['sql_ms']} / {v['request_ms']}" for k, v in served["floor"].items() if isinstance(v, dict)
+            )
+        )
         scale["serving"] = served
         scale["seconds"] = round(time.perf_counter() - t0, 1)
         results["scales"][name] = scale
         (OUT / "results.json").write_text(json.dumps(results, indent=1))
     if not args.skip_release:
         release_scales = [("lmvw_national", args.release_n)] + (
-            [] if args.skip_stress else [(f"lmvw_{args.factor}x", args.release_n * args.factor)])
-        results["releases"] = release_builds(release_scales, results["scales"]["national"]["build"], args.reuse, log,
-                                             maps=yaml.safe_load((ROOT / "bench" / "urls.yml").read_text()).get("maps", []))
+            [] if args.skip_stress else [(f"lmvw_{args.factor}x", args.release_n * args.factor)]
+        )
+        results["releases"] = release_builds(
+            release_scales,
+            results["scales"]["national"]["build"],
+            args.reuse,
+            log,
+            maps=yaml.safe_load((ROOT / "bench" / "urls.yml").read_text()).get("maps", []),
+        )
         (OUT / "results.json").write_text(json.dumps(results, indent=1))
     log("load test through nginx (national)")
-    results["loadtest"] = load_test(OUT / "national" / "woningbouwplannen.db", national_pages,
-                                    duration=max(4, args.duration * 3), max_requests=args.max_requests * 3,
-                                    per_url_s=max(2, args.duration / 2), log=log)
+    results["loadtest"] = load_test(
+        OUT / "national" / "woningbouwplannen.db",
+        national_pages,
+        duration=max(4, args.duration * 3),
+        max_requests=args.max_requests * 3,
+        per_url_s=max(2, args.duration / 2),
+        log=log,
+    )
     results["seconds"] = round(time.perf_counter() - t_start, 1)
     results["targets"] = report.targets(results)
     print(write_reports(results, args.docs))

@@ -8,6 +8,7 @@ port. nginx (the Debian binary; everything else under --dir) balances over them,
 responses as their Cache-Control allows, rate-limits ?sql= requests, compresses, and
 retries a request on the next replica when one dies. Stops everything on SIGINT/SIGTERM.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,17 +49,31 @@ def datasette_args(db: Path, inspect: Path, port: int, python: str = sys.executa
     return serve_args(db, port, inspect=inspect, downloads=downloads, python=python)
 
 
-def render_config(prefix: Path, listen: str, ports: list[int], cache: bool = True, workers: int = 1,
-                  sql_rate: str = "2r/s", sql_burst: int = 4) -> str:
+def render_config(
+    prefix: Path,
+    listen: str,
+    ports: list[int],
+    cache: bool = True,
+    workers: int = 1,
+    sql_rate: str = "2r/s",
+    sql_burst: int = 4,
+) -> str:
     """deploy/nginx.conf.template with this deployment's values ($$ in the template is a literal $)."""
     # Started as root (CI), nginx would run its workers as nobody, who cannot enter a private
     # prefix; run them as the user who started us, like the replicas.
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in ports)
     return string.Template(TEMPLATE.read_text()).substitute(
-        prefix=prefix, listen=listen, user_directive=user, upstream_servers=servers, workers=workers,
-        cache_dir=prefix / "cache", cache_directive="proxy_cache pages;" if cache else "proxy_cache off;",
-        sql_rate=sql_rate, sql_burst=sql_burst)
+        prefix=prefix,
+        listen=listen,
+        user_directive=user,
+        upstream_servers=servers,
+        workers=workers,
+        cache_dir=prefix / "cache",
+        cache_directive="proxy_cache pages;" if cache else "proxy_cache off;",
+        sql_rate=sql_rate,
+        sql_burst=sql_burst,
+    )
 
 
 LOGS = ("access", "error")  # nginx's log files under <prefix>/logs
@@ -66,13 +81,16 @@ LOGS = ("access", "error")  # nginx's log files under <prefix>/logs
 
 def log_days(metadata: Path = ROOT / "metadata.yml") -> int | None:
     """How many days nginx's logs are kept (metadata.yml, plugins: woningbouwplannen: log_days; /privacy states it)."""
-    config = (yaml.safe_load(metadata.read_text(encoding="utf-8")) or {}).get("plugins", {}).get("woningbouwplannen", {})
+    config = (
+        (yaml.safe_load(metadata.read_text(encoding="utf-8")) or {}).get("plugins", {}).get("woningbouwplannen", {})
+    )
     days = config.get("log_days")
     return int(days) if days else None
 
 
-def rotate_logs(logs: Path, today: date, keep_days: int | None, nginx_pid: int | None = None,
-                new_day: bool = False) -> list[Path]:
+def rotate_logs(
+    logs: Path, today: date, keep_days: int | None, nginx_pid: int | None = None, new_day: bool = False
+) -> list[Path]:
     """access.log and error.log of an earlier day (new_day: of yesterday, whatever the last write) become
     <name>-<that day>.log (nginx reopens its files on SIGUSR1), and day files older than keep_days are
     deleted. Returns the deleted files."""
@@ -130,8 +148,11 @@ class Deployment:
         return f"http://{self.listen}"
 
     def state(self) -> dict:
-        return {"url": self.url, "nginx_pid": self.nginx.pid if self.nginx else None,
-                "replicas": {str(port): p.pid for port, p in self.replicas.items()}}
+        return {
+            "url": self.url,
+            "nginx_pid": self.nginx.pid if self.nginx else None,
+            "replicas": {str(port): p.pid for port, p in self.replicas.items()},
+        }
 
     def stop(self) -> None:
         """Stop the processes this deployment started (by pid), nginx first."""
@@ -147,12 +168,24 @@ class Deployment:
                 p.wait(5)
 
 
-def start(db: Path, prefix: Path, listen: str = "127.0.0.1:8080", replicas: int = 2, ports: list[int] | None = None,
-          cache: bool = True, workers: int = 1, sql_rate: str = "2r/s", sql_burst: int = 4,
-          fresh_cache: bool = True, log=None) -> Deployment:
+def start(
+    db: Path,
+    prefix: Path,
+    listen: str = "127.0.0.1:8080",
+    replicas: int = 2,
+    ports: list[int] | None = None,
+    cache: bool = True,
+    workers: int = 1,
+    sql_rate: str = "2r/s",
+    sql_burst: int = 4,
+    fresh_cache: bool = True,
+    log=None,
+) -> Deployment:
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if nginx is None:
-        raise RuntimeError("nginx ontbreekt / nginx is missing: apt-get install nginx (or bash deploy/need-packages.sh nginx)")
+        raise RuntimeError(
+            "nginx ontbreekt / nginx is missing: apt-get install nginx (or bash deploy/need-packages.sh nginx)"
+        )
     db = Path(db).resolve()
     if not db.exists():
         raise RuntimeError(f"database {db} bestaat niet; draai eerst make build")
@@ -165,25 +198,33 @@ def start(db: Path, prefix: Path, listen: str = "127.0.0.1:8080", replicas: int 
     link.unlink(missing_ok=True)
     link.symlink_to(db)
     inspect = prefix / "inspect.json"
-    subprocess.run([sys.executable, "-m", "datasette", "inspect", str(link), "--inspect-file", str(inspect)],
-                   check=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "datasette", "inspect", str(link), "--inspect-file", str(inspect)], check=True, cwd=ROOT
+    )
     ports = ports or [free_port() for _ in range(replicas)]
     dep = Deployment(prefix, listen)
     out = log if log is not None else subprocess.DEVNULL
     try:
         for port in ports:
-            dep.replicas[port] = subprocess.Popen(datasette_args(link, inspect, port), cwd=ROOT,
-                                                  stdout=out, stderr=subprocess.STDOUT)
+            dep.replicas[port] = subprocess.Popen(
+                datasette_args(link, inspect, port), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            )
         for port, proc in dep.replicas.items():
             wait_http(f"http://127.0.0.1:{port}/-/versions.json", proc)
         conf = prefix / "nginx.conf"
         conf.write_text(render_config(prefix, listen, ports, cache, workers, sql_rate, sql_burst))
-        test = subprocess.run([nginx, "-t", "-q", "-p", str(prefix), "-e", str(prefix / "logs" / "error.log"),
-                               "-c", str(conf)], capture_output=True, text=True)
+        test = subprocess.run(
+            [nginx, "-t", "-q", "-p", str(prefix), "-e", str(prefix / "logs" / "error.log"), "-c", str(conf)],
+            capture_output=True,
+            text=True,
+        )
         if test.returncode:
             raise RuntimeError(f"nginx config {conf} is invalid: {test.stderr.strip()}")
-        dep.nginx = subprocess.Popen([nginx, "-p", str(prefix), "-e", str(prefix / "logs" / "error.log"),
-                                      "-c", str(conf)], stdout=out, stderr=subprocess.STDOUT)
+        dep.nginx = subprocess.Popen(
+            [nginx, "-p", str(prefix), "-e", str(prefix / "logs" / "error.log"), "-c", str(conf)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         wait_http(f"{dep.url}/-/versions.json", dep.nginx, timeout=20)
         (prefix / "state.json").write_text(json.dumps(dep.state(), indent=1))
     except BaseException:
@@ -207,13 +248,25 @@ def main(argv=None) -> int:
         return 2
     ports = [int(p) for p in args.ports.split(",") if p] or None
     try:
-        dep = start(args.db, args.dir, args.listen, args.replicas, ports, cache=not args.no_cache,
-                    workers=args.workers, log=None if os.environ.get("SERVE_PROD_QUIET") else sys.stderr)
+        dep = start(
+            args.db,
+            args.dir,
+            args.listen,
+            args.replicas,
+            ports,
+            cache=not args.no_cache,
+            workers=args.workers,
+            log=None if os.environ.get("SERVE_PROD_QUIET") else sys.stderr,
+        )
     except RuntimeError as exc:
         print(f"FOUT: {exc}", file=sys.stderr)
         return 2
-    print(f"{dep.url}/ -> {len(dep.replicas)} replicas on ports {', '.join(map(str, dep.replicas))} "
-          f"(nginx config {args.dir / 'nginx.conf'}); Ctrl-C stops", file=sys.stderr, flush=True)
+    print(
+        f"{dep.url}/ -> {len(dep.replicas)} replicas on ports {', '.join(map(str, dep.replicas))} "
+        f"(nginx config {args.dir / 'nginx.conf'}); Ctrl-C stops",
+        file=sys.stderr,
+        flush=True,
+    )
 
     def stop(signum, frame):
         raise KeyboardInterrupt
@@ -226,11 +279,16 @@ def main(argv=None) -> int:
             for port, proc in dep.replicas.items():
                 if proc.poll() is not None and port not in reported:
                     reported.add(port)  # nginx routes around it; say so once
-                    print(f"replica on port {port} stopped (exit {proc.returncode}); nginx sends its requests "
-                          "to the others", file=sys.stderr)
+                    print(
+                        f"replica on port {port} stopped (exit {proc.returncode}); nginx sends its requests "
+                        "to the others",
+                        file=sys.stderr,
+                    )
             if dep.nginx.poll() is not None:
-                print(f"FOUT: nginx stopped (exit {dep.nginx.returncode}); see {args.dir / 'logs' / 'error.log'}",
-                      file=sys.stderr)
+                print(
+                    f"FOUT: nginx stopped (exit {dep.nginx.returncode}); see {args.dir / 'logs' / 'error.log'}",
+                    file=sys.stderr,
+                )
                 return 1
             if rotated_on != date.today():  # at start and at the first check of each day
                 new_day, rotated_on = rotated_on is not None, date.today()

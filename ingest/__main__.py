@@ -3,6 +3,7 @@
 Exit codes: 0 ok, 1 check found rows with errors, 2 fatal input (nothing written),
 3 fetch: network or host unreachable (a Makefile may carry on offline).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--dest", type=Path, default=Path("data/releases"))
     f.add_argument("--config", type=Path, default=None, help="standaard data/woningbouwkaart.yml")
     f.add_argument("--quiet", action="store_true")
-    f.add_argument("--keep-going", action="store_true",
-                   help="offline of een onbruikbaar bestand: één regel, exit 0, de eerder opgehaalde releases blijven")
+    f.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="offline of een onbruikbaar bestand: één regel, exit 0, de eerder opgehaalde releases blijven",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "fetch":
@@ -42,9 +46,11 @@ def main(argv: list[str] | None = None) -> int:
             from .pipeline import build
 
             summary = build(args.sources, args.db, quiet=args.quiet)
-            print(f"{args.db}: {summary['plannen']} plannen, {summary['historie']} historierijen, "
-                  f"{summary['afgewezen']} rijen afgewezen, {summary['niet_openbaar']} niet openbaar, "
-                  f"{summary['problemen']} meldingen in ingest_problemen")
+            print(
+                f"{args.db}: {summary['plannen']} plannen, {summary['historie']} historierijen, "
+                f"{summary['afgewezen']} rijen afgewezen, {summary['niet_openbaar']} niet openbaar, "
+                f"{summary['problemen']} meldingen in ingest_problemen"
+            )
             return 0
         from .check import check
 
@@ -61,8 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     except sqlite3.Error as exc:
         # a full disk or a file-size limit reaches us from SQLite as "database or disk is full"
         target = getattr(args, "db", None)
-        print(f"FOUT: {target.parent if target else ''}: de nieuwe database kon niet geschreven worden ({exc}); de "
-              "gepubliceerde database is niet gewijzigd", file=sys.stderr)
+        print(
+            f"FOUT: {target.parent if target else ''}: de nieuwe database kon niet geschreven worden ({exc}); de "
+            "gepubliceerde database is niet gewijzigd",
+            file=sys.stderr,
+        )
         return 2
     except OSError as exc:
         # disk full, permissions: still one clear line naming the file, never a traceback
@@ -90,8 +99,10 @@ def _fetch(args) -> int:
         print(f"FOUT: afgebroken; {args.dest} is niet gewijzigd", file=sys.stderr)
         return 130
     if result["nieuw"]:
-        print(f"{result['map']}: release opgeslagen (peildatum {result['peildatum'] or 'onbekend'}, "
-              f"{len(result['bestanden'])} bestanden)")
+        print(
+            f"{result['map']}: release opgeslagen (peildatum {result['peildatum'] or 'onbekend'}, "
+            f"{len(result['bestanden'])} bestanden)"
+        )
     else:
         print(f"{result['map']}: deze release is al opgehaald (zelfde sha256); niets opgeslagen")
     return 0

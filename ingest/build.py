@@ -5,6 +5,7 @@ pipeline.read_gemeenten / read_plans, combine -> history.combine, keep_older_are
 punt_bron rule -> pipeline (areas, points), write_database -> database.write, pin_releases and the
 swap -> publish.py; geometry.run -> pipeline (areas, sites), geometry.write_downloads -> geojson.write.
 """
+
 from __future__ import annotations
 
 from .pipeline import build

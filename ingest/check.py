@@ -1,4 +1,5 @@
 """`python -m ingest check FILE`: validate one file and print its report; writes nothing."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,15 +29,18 @@ def format_report(report: SourceReport, limit: int) -> str:
         lines.append("")
         lines.append("rij\tkolom\twaarde\ternst\tmelding")
         for p in report.problems[:limit]:
-            lines.append(f"{p['rij'] or '-'}\t{p['kolom'] or '-'}\t{p['waarde'] if p['waarde'] is not None else ''}"
-                         f"\t{p['ernst']}\t{p['melding']}")
+            lines.append(
+                f"{p['rij'] or '-'}\t{p['kolom'] or '-'}\t{p['waarde'] if p['waarde'] is not None else ''}"
+                f"\t{p['ernst']}\t{p['melding']}"
+            )
         if len(report.problems) > limit:
             lines.append(f"... en nog {len(report.problems) - limit} meldingen")
     return "\n".join(lines)
 
 
-def check(path: Path, kind: str, mapping: str | None, gemeenten_path: Path | None,
-          peildatum: str | None, limit: int) -> int:
+def check(
+    path: Path, kind: str, mapping: str | None, gemeenten_path: Path | None, peildatum: str | None, limit: int
+) -> int:
     gemeenten = gemeenten_kind.read(gemeenten_path or gemeenten_kind.DEFAULT)
     if kind == "gemeenten":
         reports = gemeenten_kind.load(Source("gemeenten", path, mapping=mapping or "gemeenten"), Context()).reports

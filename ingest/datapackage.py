@@ -4,6 +4,7 @@ Field types come from the stored values (ingest.tables.table_columns), descripti
 English) from metadata.yml, keys from the database; a foreign key is declared only when it holds in
 the data, because `frictionless validate` checks every one.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,11 +18,18 @@ from .tables import Column, primary_key, published_tables, table_columns
 
 METADATA = Path(__file__).resolve().parent.parent / "metadata.yml"
 DB = "woningbouwplannen"
-LICENSE = {"name": "CC0-1.0", "title": "Creative Commons Zero v1.0 Universal",
-           "path": "https://creativecommons.org/publicdomain/zero/1.0/"}
+LICENSE = {
+    "name": "CC0-1.0",
+    "title": "Creative Commons Zero v1.0 Universal",
+    "path": "https://creativecommons.org/publicdomain/zero/1.0/",
+}
 # Columns that name a row of another table wherever they occur: (referenced table, its key).
-REFERENCES = {"gemeentecode": ("gemeenten", "gemeentecode"), "plan_id": ("plannen", "plan_id"),
-              "doorbraaklocatie": ("doorbraaklocaties", "naam"), "bron_id": ("bronnen", "id")}
+REFERENCES = {
+    "gemeentecode": ("gemeenten", "gemeentecode"),
+    "plan_id": ("plannen", "plan_id"),
+    "doorbraaklocatie": ("doorbraaklocaties", "naam"),
+    "bron_id": ("bronnen", "id"),
+}
 FILE = "datapackage.json"
 
 
@@ -30,8 +38,10 @@ def split_language(text: str | None) -> tuple[str, str]:
     if not text:
         return "", ""
     if "<p" in text:
-        parts = {lang: re.sub(r"<[^>]+>", "", body) for lang, body in
-                 re.findall(r'<p lang="(nl|en)">(.*?)</p>', text, flags=re.S)}
+        parts = {
+            lang: re.sub(r"<[^>]+>", "", body)
+            for lang, body in re.findall(r'<p lang="(nl|en)">(.*?)</p>', text, flags=re.S)
+        }
         return (" ".join(parts.get("nl", "").split()), " ".join(parts.get("en", "").split()))
     nl, _, en = text.partition(" / ")
     return nl.strip(), en.strip()
@@ -51,7 +61,8 @@ def foreign_keys(conn: sqlite3.Connection, table: str, columns: set[str], tables
             continue
         broken = conn.execute(
             f"select count(*) from [{table}] where [{column}] is not null "
-            f"and [{column}] not in (select [{key}] from [{other}])").fetchone()[0]
+            f"and [{column}] not in (select [{key}] from [{other}])"
+        ).fetchone()[0]
         if not broken:
             keys.append({"fields": column, "reference": {"resource": other, "fields": key}})
     return keys
@@ -70,12 +81,16 @@ def sources(conn: sqlite3.Connection, metadata: dict, tables: list[str]) -> list
     """The portal's source (metadata.yml) and every distinct sourced fact's source in the tables."""
     found = []
     if metadata.get("source"):
-        found.append({"title": metadata["source"], **({"path": metadata["source_url"]} if metadata.get("source_url") else {})})
+        found.append(
+            {"title": metadata["source"], **({"path": metadata["source_url"]} if metadata.get("source_url") else {})}
+        )
     for table in tables:
         names = {r[1] for r in conn.execute(f"pragma table_info([{table}])")}
         if {"bron", "bron_url"} <= names:
-            for title, path in conn.execute(f"select distinct bron, bron_url from [{table}] "
-                                            "where bron is not null and bron_url is not null order by 1, 2"):
+            for title, path in conn.execute(
+                f"select distinct bron, bron_url from [{table}] "
+                "where bron is not null and bron_url is not null order by 1, 2"
+            ):
                 found.append({"title": title, "path": path})
     unique = {(s["title"], s.get("path")): s for s in found}
     return list(unique.values())
@@ -100,22 +115,35 @@ def descriptor(conn: sqlite3.Connection, index: dict, metadata: dict) -> dict:
         nl, en = split_language(meta.get("description") or meta.get("description_html"))
         title = meta.get("title") or table
         csv_file = csv_files[table]
-        resources.append({
-            "name": table, "path": csv_file["file"], "title": title,
-            "description": " / ".join(p for p in (nl, en) if p) or title,
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-            "bytes": csv_file["bytes"], "hash": f"sha256:{csv_file['sha256']}",
-            "licenses": [LICENSE], "schema": schema,
-        })
+        resources.append(
+            {
+                "name": table,
+                "path": csv_file["file"],
+                "title": title,
+                "description": " / ".join(p for p in (nl, en) if p) or title,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": csv_file["bytes"],
+                "hash": f"sha256:{csv_file['sha256']}",
+                "licenses": [LICENSE],
+                "schema": schema,
+            }
+        )
     title_nl, _, title_en = (metadata.get("title") or DB).partition(" / ")
     nl, en = split_language(metadata.get("description_html") or metadata.get("description"))
     return {
-        "name": DB, "title": metadata.get("title") or DB,
-        "title_nl": title_nl.strip(), "title_en": title_en.strip() or title_nl.strip(),
+        "name": DB,
+        "title": metadata.get("title") or DB,
+        "title_nl": title_nl.strip(),
+        "title_en": title_en.strip() or title_nl.strip(),
         "description": " / ".join(p for p in (nl, en) if p),
-        "version": index.get("peildatum") or "0", "peildatum": index.get("peildatum"),
+        "version": index.get("peildatum") or "0",
+        "peildatum": index.get("peildatum"),
         "keywords": ["woningbouw", "woningbouwplannen", "housing", "LMVW", "Nederland"],
-        "licenses": [LICENSE], "sources": sources(conn, metadata, tables), "resources": resources,
+        "licenses": [LICENSE],
+        "sources": sources(conn, metadata, tables),
+        "resources": resources,
     }
 
 

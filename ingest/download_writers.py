@@ -11,6 +11,7 @@ columns once (zip) and each writer converts a whole column at a time, with a che
 column instead of one per cell; sizes and sha256 are counted while writing, not by reading
 the file again.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -103,8 +104,10 @@ class CsvFile:
             # Dutch Excel reads 1,5 as a number and 1.5 as text or a date; a text starting like a
             # formula gets a leading ' (OWASP CSV injection): this file is for spreadsheets, the plain
             # CSV and the JSON keep every value exact for machines
-            columns = [[excel_safe(v) for v in values] if (float in kinds or str in kinds) else values
-                       for values, kinds in zip(chunk.columns, chunk.kinds)]
+            columns = [
+                [excel_safe(v) for v in values] if (float in kinds or str in kinds) else values
+                for values, kinds in zip(chunk.columns, chunk.kinds)
+            ]
             rows = zip(*columns)
         self._writer.writerows(rows)
         self.rows += len(chunk.rows)
@@ -191,8 +194,12 @@ class Writer(Protocol):
     def close(self) -> None: ...
 
 
-WRITERS: dict[str, Callable[[Path, str, list[str]], Writer]] = {"csv": CsvFile, "csv-excel": lambda p, t, c: CsvFile(p, t, c, excel=True), "json": JsonFile,
-           "xlsx": XlsxFile}
+WRITERS: dict[str, Callable[[Path, str, list[str]], Writer]] = {
+    "csv": CsvFile,
+    "csv-excel": lambda p, t, c: CsvFile(p, t, c, excel=True),
+    "json": JsonFile,
+    "xlsx": XlsxFile,
+}
 
 
 def write_task(db: Path, directory: Path, table: str, names: list[str], formats: Sequence[str]) -> dict:

@@ -15,6 +15,7 @@ reading one table from its own read-only connection; meanwhile this process writ
 A failing task fails the build, after the pool has stopped, so nothing writes into the removed
 directory.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,9 +45,12 @@ SPLIT_CELLS = 5_000_000
 FORMAT_GROUPS = (("csv", "json"), ("csv-excel", "xlsx"))
 
 MEDIA_TYPES = {
-    "csv": "text/csv", "csv-excel": "text/csv", "json": "application/json",
+    "csv": "text/csv",
+    "csv-excel": "text/csv",
+    "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "geojson": "application/geo+json", "sqlite": "application/vnd.sqlite3",
+    "geojson": "application/geo+json",
+    "sqlite": "application/vnd.sqlite3",
 }
 
 
@@ -60,7 +64,9 @@ def belongs_to(index: dict | None, database_sha256: str | None) -> bool:
 def peildatum(conn: sqlite3.Connection) -> str | None:
     """The newest export's reference date, as on every page (plugins/portal_state.py)."""
     try:
-        return conn.execute("select max(case when soort in ('plannen', 'woningbouwkaart') then peildatum end) from bronnen").fetchone()[0]
+        return conn.execute(
+            "select max(case when soort in ('plannen', 'woningbouwkaart') then peildatum end) from bronnen"
+        ).fetchone()[0]
     except sqlite3.OperationalError:
         return None
 
@@ -100,8 +106,9 @@ def workers_for(tables: list[Table]) -> int:
     return pool.cores() if cells >= PARALLEL_MIN_CELLS else 1
 
 
-def write_tables(directory: Path, db: Path, tables: list[Table], workers: int,
-                 meanwhile: Callable[[], object] = lambda: None) -> dict[tuple[str, str], tuple[int, int, str]]:
+def write_tables(
+    directory: Path, db: Path, tables: list[Table], workers: int, meanwhile: Callable[[], object] = lambda: None
+) -> dict[tuple[str, str], tuple[int, int, str]]:
     """Every table's files: (table, format) -> (rows written, bytes, sha256). `meanwhile` runs in
     this process while the workers write."""
     written = {}
@@ -112,8 +119,10 @@ def write_tables(directory: Path, db: Path, tables: list[Table], workers: int,
                 written[(table.name, fmt)] = facts
         return written
     with pool.pool(workers) as executor:
-        futures = [(table, executor.submit(write_task, db, directory, table.name, table.columns, formats))
-                   for table, formats in tasks(tables, split=True)]
+        futures = [
+            (table, executor.submit(write_task, db, directory, table.name, table.columns, formats))
+            for table, formats in tasks(tables, split=True)
+        ]
         meanwhile()
         for table, future in futures:
             for fmt, facts in future.result().items():
@@ -123,8 +132,17 @@ def write_tables(directory: Path, db: Path, tables: list[Table], workers: int,
 
 def entry(path: Path, table: str | None, fmt: str, rows: int | None, peil: str | None, facts=None, **extra) -> dict:
     size, sha = facts or file_facts(path)
-    return {"file": path.name, "table": table, "format": fmt, "mediatype": MEDIA_TYPES[fmt], "rows": rows,
-            "bytes": size, "sha256": sha, "peildatum": peil, **extra}
+    return {
+        "file": path.name,
+        "table": table,
+        "format": fmt,
+        "mediatype": MEDIA_TYPES[fmt],
+        "rows": rows,
+        "bytes": size,
+        "sha256": sha,
+        "peildatum": peil,
+        **extra,
+    }
 
 
 def _check_count(path: Path, written: int, count: int) -> None:
@@ -140,8 +158,17 @@ def index_entries(directory: Path, tables: list[Table], written: dict, peil: str
             rows, size, sha = written[(table.name, fmt)]
             _check_count(path, rows, table.rows)
             omitted = [c for c in table.columns if c in NOT_IN_XLSX] if fmt == "xlsx" else []
-            entries.append(entry(path, table.name, fmt, table.rows, peil, (size, sha),
-                                 **({"columns_omitted": omitted} if omitted else {})))
+            entries.append(
+                entry(
+                    path,
+                    table.name,
+                    fmt,
+                    table.rows,
+                    peil,
+                    (size, sha),
+                    **({"columns_omitted": omitted} if omitted else {}),
+                )
+            )
         geojson = directory / f"{table.name}.geojson"
         if geojson.exists():
             entries.append(entry(geojson, table.name, "geojson", table.rows, peil))
@@ -171,12 +198,20 @@ def stage(tmp_db: Path, db_path: Path, write_geojson: Callable[[Path], object], 
                 # os.replace keeps the bytes: these are the published file's
                 database["bytes"], database["sha256"] = file_facts(tmp_db)
 
-            written = write_tables(staged, tmp_db, tables, workers_for(tables) if workers is None else workers,
-                                   meanwhile)
-            index = {"peildatum": peil, "database": {"file": DB_URL_NAME, "format": "sqlite",
-                                                     "mediatype": MEDIA_TYPES["sqlite"], **database,
-                                                     "peildatum": peil},
-                     "files": index_entries(staged, tables, written, peil)}
+            written = write_tables(
+                staged, tmp_db, tables, workers_for(tables) if workers is None else workers, meanwhile
+            )
+            index = {
+                "peildatum": peil,
+                "database": {
+                    "file": DB_URL_NAME,
+                    "format": "sqlite",
+                    "mediatype": MEDIA_TYPES["sqlite"],
+                    **database,
+                    "peildatum": peil,
+                },
+                "files": index_entries(staged, tables, written, peil),
+            }
             datapackage.write(staged, conn, index)
         finally:
             conn.close()

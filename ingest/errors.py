@@ -1,4 +1,5 @@
 """The one exception that stops a build: a source that cannot be used at all."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -6,6 +6,7 @@ So a cut connection, an HTML error page or a broken gzip leaves DEST exactly as 
 The files are stored byte for byte as served (gzip; the host sends no Content-Encoding), so the
 sha256 in opgehaald.json is the sha256 of what the host published.
 """
+
 from __future__ import annotations
 
 import collections
@@ -109,8 +110,11 @@ def _download(url: str, name: str, target: Path, say) -> dict | None:
     max_bytes = limits.current().max_file_bytes
     if expected is not None and expected > max_bytes:
         response.close()
-        raise FetchError(url, f"bestand is {limits.dutch(expected)} bytes, groter dan de limiet "
-                              f"({limits.current().describe('max_file_bytes')}); niets opgehaald")
+        raise FetchError(
+            url,
+            f"bestand is {limits.dutch(expected)} bytes, groter dan de limiet "
+            f"({limits.current().describe('max_file_bytes')}); niets opgehaald",
+        )
     sha = hashlib.sha256()
     received, cut = 0, False
     step = expected // 10 if expected else STEP_UNKNOWN
@@ -129,22 +133,35 @@ def _download(url: str, name: str, target: Path, say) -> dict | None:
             if not chunk or cut:
                 break
             if received > max_bytes:
-                raise FetchError(url, f"bestand groter dan de limiet ({limits.current().describe('max_file_bytes')}); "
-                                      "niets opgehaald")
+                raise FetchError(
+                    url,
+                    f"bestand groter dan de limiet ({limits.current().describe('max_file_bytes')}); niets opgehaald",
+                )
             if received >= next_line and (expected or received) > BIG and received != expected:
                 if expected:
-                    say(f"{name}: {received * 100 // expected}% ({limits.dutch(received)} van "
-                        f"{limits.dutch(expected)} bytes)")
+                    say(
+                        f"{name}: {received * 100 // expected}% ({limits.dutch(received)} van "
+                        f"{limits.dutch(expected)} bytes)"
+                    )
                 else:
                     say(f"{name}: {limits.dutch(received)} bytes ontvangen")
                 next_line = received + step
     if cut or (expected is not None and received < expected):
         of = f" van {limits.dutch(expected)}" if expected is not None else ""
-        raise FetchError(url, f"verbinding verbroken: {limits.dutch(received)}{of} bytes ontvangen, bestand "
-                              "onvolledig; niets opgehaald")
-    return {"bestand": name, "url": url, "opgehaald_op": _now(), "bytes": received, "sha256": sha.hexdigest(),
-            "etag": response.headers.get("ETag"), "last_modified": response.headers.get("Last-Modified"),
-            "content_type": response.headers.get("Content-Type")}
+        raise FetchError(
+            url,
+            f"verbinding verbroken: {limits.dutch(received)}{of} bytes ontvangen, bestand onvolledig; niets opgehaald",
+        )
+    return {
+        "bestand": name,
+        "url": url,
+        "opgehaald_op": _now(),
+        "bytes": received,
+        "sha256": sha.hexdigest(),
+        "etag": response.headers.get("ETag"),
+        "last_modified": response.headers.get("Last-Modified"),
+        "content_type": response.headers.get("Content-Type"),
+    }
 
 
 def peildatum(doc) -> dt.date | None:
@@ -180,8 +197,9 @@ def _hashes(folder: Path, config: Config) -> dict[str, str]:
 
 def _already_stored(dest: Path, name: str, fetched: dict[str, str], config: Config) -> Path | None:
     """An existing release folder holding exactly these files (the one named `name` first)."""
-    folders = sorted((p for p in dest.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                     key=lambda p: (p.name != name, p.name))
+    folders = sorted(
+        (p for p in dest.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: (p.name != name, p.name)
+    )
     for folder in folders:
         stored = _hashes(folder, config)
         if stored and all(stored.get(role) == sha for role, sha in fetched.items()):
@@ -221,8 +239,11 @@ def fetch(base_url: str, dest: Path, config: Config, progress=None) -> dict:
             entry = _download(url, name, tmp / name, say)
             if entry is None:
                 if role in config.required:
-                    raise FetchError(url, "niet gevonden op de server (HTTP 404); klopt de bestandsnaam in "
-                                          "data/woningbouwkaart.yml nog? Niets opgehaald")
+                    raise FetchError(
+                        url,
+                        "niet gevonden op de server (HTTP 404); klopt de bestandsnaam in "
+                        "data/woningbouwkaart.yml nog? Niets opgehaald",
+                    )
                 say(f"{name}: niet aanwezig op de server (HTTP 404), overgeslagen")
                 continue
             # the file name, not the temporary path, in a message: that folder is gone by then
@@ -231,8 +252,12 @@ def fetch(base_url: str, dest: Path, config: Config, progress=None) -> dict:
             say(f"{name}: {limits.dutch(entry['bytes'])} bytes, sha256 {entry['sha256'][:12]}")
         date = peildatum(docs["projecten"]) if "projecten" in docs else None
         name = date.isoformat() if date else started[:10]  # else the UTC retrieval date
-        record = {"bron": base_url, "opgehaald_op": started, "peildatum": date.isoformat() if date else None,
-                  "bestanden": files}
+        record = {
+            "bron": base_url,
+            "opgehaald_op": started,
+            "peildatum": date.isoformat() if date else None,
+            "bestanden": files,
+        }
         same = _already_stored(dest, name, {f["rol"]: f["sha256"] for f in files}, config)
         if same is not None:
             shutil.rmtree(tmp)
@@ -250,6 +275,7 @@ def fetch(base_url: str, dest: Path, config: Config, progress=None) -> dict:
                 break
         if isinstance(exc, OSError):
             # disk full, permissions: one line, DEST as it was
-            raise FetchError(str(exc.filename or dest), f"kon niet schrijven ({exc.strerror or exc}); "
-                                                        f"{dest} is niet gewijzigd") from None
+            raise FetchError(
+                str(exc.filename or dest), f"kon niet schrijven ({exc.strerror or exc}); {dest} is niet gewijzigd"
+            ) from None
         raise

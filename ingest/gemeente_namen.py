@@ -8,6 +8,7 @@ Pure lookups over the CBS list (ingest/kinds/gemeenten.py), tried in this order:
 A name that matches none, or more than one municipality, is not resolved: the caller reports it,
 and the plan is never placed in a guessed municipality.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,6 +49,7 @@ def read_aliases(path: Path = ALIASES) -> dict[str, list[str]]:
 @dataclass
 class GemeenteNamen:
     """name key -> set of CBS codes it can mean; built once per build, picklable for the workers."""
+
     gemeenten: dict  # code -> Gemeente
     index: dict[str, set[str]] = field(default_factory=dict)
     pairs: dict[str, str] = field(default_factory=dict)  # a source's own names -> code

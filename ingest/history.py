@@ -10,6 +10,7 @@ A plan counts as withdrawn (ingetrokken) when a later export whose scope covers 
 no longer lists it, and as new (nieuw) when an earlier export whose scope covered
 it did not list it. A plan that no later export covers keeps its last state.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -24,8 +25,13 @@ from .validate import FOUT, SEGMENTS, Problem, plan_key
 from .write import create_table, insert
 
 STATUS_ORDER = {
-    "idee/visie": 1, "in voorbereiding": 2, "ontwerp": 3, "vastgesteld": 4,
-    "onherroepelijk": 5, "in aanbouw": 6, "opgeleverd": 7,
+    "idee/visie": 1,
+    "in voorbereiding": 2,
+    "ontwerp": 3,
+    "vastgesteld": 4,
+    "onherroepelijk": 5,
+    "in aanbouw": 6,
+    "opgeleverd": 7,
 }
 VERVALLEN = "vervallen"
 
@@ -67,6 +73,7 @@ SOORTEN = {
 
 
 # --- scope -------------------------------------------------------------------------------------
+
 
 def parse_scope(value, where: str):
     """A manifest `dekking` value -> NATIONAL, a frozenset of keys, or None when not declared."""
@@ -140,10 +147,12 @@ def coverage(peildatums: dict[str, object]):
         if found is None:
             found = memo[key] = covering(peildatums, row)
         return found
+
     return of
 
 
 # --- history -----------------------------------------------------------------------------------
+
 
 def by_plan(rows: list[dict]) -> dict[str, list[dict]]:
     plans: dict[str, list[dict]] = defaultdict(list)
@@ -177,9 +186,18 @@ def combine(loads, declared: dict | None = None) -> tuple[list[dict], list[dict]
             key = (row["plan_id"], row["peildatum"])
             if key in historie:
                 # same plan twice in one peildatum across files: the first file wins
-                load.report.add(row["_rij"], row["plan_id"], "Plan-ID",
-                                Problem("plan_id", row["plan_id"], FOUT, "dubbel_plan_id",
-                                        f"Plan-ID staat al in {historie[key]['bron']} met dezelfde peildatum"))
+                load.report.add(
+                    row["_rij"],
+                    row["plan_id"],
+                    "Plan-ID",
+                    Problem(
+                        "plan_id",
+                        row["plan_id"],
+                        FOUT,
+                        "dubbel_plan_id",
+                        f"Plan-ID staat al in {historie[key]['bron']} met dezelfde peildatum",
+                    ),
+                )
                 load.report.loaded -= 1
                 load.report.rejected += 1
                 continue
@@ -202,10 +220,18 @@ def current_plans(rows: list[dict], declared: dict | None = None) -> list[dict]:
 
 def _change(row, soort, kolom, old, new, p_old, p_new, verschil=None):
     return {
-        "plan_id": row["plan_id"], "naam": row["naam"], "gemeentecode": row["gemeentecode"],
-        "gemeente": row["gemeente"], "provincie": row["provincie"], "soort": soort, "kolom": kolom,
-        "oude_waarde": None if old is None else str(old), "nieuwe_waarde": None if new is None else str(new),
-        "verschil": verschil, "peildatum_oud": p_old, "peildatum_nieuw": p_new,
+        "plan_id": row["plan_id"],
+        "naam": row["naam"],
+        "gemeentecode": row["gemeentecode"],
+        "gemeente": row["gemeente"],
+        "provincie": row["provincie"],
+        "soort": soort,
+        "kolom": kolom,
+        "oude_waarde": None if old is None else str(old),
+        "nieuwe_waarde": None if new is None else str(new),
+        "verschil": verschil,
+        "peildatum_oud": p_old,
+        "peildatum_nieuw": p_new,
     }
 
 
@@ -235,8 +261,18 @@ def diff(a: dict, b: dict) -> list[dict]:
         out.append(_change(b, soort, "start_bouw", a["start_bouw"], b["start_bouw"], pa, pb, delta))
     if a["woningen"] != b["woningen"] and a["woningen"] is not None and b["woningen"] is not None:
         delta = b["woningen"] - a["woningen"]
-        out.append(_change(b, "meer_woningen" if delta > 0 else "minder_woningen", "woningen",
-                           a["woningen"], b["woningen"], pa, pb, delta))
+        out.append(
+            _change(
+                b,
+                "meer_woningen" if delta > 0 else "minder_woningen",
+                "woningen",
+                a["woningen"],
+                b["woningen"],
+                pa,
+                pb,
+                delta,
+            )
+        )
     for segment in SEGMENTS:
         # a blank segment and 0 both mean "none in this segment"
         if (a.get(segment) or 0) != (b.get(segment) or 0):
@@ -252,8 +288,9 @@ def plan_changes(versions: list[dict], peildatums: dict[str, object], cover=None
     first, last = versions[0], versions[-1]
     earlier = [p for p in cover(first) if p < first["peildatum"]]
     if earlier:
-        out.append(_change(first, "nieuw", None, None, first["woningen"], earlier[-1], first["peildatum"],
-                           first["woningen"]))
+        out.append(
+            _change(first, "nieuw", None, None, first["woningen"], earlier[-1], first["peildatum"], first["woningen"])
+        )
     for a, b in pairwise(versions):
         gap = [p for p in cover(a) if a["peildatum"] < p < b["peildatum"]]
         if gap:  # absent from a covering export in between: withdrawn, then back
@@ -262,7 +299,9 @@ def plan_changes(versions: list[dict], peildatums: dict[str, object], cover=None
         out.extend(diff(a, b))
     gone = withdrawn_after(last, cover(last))
     if gone:
-        out.append(_change(last, "ingetrokken", None, last["woningen"], None, last["peildatum"], gone, -last["woningen"]))
+        out.append(
+            _change(last, "ingetrokken", None, last["woningen"], None, last["peildatum"], gone, -last["woningen"])
+        )
     return out
 
 

@@ -12,6 +12,7 @@ size (bench/ builds 300,000 plans); a manifest may change any of them:
 The limits in force are set once per build (use()) and read where files are opened
 (current()), so the readers keep their simple signatures.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -29,14 +30,14 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    max_file_bytes: int = 512 * MB          # any source file, as stored on disk
-    max_rows: int = 1_000_000               # data rows of a table, features of a geometry file
-    max_columns: int = 1_000                # cells in one row (a sheet padded to column XFD)
+    max_file_bytes: int = 512 * MB  # any source file, as stored on disk
+    max_rows: int = 1_000_000  # data rows of a table, features of a geometry file
+    max_columns: int = 1_000  # cells in one row (a sheet padded to column XFD)
     max_uncompressed_bytes: int = 2048 * MB  # everything inside one XLSX or zip together
-    max_compression_ratio: int = 200        # uncompressed / compressed, for entries over RATIO_FLOOR
+    max_compression_ratio: int = 200  # uncompressed / compressed, for entries over RATIO_FLOOR
     max_zip_entries: int = 10_000
-    max_vertices_feature: int = 250_000     # one polygon; larger is reported and not loaded
-    max_vertices_file: int = 20_000_000     # all features of one file together
+    max_vertices_feature: int = 250_000  # one polygon; larger is reported and not loaded
+    max_vertices_file: int = 20_000_000  # all features of one file together
 
     def describe(self, name: str) -> str:
         """'max_rows = 1.000.000' for messages: the setting to change is named."""
@@ -104,16 +105,21 @@ def check_file_size(path: Path, limits: Limits | None = None) -> None:
     limits = limits or current()
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise FatalInput(path, f"bestand is te groot ({dutch(size / MB)} MB; limiet {limits.describe('max_file_bytes')} "
-                               "bytes, aan te passen onder limits: in het manifest); niet gelezen")
+        raise FatalInput(
+            path,
+            f"bestand is te groot ({dutch(size / MB)} MB; limiet {limits.describe('max_file_bytes')} "
+            "bytes, aan te passen onder limits: in het manifest); niet gelezen",
+        )
 
 
 def check_row_count(path: Path, count: int, limits: Limits | None = None) -> None:
     """Call with the running count: stops reading as soon as the limit is passed."""
     limits = limits or current()
     if count > limits.max_rows:
-        raise FatalInput(path, f"meer dan {limits.describe('max_rows')} rijen (aan te passen onder limits: in het "
-                               "manifest); niet geladen")
+        raise FatalInput(
+            path,
+            f"meer dan {limits.describe('max_rows')} rijen (aan te passen onder limits: in het manifest); niet geladen",
+        )
 
 
 def zip_entries(path: Path, what: str, limits: Limits | None = None) -> list[zipfile.ZipInfo]:
@@ -130,8 +136,10 @@ def zip_entries(path: Path, what: str, limits: Limits | None = None) -> list[zip
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
         raise FatalInput(path, f"geen geldig {what} ({exc.__class__.__name__})")
     if len(infos) > limits.max_zip_entries:
-        raise FatalInput(path, f"{what} bevat {dutch(len(infos))} onderdelen (limiet "
-                               f"{limits.describe('max_zip_entries')}); niet gelezen")
+        raise FatalInput(
+            path,
+            f"{what} bevat {dutch(len(infos))} onderdelen (limiet {limits.describe('max_zip_entries')}); niet gelezen",
+        )
     total = 0
     for info in infos:
         name = info.filename
@@ -142,10 +150,16 @@ def zip_entries(path: Path, what: str, limits: Limits | None = None) -> list[zip
             raise FatalInput(path, f"symbolische koppeling in {what}: {name!r}; niet gelezen")
         total += info.file_size
         if info.file_size > RATIO_FLOOR and info.file_size > limits.max_compression_ratio * max(info.compress_size, 1):
-            raise FatalInput(path, f"{what} pakt verdacht sterk uit ({name!r}: {dutch(info.compress_size)} bytes worden "
-                                   f"{dutch(info.file_size)} bytes; limiet {limits.describe('max_compression_ratio')}); "
-                                   "mogelijk een zip-bom, niet gelezen")
+            raise FatalInput(
+                path,
+                f"{what} pakt verdacht sterk uit ({name!r}: {dutch(info.compress_size)} bytes worden "
+                f"{dutch(info.file_size)} bytes; limiet {limits.describe('max_compression_ratio')}); "
+                "mogelijk een zip-bom, niet gelezen",
+            )
     if total > limits.max_uncompressed_bytes:
-        raise FatalInput(path, f"{what} pakt uit tot {dutch(total / MB)} MB (limiet "
-                               f"{limits.describe('max_uncompressed_bytes')} bytes); niet gelezen")
+        raise FatalInput(
+            path,
+            f"{what} pakt uit tot {dutch(total / MB)} MB (limiet "
+            f"{limits.describe('max_uncompressed_bytes')} bytes); niet gelezen",
+        )
     return infos

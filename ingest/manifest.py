@@ -1,4 +1,5 @@
 """sources.yml -> typed Source entries (paths relative to the manifest)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,8 +75,11 @@ def _defaults(value, where: str) -> dict:
         raise FatalInput(None, f"{where}: defaults: verwacht kolommen met waarden, bijvoorbeeld gemeentecode: GM0363")
     unknown = [str(k) for k in value if str(k) not in PLAN_COLUMNS]
     if unknown:
-        raise FatalInput(None, f"{where}: defaults: onbekende kolom {', '.join(unknown)} (bekend: gemeentecode, "
-                               "gemeente, provincie, woondealregio, planstatus_bron, ...)")
+        raise FatalInput(
+            None,
+            f"{where}: defaults: onbekende kolom {', '.join(unknown)} (bekend: gemeentecode, "
+            "gemeente, provincie, woondealregio, planstatus_bron, ...)",
+        )
     if any(isinstance(v, (dict, list)) for v in value.values()):
         raise FatalInput(None, f"{where}: defaults: elke waarde is één tekst of getal")
     return {str(k): v for k, v in value.items()}
@@ -95,8 +99,11 @@ def _regular(path: Path, kind: str, where: str) -> Path:
     if any(real == s or s in real.parents for s in _SPECIAL) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
         raise FatalInput(None, f"{where}: {path} is geen gewoon bestand of map; niet gelezen")
     if kind == "woningbouwkaart" and not stat.S_ISDIR(mode):
-        raise FatalInput(path, "is een bestand, geen map: een release is een map met project2.json.gz en de "
-                               "andere bestanden van die release")
+        raise FatalInput(
+            path,
+            "is een bestand, geen map: een release is een map met project2.json.gz en de "
+            "andere bestanden van die release",
+        )
     return path
 
 
@@ -156,17 +163,21 @@ def parse_manifest(text: str, base: Path) -> list[Source]:
         paths = _paths(str(entry["path"]), base, kind, where)
         replaced = superseded(paths) if len(paths) > 1 else {}
         for path in paths:
-            sources.append(Source(
-                kind=kind,
-                path=path,
-                peildatum=_date(entry.get("peildatum"), where),
-                mapping=_mapping(entry.get("mapping"), kind, base),
-                sample=flag(entry.get("sample", entry.get("voorbeelddata", False)), where, "sample"),
-                crs=str(entry["crs"]) if entry.get("crs") else None,
-                options={**{k: v for k, v in entry.items() if k not in known},
-                         **({"vervangen_door": replaced[path].name} if path in replaced else {})},
-                defaults=_defaults(entry.get("defaults"), where),
-            ))
+            sources.append(
+                Source(
+                    kind=kind,
+                    path=path,
+                    peildatum=_date(entry.get("peildatum"), where),
+                    mapping=_mapping(entry.get("mapping"), kind, base),
+                    sample=flag(entry.get("sample", entry.get("voorbeelddata", False)), where, "sample"),
+                    crs=str(entry["crs"]) if entry.get("crs") else None,
+                    options={
+                        **{k: v for k, v in entry.items() if k not in known},
+                        **({"vervangen_door": replaced[path].name} if path in replaced else {}),
+                    },
+                    defaults=_defaults(entry.get("defaults"), where),
+                )
+            )
     return sources
 
 

@@ -1,4 +1,5 @@
 """Supplier headers -> our columns, driven by ingest/mappings/<name>.yml."""
+
 from __future__ import annotations
 
 import re

@@ -13,6 +13,7 @@ run() below is that list, in that order; each step is one function after it. A p
 made by its kind, and from then on changed only here (and by the geometry library's
 areas.place, which the areas step calls) until the write step stores it as it is.
 """
+
 from __future__ import annotations
 
 import sys
@@ -87,14 +88,25 @@ def run(manifest: Path, sources: list[Source], db_path: Path, progress: Progress
     link_sites(current, sites, reports)
     set_points(current, context.gemeenten)
     # write
-    contents = Contents(sources, reports, context.gemeenten, loads, realisatie_rows, historie, current, changes,
-                        plangebieden_rows, list(sites.values()))
+    contents = Contents(
+        sources,
+        reports,
+        context.gemeenten,
+        loads,
+        realisatie_rows,
+        historie,
+        current,
+        changes,
+        plangebieden_rows,
+        list(sites.values()),
+    )
     tmp = publish.temporary(db_path)
     try:
         write_database(tmp, contents, progress)
         # publish
-        pinned = publish.publish(tmp, db_path, lambda d: geojson.write(d, current, plangebieden_rows,
-                                                                       contents.sites, PLAN_COLUMNS), progress)
+        pinned = publish.publish(
+            tmp, db_path, lambda d: geojson.write(d, current, plangebieden_rows, contents.sites, PLAN_COLUMNS), progress
+        )
     finally:
         tmp.unlink(missing_ok=True)
     progress(f"klaar: {db_path}")
@@ -109,6 +121,7 @@ def run(manifest: Path, sources: list[Source], db_path: Path, progress: Progress
 
 
 # --- read + validate -------------------------------------------------------------------------------
+
 
 def read_gemeenten(sources: list[Source], reports: Reports, progress) -> Context:
     """The municipality list(s) of the manifest, else the one shipped: the context every plan is read in."""
@@ -131,13 +144,16 @@ def read_plans(sources: list[Source], context: Context, reports: Reports, progre
     plan_sources = [s for s in sources if s.kind in PLAN_KINDS]
     loads = []
     # big sources are read and validated side by side (ingest/pool.py) and taken in manifest order
-    with pool.in_order(load_plans, [(s, context) for s in plan_sources],
-                       pool.workers_for_files(s.path for s in plan_sources)) as results:
+    with pool.in_order(
+        load_plans, [(s, context) for s in plan_sources], pool.workers_for_files(s.path for s in plan_sources)
+    ) as results:
         for load in results:
             loads.append(reports.take(load))
             report = load.report
-            progress(f"{report.name}: {report.read} rijen gelezen, {report.loaded} geladen, "
-                     f"{report.rejected} afgewezen, {report.not_public} niet openbaar")
+            progress(
+                f"{report.name}: {report.read} rijen gelezen, {report.loaded} geladen, "
+                f"{report.rejected} afgewezen, {report.not_public} niet openbaar"
+            )
     return loads
 
 
@@ -148,9 +164,12 @@ def refuse_empty(load: Load) -> None:
     assert source is not None  # load_plans() sets it
     if report.loaded or source.options.get("vervangen_door") or flag(source.options.get("leeg_toegestaan")):
         return
-    raise FatalInput(report.path, f"bevat geen enkel laadbaar plan ({report.read} rijen gelezen, {report.rejected} "
-                                  f"afgewezen, {report.not_public} niet openbaar); er is niets gepubliceerd. Is dat "
-                                  "de bedoeling, zet dan leeg_toegestaan: ja bij deze bron in het manifest")
+    raise FatalInput(
+        report.path,
+        f"bevat geen enkel laadbaar plan ({report.read} rijen gelezen, {report.rejected} "
+        f"afgewezen, {report.not_public} niet openbaar); er is niets gepubliceerd. Is dat "
+        "de bedoeling, zet dan leeg_toegestaan: ja bij deze bron in het manifest",
+    )
 
 
 def read_realisatie(sources: list[Source], context: Context, reports: Reports, progress) -> list[dict]:
@@ -162,12 +181,15 @@ def read_realisatie(sources: list[Source], context: Context, reports: Reports, p
             row["bron_id"] = load.report.id
         rows.extend(load.rows)
         report = load.report
-        progress(f"{source.path.name}: {report.read} rijen gelezen, {report.loaded} geladen, "
-                 f"{report.rejected} zonder bruikbare cijfers")
+        progress(
+            f"{source.path.name}: {report.read} rijen gelezen, {report.loaded} geladen, "
+            f"{report.rejected} zonder bruikbare cijfers"
+        )
     return rows
 
 
 # --- history ---------------------------------------------------------------------------------------
+
 
 def combine_history(sources: list[Source], loads: list[Load]) -> tuple[list[dict], list[dict], list[dict]]:
     """(plan_historie, the newest plans, plan_wijzigingen)."""
@@ -184,8 +206,10 @@ def combine_history(sources: list[Source], loads: list[Load]) -> tuple[list[dict
 
 # --- areas -----------------------------------------------------------------------------------------
 
-def place_areas(sources: list[Source], historie: list[dict], current: list[dict], context: Context,
-                reports: Reports, progress) -> list[dict]:
+
+def place_areas(
+    sources: list[Source], historie: list[dict], current: list[dict], context: Context, reports: Reports, progress
+) -> list[dict]:
     """Each plan's outline and the area columns it sets; returns the rows of `plangebieden`.
     The first area a plan gets wins: its own file's (a release's TopoJSON, a city's vector file),
     an older release's, then the plan-area sources in manifest order."""
@@ -201,8 +225,10 @@ def place_areas(sources: list[Source], historie: list[dict], current: list[dict]
         for plan_id, area in load.rows:
             done[plan_id] = areas.place(context.plans[plan_id], area, places)
         report = load.report
-        progress(f"{source.path.name}: {report.read} plangebieden gelezen, {report.loaded} geladen, "
-                 f"{report.rejected} afgewezen")
+        progress(
+            f"{source.path.name}: {report.read} plangebieden gelezen, {report.loaded} geladen, "
+            f"{report.rejected} afgewezen"
+        )
     return list(done.values())
 
 
@@ -217,13 +243,23 @@ def keep_older_areas(rows: list[dict], current: list[dict]) -> None:
         older = newest.get(row["plan_id"])
         if row.get("_gebied") is None and older is not None and older["peildatum"] < row["peildatum"]:
             area = row["_gebied"] = older["_gebied"]
-            area.report.add(area.parts[0].row, row["plan_id"], "geometrie", Problem(
-                "geometrie", row["plan_id"], WAARSCHUWING, "vlak_uit_oudere_release",
-                f"de nieuwste bron ({row['bron']}) heeft geen vlak voor dit plan; het vlak van {older['peildatum']} "
-                "is gebruikt"))
+            area.report.add(
+                area.parts[0].row,
+                row["plan_id"],
+                "geometrie",
+                Problem(
+                    "geometrie",
+                    row["plan_id"],
+                    WAARSCHUWING,
+                    "vlak_uit_oudere_release",
+                    f"de nieuwste bron ({row['bron']}) heeft geen vlak voor dit plan; het vlak van {older['peildatum']} "
+                    "is gebruikt",
+                ),
+            )
 
 
 # --- sites -----------------------------------------------------------------------------------------
+
 
 def read_sites(sources: list[Source], context: Context, reports: Reports, progress) -> dict[str, dict]:
     """The sourced doorbraaklocaties (name -> row), with the outlines the manifest's sources give them."""
@@ -234,8 +270,9 @@ def read_sites(sources: list[Source], context: Context, reports: Reports, progre
         for outline in load.rows:
             sites[outline["naam"]].update(outline)
         report = load.report
-        progress(f"{source.path.name}: {report.loaded} omtrekken van doorbraaklocaties geladen, "
-                 f"{report.rejected} afgewezen")
+        progress(
+            f"{source.path.name}: {report.loaded} omtrekken van doorbraaklocaties geladen, {report.rejected} afgewezen"
+        )
     return sites
 
 
@@ -254,9 +291,18 @@ def link_sites(current: list[dict], sites: dict[str, dict], reports: list[Source
             bron = plan.get("bron")
             report = report_of.get(bron) if bron is not None else None
             if report is not None:
-                report.add(plan.get("_rij"), plan["plan_id"], "Doorbraaklocatie", Problem(
-                    "doorbraaklocatie", value, WAARSCHUWING, "onbekende_doorbraaklocatie",
-                    "doorbraaklocatie staat niet in de bronlijst; naam overgenomen zonder koppeling"))
+                report.add(
+                    plan.get("_rij"),
+                    plan["plan_id"],
+                    "Doorbraaklocatie",
+                    Problem(
+                        "doorbraaklocatie",
+                        value,
+                        WAARSCHUWING,
+                        "onbekende_doorbraaklocatie",
+                        "doorbraaklocatie staat niet in de bronlijst; naam overgenomen zonder koppeling",
+                    ),
+                )
             continue
         plan["doorbraaklocatie"] = name
         site = sites[name]
@@ -267,6 +313,7 @@ def link_sites(current: list[dict], sites: dict[str, dict], reports: list[Source
 
 
 # --- points ----------------------------------------------------------------------------------------
+
 
 def set_points(current: list[dict], by_code: dict) -> None:
     """Every plan a point and where it came from (punt_bron): its area, its export, its municipality."""

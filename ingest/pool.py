@@ -8,6 +8,7 @@ A worker ignores Ctrl-C, which reaches the whole process group: the build handle
 the pool. A worker exits as soon as the build process is gone (killed), so nothing writes on
 into the directory of a failed build.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -53,8 +54,9 @@ def _worker_setup(parent: int) -> None:
 def pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of `workers` processes. On leaving (also on an error) tasks not yet started are
     cancelled and running ones awaited, so no worker is left writing."""
-    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_setup, initargs=(os.getpid(),))
+    executor = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_setup, initargs=(os.getpid(),)
+    )
     try:
         yield executor
     finally:
@@ -64,6 +66,7 @@ def pool(workers: int) -> Iterator[ProcessPoolExecutor]:
 @dataclass
 class _Fatal:
     """A FatalInput on its way back from a worker (the exception itself does not survive pickling)."""
+
     path: Path | None
     message: str
 

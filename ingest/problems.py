@@ -1,4 +1,5 @@
 """The issue log (ingest_problemen) and provenance (bronnen), as plain rows."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,6 +15,7 @@ INFO = "info"
 @dataclass
 class SourceReport:
     """What happened to one source file; becomes one row of `bronnen`."""
+
     id: int
     path: Path
     kind: str
@@ -36,18 +38,20 @@ class SourceReport:
         return self.label or self.path.name
 
     def add(self, row: int | None, plan_id: str | None, header: str | None, problem: Problem) -> None:
-        self.problems.append({
-            "bron_id": self.id,
-            "bestand": self.name,
-            "rij": row,
-            "plan_id": plan_id,
-            "kolom": header,
-            "veld": problem.column,
-            "waarde": problem.value,
-            "ernst": problem.severity,
-            "code": problem.code,
-            "melding": problem.message,
-        })
+        self.problems.append(
+            {
+                "bron_id": self.id,
+                "bestand": self.name,
+                "rij": row,
+                "plan_id": plan_id,
+                "kolom": header,
+                "veld": problem.column,
+                "waarde": problem.value,
+                "ernst": problem.severity,
+                "code": problem.code,
+                "melding": problem.message,
+            }
+        )
 
     def add_counted(self, key, row: int | None, header: str | None, problem: Problem, unit: str = "rijen") -> None:
         """One problem per key (a status label, a name), whatever the number of rows: the first row is

@@ -3,6 +3,7 @@
 The published database is only ever replaced by os.replace() of a complete, closed file in the
 same directory; any failure before that leaves it, and the published downloads, untouched.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,9 @@ def temporary(db_path: Path) -> Path:
     return db_path.parent / f".{db_path.name}.tmp-{os.getpid()}"
 
 
-def publish(tmp: Path, db_path: Path, write_geojson: Callable[[Path], object],
-            progress: Callable[[str], None]) -> release_archive.Outcome:
+def publish(
+    tmp: Path, db_path: Path, write_geojson: Callable[[Path], object], progress: Callable[[str], None]
+) -> release_archive.Outcome:
     """Downloads from the finished file, pinned under their peildatum, then both swaps."""
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
@@ -53,9 +55,12 @@ def pin_releases(staged: Path, db_path: Path, progress: Callable[[str], None]) -
         progress(f"archief: peildatum {outcome.peildatum} stond er al, met dezelfde gegevens")
     elif outcome.status == "differs":
         # the first publication stays citable; the operator hears that this one differs from it
-        print(f"WAARSCHUWING: peildatum {outcome.peildatum} staat al in het archief ({where}) met andere gegevens; "
-              "die eerste publicatie blijft ongewijzigd, de nieuwe bestanden staan alleen onder /downloads/",
-              file=sys.stderr, flush=True)
+        print(
+            f"WAARSCHUWING: peildatum {outcome.peildatum} staat al in het archief ({where}) met andere gegevens; "
+            "die eerste publicatie blijft ongewijzigd, de nieuwe bestanden staan alleen onder /downloads/",
+            file=sys.stderr,
+            flush=True,
+        )
     else:
         print(f"WAARSCHUWING: downloads niet gearchiveerd ({outcome.reason})", file=sys.stderr, flush=True)
     return outcome

@@ -4,6 +4,7 @@ CSV: delimiter sniffed (; , tab |), encoding UTF-8 (with or without BOM), UTF-16
 with BOM, else cp1252. XLSX: the first visible sheet whose header row matches the
 mapping best; the header may sit below a title block.
 """
+
 from __future__ import annotations
 
 import csv
@@ -36,7 +37,9 @@ def decode(data: bytes, path: Path) -> tuple[str, str, set[int]]:
         try:
             return data.decode("utf-16"), "utf-16", set()
         except UnicodeDecodeError as exc:
-            raise FatalInput(path, f"UTF-16-bestand is beschadigd (byte {exc.start} is geen geldig teken); niet gelezen")
+            raise FatalInput(
+                path, f"UTF-16-bestand is beschadigd (byte {exc.start} is geen geldig teken); niet gelezen"
+            )
     bom = data.startswith(b"\xef\xbb\xbf")
     if bom:
         data = data[3:]
@@ -108,8 +111,11 @@ def read_csv(path: Path) -> Table:
     try:
         for record in reader:
             if len(record) > limit.max_columns:
-                raise FatalInput(path, f"regel {reader.line_num} heeft {len(record)} kolommen (limiet "
-                                       f"{limit.describe('max_columns')}); is het scheidingsteken goed?")
+                raise FatalInput(
+                    path,
+                    f"regel {reader.line_num} heeft {len(record)} kolommen (limiet "
+                    f"{limit.describe('max_columns')}); is het scheidingsteken goed?",
+                )
             first, line, previous = previous + 1, reader.line_num, reader.line_num
             if header is None:
                 if not any(c.strip() for c in record):
@@ -119,9 +125,12 @@ def read_csv(path: Path) -> Table:
             if not any(c.strip() for c in record):
                 continue  # blank line: nothing to load or report
             if line > first and swallowed(record, delimiter, len(header)) >= SWALLOWED_LINES:
-                raise FatalInput(path, f"regel {first}: een veld met een openend aanhalingsteken loopt door tot regel "
-                                       f"{line} en slokt {line - first} regels op die rijen lijken; sluit het "
-                                       "aanhalingsteken of haal het weg (niets geladen)")
+                raise FatalInput(
+                    path,
+                    f"regel {first}: een veld met een openend aanhalingsteken loopt door tot regel "
+                    f"{line} en slokt {line - first} regels op die rijen lijken; sluit het "
+                    "aanhalingsteken of haal het weg (niets geladen)",
+                )
             if fallback and any(n in fallback for n in range(first, line + 1)):
                 row_notes[line] = "tekst is geen geldige UTF-8; deze rij is gelezen als cp1252 (Windows-1252)"
             rows.append((line, record))
@@ -154,8 +163,11 @@ def _rows(ws, path: Path, limit: limits.Limits) -> Iterator[list]:
         while cells and cells[-1] is None:
             cells.pop()
         if len(cells) > limit.max_columns:
-            raise FatalInput(path, f"werkblad {ws.title!r} rij {i} heeft {len(cells)} kolommen (limiet "
-                                   f"{limit.describe('max_columns')}); niet gelezen")
+            raise FatalInput(
+                path,
+                f"werkblad {ws.title!r} rij {i} heeft {len(cells)} kolommen (limiet "
+                f"{limit.describe('max_columns')}); niet gelezen",
+            )
         yield cells
 
 

@@ -11,6 +11,7 @@ Only sets that were published are archived. Older peildata that this portal neve
 files (a first build of several releases at once) are not reconstructed: their rows are in
 plan_historie, which every set contains, with the peildatum as a column.
 """
+
 from __future__ import annotations
 
 import copy
@@ -92,8 +93,11 @@ BUILD_LOG_TABLES = ("bronnen",)
 def data_hashes(index: dict | None) -> dict[str, str]:
     """file name -> sha256 of a set's CSV files, the build log's left out: what "the same data" means
     between two sets (a workbook's bytes carry the time it was written, the CSV's only the data)."""
-    return {f["file"]: f["sha256"] for f in (index or {}).get("files", [])
-            if f.get("format") == "csv" and f.get("table") not in BUILD_LOG_TABLES}
+    return {
+        f["file"]: f["sha256"]
+        for f in (index or {}).get("files", [])
+        if f.get("format") == "csv" and f.get("table") not in BUILD_LOG_TABLES
+    }
 
 
 def same_data(a: dict | None, b: dict | None) -> bool:

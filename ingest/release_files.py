@@ -8,6 +8,7 @@ be wrong with one project or polygon is left to the kind, which reports it per r
 The release is gzip without Content-Encoding, so the bytes on disk are the bytes served and their
 sha256 is the one `bronnen` shows.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,9 +46,14 @@ def load_config(path: Path | None = None) -> Config:
     files = doc.get("bestanden") if isinstance(doc, dict) else None
     if not isinstance(files, dict) or not all(isinstance(files.get(r), str) for r in ROLES):
         raise FatalInput(path, "configuratie mist 'bestanden:' met " + ", ".join(ROLES))
-    return Config(base_url=str(doc.get("base_url") or ""), bron=str(doc.get("bron") or "LMVW"),
-                  bron_url=doc.get("bron_url"), licentie=doc.get("licentie"), files=dict(files),
-                  required=tuple(doc.get("verplicht") or ("projecten",)))
+    return Config(
+        base_url=str(doc.get("base_url") or ""),
+        bron=str(doc.get("bron") or "LMVW"),
+        bron_url=doc.get("bron_url"),
+        licentie=doc.get("licentie"),
+        files=dict(files),
+        required=tuple(doc.get("verplicht") or ("projecten",)),
+    )
 
 
 # A release folder as fetched, or as a steward copied it by hand with the host's newer names.
@@ -70,11 +76,18 @@ def find_files(folder: Path, config: Config) -> dict[str, Path]:
         if exact.is_file():
             found[role] = exact
         else:
-            candidates = sorted({p for pattern in _PATTERNS[role] for p in folder.glob(pattern)
-                                 if p.is_file() and p not in taken and p.name != FETCH_RECORD})
+            candidates = sorted(
+                {
+                    p
+                    for pattern in _PATTERNS[role]
+                    for p in folder.glob(pattern)
+                    if p.is_file() and p not in taken and p.name != FETCH_RECORD
+                }
+            )
             if len(candidates) > 1:
-                raise FatalInput(folder, f"meerdere bestanden voor {config.files[role]}: "
-                                         + ", ".join(p.name for p in candidates))
+                raise FatalInput(
+                    folder, f"meerdere bestanden voor {config.files[role]}: " + ", ".join(p.name for p in candidates)
+                )
             if candidates:
                 found[role] = candidates[0]
         if role in found:
@@ -106,10 +119,13 @@ def gunzip(path: Path, data: bytes) -> bytes:
     view = memoryview(data)
     try:
         for start in range(0, len(data), 1 << 20):
-            out += inflater.decompress(view[start:start + (1 << 20)], limit.max_uncompressed_bytes + 1 - len(out))
+            out += inflater.decompress(view[start : start + (1 << 20)], limit.max_uncompressed_bytes + 1 - len(out))
             if len(out) > limit.max_uncompressed_bytes or inflater.unconsumed_tail:
-                raise FatalInput(path, f"gzip pakt uit tot meer dan {limits.dutch(limit.max_uncompressed_bytes)} bytes "
-                                       f"(limiet {limit.describe('max_uncompressed_bytes')}); niet gelezen")
+                raise FatalInput(
+                    path,
+                    f"gzip pakt uit tot meer dan {limits.dutch(limit.max_uncompressed_bytes)} bytes "
+                    f"(limiet {limit.describe('max_uncompressed_bytes')}); niet gelezen",
+                )
             if inflater.eof:
                 break
         out += inflater.flush()
@@ -118,8 +134,9 @@ def gunzip(path: Path, data: bytes) -> bytes:
     if not inflater.eof:
         raise FatalInput(path, "gzip is afgebroken (het bestand houdt op voor het einde; onvolledig gedownload?)")
     if len(data) > (1 << 20) and len(out) > limit.max_compression_ratio * len(data):
-        raise FatalInput(path, f"gzip pakt verdacht sterk uit (limiet {limit.describe('max_compression_ratio')}); "
-                               "niet gelezen")
+        raise FatalInput(
+            path, f"gzip pakt verdacht sterk uit (limiet {limit.describe('max_compression_ratio')}); niet gelezen"
+        )
     return bytes(out)
 
 
@@ -163,8 +180,12 @@ def topology_object(doc) -> str | None:
 def check_shape(role: str, path: Path, doc) -> None:
     """Refuse JSON that is not what this file must hold (one line naming the file)."""
     if role == "projecten":
-        if not (isinstance(doc, dict) and doc.get("type") == "FeatureCollection" and isinstance(doc.get("features"), list)):
-            raise FatalInput(path, "verwacht een GeoJSON FeatureCollection met projecten (type FeatureCollection, features)")
+        if not (
+            isinstance(doc, dict) and doc.get("type") == "FeatureCollection" and isinstance(doc.get("features"), list)
+        ):
+            raise FatalInput(
+                path, "verwacht een GeoJSON FeatureCollection met projecten (type FeatureCollection, features)"
+            )
         if not doc["features"]:
             raise FatalInput(path, "FeatureCollection bevat geen enkel project")
         if not any(isinstance(f, dict) and isinstance(f.get("properties"), dict) for f in doc["features"][:100]):
@@ -182,8 +203,10 @@ def check_shape(role: str, path: Path, doc) -> None:
         rows = records(doc)
         key = "gemeente_naam" if role == "gemeenten" else "woondeal_regio"
         if rows is None:
-            raise FatalInput(path, "verwacht een lijst met een object per " + ("gemeente" if role == "gemeenten"
-                                                                               else "woondealregio"))
+            raise FatalInput(
+                path,
+                "verwacht een lijst met een object per " + ("gemeente" if role == "gemeenten" else "woondealregio"),
+            )
         if not rows:
             raise FatalInput(path, "bevat geen enkele rij")
         if not any(key in r or (role == "gemeenten" and "gemeente_code" in r) for r in rows[:100]):

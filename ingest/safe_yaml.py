@@ -4,6 +4,7 @@ An alias repeats the node it names; nested, a few lines of YAML expand to billio
 "billion laughs"). The loader counts every node as it would be built, aliases included, and refuses
 a document that would build more than MAX_NODES; nothing is built before the count is known.
 """
+
 from __future__ import annotations
 
 import yaml

@@ -4,6 +4,7 @@ Nothing reaches the database unless it is named here: writers select these
 columns by name from validated rows, so an unknown or private source column has
 no path into the file.
 """
+
 from __future__ import annotations
 
 # Every published coordinate (the geometrie columns, every GeoJSON download and view, the points):
@@ -56,11 +57,26 @@ PLAN_COLUMNS: dict[str, str] = {
 HISTORY_COLUMNS: dict[str, str] = {
     "plan_id": "TEXT",
     "peildatum": "TEXT",
-    **{k: v for k, v in PLAN_COLUMNS.items() if k not in ("plan_id", "peildatum", "geometrie", "punt_bron", "latitude", "longitude", "oppervlakte_ha")},
+    **{
+        k: v
+        for k, v in PLAN_COLUMNS.items()
+        if k not in ("plan_id", "peildatum", "geometrie", "punt_bron", "latitude", "longitude", "oppervlakte_ha")
+    },
 }
 
-FACET_COLUMNS = ("provincie", "gemeente", "gemeentecode", "planstatus", "hardheid", "woondealregio",
-                 "locatie", "tijdvak", "start_bouw", "doorbraaklocatie", "lopend")
+FACET_COLUMNS = (
+    "provincie",
+    "gemeente",
+    "gemeentecode",
+    "planstatus",
+    "hardheid",
+    "woondealregio",
+    "locatie",
+    "tijdvak",
+    "start_bouw",
+    "doorbraaklocatie",
+    "lopend",
+)
 
 # The one population every figure of the portal counts: lopende plannen, neither lapsed nor already
 # delivered. Pages, maps, totals and canned queries say `lopend = 1`; they never repeat this list.

@@ -6,6 +6,7 @@ built from base_url(), never from the request's Host header, which a visitor can
 It comes from WONINGBOUWPLANNEN_BASE_URL (the Makefile sets it to the address `make serve` prints),
 else from metadata.yml (plugins: woningbouwplannen: base_url), else the local default.
 """
+
 from __future__ import annotations
 
 import os

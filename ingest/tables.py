@@ -3,6 +3,7 @@
 Read by the downloads (ingest/downloads.py) and by the data package that describes them
 (ingest/datapackage.py); both import it, neither the other's internals.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -17,10 +18,15 @@ class Column:
 
 def published_tables(conn: sqlite3.Connection) -> list[str]:
     """Every table Datasette shows: not SQLite's own, not full-text-search tables or their shadow tables."""
-    rows = conn.execute("select name, coalesce(sql, '') from sqlite_master where type = 'table' order by name").fetchall()
+    rows = conn.execute(
+        "select name, coalesce(sql, '') from sqlite_master where type = 'table' order by name"
+    ).fetchall()
     fts = [name for name, sql in rows if "using fts" in sql.lower()]
-    return [name for name, _ in rows
-            if not name.startswith("sqlite_") and not any(name == f or name.startswith(f + "_") for f in fts)]
+    return [
+        name
+        for name, _ in rows
+        if not name.startswith("sqlite_") and not any(name == f or name.startswith(f + "_") for f in fts)
+    ]
 
 
 def table_columns(conn: sqlite3.Connection, table: str) -> list[Column]:
@@ -29,8 +35,9 @@ def table_columns(conn: sqlite3.Connection, table: str) -> list[Column]:
     if not info:
         return []
     # one scan for every column (a scan per column took seconds on a national plan_historie)
-    found = conn.execute("select " + ", ".join(f"group_concat(distinct typeof([{name}]))" for name, _ in info)
-                         + f" from [{table}]").fetchone()
+    found = conn.execute(
+        "select " + ", ".join(f"group_concat(distinct typeof([{name}]))" for name, _ in info) + f" from [{table}]"
+    ).fetchone()
     columns = []
     for (name, declared), seen in zip(info, found):
         kinds = set((seen or "").split(",")) - {"null", ""}

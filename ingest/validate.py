@@ -3,6 +3,7 @@
 No I/O here. Every rule returns a Problem naming the column and the offending
 value, with a message in Dutch (the data stewards read it).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,7 +25,16 @@ MAX_HOMES = 1_000_000  # no plan is larger; bigger numbers are typos or overflow
 SEGMENTS = PRICE_CLASS_COLUMNS
 INT_COLUMNS = ("woningen", "sloop", *SEGMENTS, "grondgebonden", "meergezins")  # counts: whole and >= 0
 YEAR_COLUMNS = ("start_bouw", "oplevering_start", "oplevering_eind")
-TEXT_COLUMNS = ("naam", "gemeente", "provincie", "woondealregio", "tijdvak", "doorbraaklocatie", "nplv_gebied", "omschrijving")
+TEXT_COLUMNS = (
+    "naam",
+    "gemeente",
+    "provincie",
+    "woondealregio",
+    "tijdvak",
+    "doorbraaklocatie",
+    "nplv_gebied",
+    "omschrijving",
+)
 MAX_TEXT = 10_000
 MAX_ID = 200  # a Plan-ID is a key in URLs and files, not a text
 
@@ -44,6 +54,7 @@ class Invalid(ValueError):
 
 # Speed: a national build validates ~350,000 rows of ~30 cells; the `type(value) is str` fast
 # paths below give the same result as the general rules after them, without their checks.
+
 
 def is_blank(value) -> bool:
     if value is None:
@@ -129,15 +140,35 @@ def parse_count(value) -> int:
 
 _DATE_PATTERNS = (
     # ISO, optionally with a time of day (JSON and XLSX write 2025-10-01T00:00:00)
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"),
-     ("y", "m", "d")),
+    (
+        re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"),
+        ("y", "m", "d"),
+    ),
     # Dutch: dd-mm-jjjj (also with dots)
     (re.compile(r"^(\d{1,2})[-.](\d{1,2})[-.](\d{4})$"), ("d", "m", "y")),
 )
 # 12/01/2025 is 12 January to a Dutch reader and 1 December to an American one: never guessed
 _SLASHED = re.compile(r"^\d{1,4}/\d{1,2}/\d{1,4}$")
-MONTHS = {m: i for i, m in enumerate(("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-                                      "september", "oktober", "november", "december"), start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        (
+            "januari",
+            "februari",
+            "maart",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "augustus",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
 _SPELLED = re.compile(r"^(?:(\d{1,2})\s+)?([a-z]+)\s+(\d{4})$")
 
 
@@ -180,8 +211,10 @@ def parse_peilmoment(value, seasons: dict[str, str] | None = None) -> dt.date:
                 return dt.date(int(year), MONTHS[word], int(day or 1))
             except ValueError:
                 raise Invalid("ongeldige datum") from None
-        raise Invalid(f"peilmoment niet herkend (bekend: datums en {', '.join(seasons or {}) or 'geen seizoenen'} "
-                      "gevolgd door een jaar)") from None
+        raise Invalid(
+            f"peilmoment niet herkend (bekend: datums en {', '.join(seasons or {}) or 'geen seizoenen'} "
+            "gevolgd door een jaar)"
+        ) from None
 
 
 _YEAR_NUMBER = re.compile(r"[\d.,]+")
@@ -257,8 +290,9 @@ class Gemeente:
     longitude: float | None = None
 
 
-def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
-                  names: GemeenteNamen) -> tuple[dict, list[Problem]]:
+def validate_plan(
+    raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente], names: GemeenteNamen
+) -> tuple[dict, list[Problem]]:
     """Validate one public row. Returns clean values and problems (errors reject the row)."""
     out: dict = {}
     problems: list[Problem] = []
@@ -271,7 +305,9 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
     if plan_id is None:
         problem("plan_id", None, FOUT, "verplicht", "Plan-ID ontbreekt")
     elif len(plan_id) > MAX_ID:
-        problem("plan_id", plan_id[:80] + "…", FOUT, "te_lang", f"Plan-ID is langer dan {MAX_ID} tekens; rij niet geladen")
+        problem(
+            "plan_id", plan_id[:80] + "…", FOUT, "te_lang", f"Plan-ID is langer dan {MAX_ID} tekens; rij niet geladen"
+        )
         plan_id = None
     out["plan_id"] = plan_id
     for column in TEXT_COLUMNS:
@@ -290,36 +326,71 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
         gemeente, why = names.resolve(out["gemeente"]) if out["gemeente"] else (None, None)
         if gemeente is not None:
             if "gemeentecode" in mapping.required:
-                problem("gemeentecode", None, WAARSCHUWING, "code_uit_naam",
-                        f"gemeentecode ontbreekt; afgeleid uit de gemeentenaam ({gemeente.code})")
+                problem(
+                    "gemeentecode",
+                    None,
+                    WAARSCHUWING,
+                    "code_uit_naam",
+                    f"gemeentecode ontbreekt; afgeleid uit de gemeentenaam ({gemeente.code})",
+                )
         elif "gemeentecode" in mapping.required or out["gemeente"] is None:
             severity = FOUT if "gemeentecode" in mapping.required else WAARSCHUWING
-            problem("gemeentecode", out["gemeente"], severity, "verplicht" if severity == FOUT else "gemeente_ontbreekt",
-                    "gemeentecode ontbreekt" + (f" en gemeentenaam niet herkend ({why})" if out["gemeente"] else "")
-                    + ("" if severity == FOUT else "; plan zonder gemeente geladen"))
+            problem(
+                "gemeentecode",
+                out["gemeente"],
+                severity,
+                "verplicht" if severity == FOUT else "gemeente_ontbreekt",
+                "gemeentecode ontbreekt"
+                + (f" en gemeentenaam niet herkend ({why})" if out["gemeente"] else "")
+                + ("" if severity == FOUT else "; plan zonder gemeente geladen"),
+            )
         else:
             # a name we cannot place is never guessed: the plan is loaded without a municipality
             alts = names.candidates(out["gemeente"]) if why == DUBBELZINNIG else []
-            problem("gemeente", out["gemeente"], WAARSCHUWING, f"gemeente_{why}",
-                    (f"gemeentenaam past bij meer dan één gemeente ({', '.join(alts)})" if alts else
-                     "gemeentenaam niet gevonden in de CBS-gemeentelijst") + "; plan zonder gemeente geladen")
+            problem(
+                "gemeente",
+                out["gemeente"],
+                WAARSCHUWING,
+                f"gemeente_{why}",
+                (
+                    f"gemeentenaam past bij meer dan één gemeente ({', '.join(alts)})"
+                    if alts
+                    else "gemeentenaam niet gevonden in de CBS-gemeentelijst"
+                )
+                + "; plan zonder gemeente geladen",
+            )
     else:
         try:
             code = normalise_gemeentecode(code_raw)
             gemeente = gemeenten.get(code)
             if gemeente is None:
-                problem("gemeentecode", code_raw, FOUT, "onbekende_gemeente",
-                        f"onbekende gemeentecode {code} (niet in de gemeentelijst)")
+                problem(
+                    "gemeentecode",
+                    code_raw,
+                    FOUT,
+                    "onbekende_gemeente",
+                    f"onbekende gemeentecode {code} (niet in de gemeentelijst)",
+                )
         except Invalid as exc:
             problem("gemeentecode", code_raw, FOUT, "ongeldige_gemeentecode", str(exc))
     if gemeente:
         same = names.resolve(out["gemeente"])[0] if out["gemeente"] else None
         if out["gemeente"] and (same is None or same.code != gemeente.code):
-            problem("gemeente", out["gemeente"], WAARSCHUWING, "naam_wijkt_af",
-                    f"gemeentenaam wijkt af van de gemeentelijst; {gemeente.naam} gebruikt")
+            problem(
+                "gemeente",
+                out["gemeente"],
+                WAARSCHUWING,
+                "naam_wijkt_af",
+                f"gemeentenaam wijkt af van de gemeentelijst; {gemeente.naam} gebruikt",
+            )
         if out["provincie"] and norm(out["provincie"]) != norm(gemeente.provincie):
-            problem("provincie", out["provincie"], WAARSCHUWING, "provincie_wijkt_af",
-                    f"provincie wijkt af van de gemeentelijst; {gemeente.provincie} gebruikt")
+            problem(
+                "provincie",
+                out["provincie"],
+                WAARSCHUWING,
+                "provincie_wijkt_af",
+                f"provincie wijkt af van de gemeentelijst; {gemeente.provincie} gebruikt",
+            )
         out["gemeentecode"] = gemeente.code
         out["gemeente"] = gemeente.naam
         out["provincie"] = gemeente.provincie
@@ -354,27 +425,58 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
             out["netto"] = None
             problem("netto", value, FOUT, "ongeldig_aantal", f"{exc}; verwacht een geheel getal")
     total = out.get("woningen")
-    if total is None and out["netto"] is None and "woningen" not in mapping.required \
-            and is_blank(raw.get("woningen")) and is_blank(raw.get("netto")):
+    if (
+        total is None
+        and out["netto"] is None
+        and "woningen" not in mapping.required
+        and is_blank(raw.get("woningen"))
+        and is_blank(raw.get("netto"))
+    ):
         problem("woningen", None, FOUT, "verplicht", "aantal woningen ontbreekt (bruto en netto plancapaciteit)")
     if total is not None and out["netto"] is not None and out.get("sloop") is None and out["netto"] > total:
-        problem("netto", out["netto"], WAARSCHUWING, "netto_groter_dan_bruto",
-                f"netto ({out['netto']}) is groter dan bruto ({total}); sloop niet afgeleid")
+        problem(
+            "netto",
+            out["netto"],
+            WAARSCHUWING,
+            "netto_groter_dan_bruto",
+            f"netto ({out['netto']}) is groter dan bruto ({total}); sloop niet afgeleid",
+        )
     segments = [out[s] for s in SEGMENTS if out.get(s) is not None]
     if total is not None and segments and sum(segments) > total:
         # the price classes are a breakdown of bruto; an excess is doubtful, not a reason to lose the plan
-        problem("woningen", total, WAARSCHUWING, "segmenten_te_groot",
-                f"som van de prijsklassen ({sum(segments)}) is groter dan het bruto aantal woningen ({total})")
+        problem(
+            "woningen",
+            total,
+            WAARSCHUWING,
+            "segmenten_te_groot",
+            f"som van de prijsklassen ({sum(segments)}) is groter dan het bruto aantal woningen ({total})",
+        )
     for a, b in (("grondgebonden", "meergezins"),):
         if total is not None and out.get(a) is not None and out.get(b) is not None and out[a] + out[b] > total:
-            problem(a, out[a] + out[b], WAARSCHUWING, "woningtype_te_groot",
-                    "grondgebonden + meergezins is groter dan het aantal woningen")
-    if total is not None and out["netto"] is not None and out.get("sloop") is not None \
-            and total - out["sloop"] != out["netto"]:
-        problem("netto", out["netto"], WAARSCHUWING, "netto_klopt_niet",
-                f"netto ({out['netto']}) is niet bruto ({total}) min sloop ({out['sloop']}); netto uit de bron gebruikt")
+            problem(
+                a,
+                out[a] + out[b],
+                WAARSCHUWING,
+                "woningtype_te_groot",
+                "grondgebonden + meergezins is groter dan het aantal woningen",
+            )
+    if (
+        total is not None
+        and out["netto"] is not None
+        and out.get("sloop") is not None
+        and total - out["sloop"] != out["netto"]
+    ):
+        problem(
+            "netto",
+            out["netto"],
+            WAARSCHUWING,
+            "netto_klopt_niet",
+            f"netto ({out['netto']}) is niet bruto ({total}) min sloop ({out['sloop']}); netto uit de bron gebruikt",
+        )
     if total is None and out["netto"] is not None and "woningen" not in mapping.required:
-        problem("woningen", None, WAARSCHUWING, "bruto_ontbreekt", "bruto plancapaciteit ontbreekt; alleen netto bekend")
+        problem(
+            "woningen", None, WAARSCHUWING, "bruto_ontbreekt", "bruto plancapaciteit ontbreekt; alleen netto bekend"
+        )
 
     # years
     for column in YEAR_COLUMNS:
@@ -388,8 +490,13 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
             out[column] = None
             problem(column, value, FOUT, "ongeldig_jaar", str(exc))
     if out.get("oplevering_start") and out.get("oplevering_eind") and out["oplevering_start"] > out["oplevering_eind"]:
-        problem("oplevering_eind", out["oplevering_eind"], WAARSCHUWING, "oplevering_omgekeerd",
-                "oplevering tot en met ligt vóór oplevering vanaf")
+        problem(
+            "oplevering_eind",
+            out["oplevering_eind"],
+            WAARSCHUWING,
+            "oplevering_omgekeerd",
+            "oplevering tot en met ligt vóór oplevering vanaf",
+        )
 
     # status -> planstatus + hardheid
     label = as_text(raw.get("planstatus_bron"))
@@ -401,9 +508,15 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
     else:
         # never drop a real plan for a label we do not know: published as onbekend, the label reported
         out["planstatus"] = out["hardheid"] = "onbekend"
-        problem("planstatus_bron", label, WAARSCHUWING, "onbekende_status",
-                "planstatus niet in de mapping; gepubliceerd als onbekend (bekend zijn: "
-                + ", ".join(sorted({v[0] for v in mapping.planstatus.values()})) + ")")
+        problem(
+            "planstatus_bron",
+            label,
+            WAARSCHUWING,
+            "onbekende_status",
+            "planstatus niet in de mapping; gepubliceerd als onbekend (bekend zijn: "
+            + ", ".join(sorted({v[0] for v in mapping.planstatus.values()}))
+            + ")",
+        )
 
     # location class
     loc = as_text(raw.get("locatie"))
@@ -413,7 +526,13 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
         out["locatie"] = mapping.locatie[norm(loc)]
     else:
         out["locatie"] = "onbekend"
-        problem("locatie", loc, WAARSCHUWING, "onbekende_locatie", "locatie niet herkend (binnenstedelijk/buitenstedelijk); onbekend gebruikt")
+        problem(
+            "locatie",
+            loc,
+            WAARSCHUWING,
+            "onbekende_locatie",
+            "locatie niet herkend (binnenstedelijk/buitenstedelijk); onbekend gebruikt",
+        )
 
     # point from the export, if any (WGS84)
     out["latitude"] = out["longitude"] = None
@@ -425,8 +544,13 @@ def validate_plan(raw: dict, mapping: Mapping, gemeenten: dict[str, Gemeente],
                 raise Invalid("punt ligt buiten Nederland")
             out["latitude"], out["longitude"] = round(la, COORDINATE_DECIMALS), round(lo, COORDINATE_DECIMALS)
         except Invalid as exc:
-            problem("latitude", f"{as_text(lat)} {as_text(lon)}", WAARSCHUWING, "ongeldig_punt",
-                    f"{exc}; punt van de gemeente gebruikt")
+            problem(
+                "latitude",
+                f"{as_text(lat)} {as_text(lon)}",
+                WAARSCHUWING,
+                "ongeldig_punt",
+                f"{exc}; punt van de gemeente gebruikt",
+            )
 
     # peildatum on the row (optional)
     value = raw.get("peildatum")
@@ -445,8 +569,12 @@ def derive(out: dict, netto_from_sloop: bool = True) -> dict:
     and leaves it empty keeps netto empty."""
     if netto_from_sloop and out.get("netto") is None and out.get("woningen") is not None:
         out["netto"] = out["woningen"] - (out.get("sloop") or 0)
-    elif out.get("sloop") is None and out.get("woningen") is not None and out.get("netto") is not None \
-            and out["woningen"] >= out["netto"]:
+    elif (
+        out.get("sloop") is None
+        and out.get("woningen") is not None
+        and out.get("netto") is not None
+        and out["woningen"] >= out["netto"]
+    ):
         out["sloop"] = out["woningen"] - out["netto"]
     out["lopend"] = int(out.get("planstatus") not in NIET_LOPEND)
     parts = [out.get(c) for c in ("sociale_huur", "middenhuur", "betaalbare_koop")]

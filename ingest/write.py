@@ -1,11 +1,13 @@
 """The one writer for every table: explicit schema, allow-listed columns, executemany."""
+
 from __future__ import annotations
 
 import sqlite3
 
 
-def create_table(conn: sqlite3.Connection, name: str, columns: dict[str, str], pk: str | None = None,
-                 extra: str = "") -> None:
+def create_table(
+    conn: sqlite3.Connection, name: str, columns: dict[str, str], pk: str | None = None, extra: str = ""
+) -> None:
     cols = ",\n  ".join(f"[{c}] {t}{' PRIMARY KEY' if c == pk else ''}" for c, t in columns.items())
     conn.execute(f"CREATE TABLE [{name}] (\n  {cols}{extra}\n)")
 

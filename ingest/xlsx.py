@@ -6,6 +6,7 @@ openpyxl's features, so this writes the few SpreadsheetML parts directly: number
 numbers, text as inline strings (never a formula, whatever it starts with), no styles.
 Read back by openpyxl, pandas, LibreOffice and Excel.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,16 +34,19 @@ CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     '<Override PartName="/xl/styles.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    '</Types>')
+    "</Types>"
+)
 ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
 WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-    f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>')
+    f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'
+)
 STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     f'<styleSheet {_NS}><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
@@ -53,7 +57,8 @@ STYLES = (
     # (OWASP CSV injection advice); inline strings are never evaluated, this also survives a re-save
     '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1" applyAlignment="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -64,7 +69,7 @@ def _text(value: str) -> str:
     if _ILLEGAL.search(value):
         value = _ILLEGAL.sub("", value)
     if len(value) > CELL_LIMIT:
-        value = value[:CELL_LIMIT - len(TRUNCATED)] + TRUNCATED
+        value = value[: CELL_LIMIT - len(TRUNCATED)] + TRUNCATED
     return (_INLINE_QUOTED if value.startswith(FORMULA_START) else _INLINE) + escape(value) + _END
 
 
@@ -111,8 +116,11 @@ def column_cells(values: Sequence, kinds: set | None = None) -> list[str]:
         joined = " ".join(texts)
         # isprintable() (C, fast) proves there is no control character; when it cannot (a newline,
         # a non-breaking space), the regex decides
-        plain = not ("&" in joined or "<" in joined or ">" in joined) and \
-            (joined.isprintable() or not _ILLEGAL.search(joined)) and not any(t.startswith(FORMULA_START) for t in texts)
+        plain = (
+            not ("&" in joined or "<" in joined or ">" in joined)
+            and (joined.isprintable() or not _ILLEGAL.search(joined))
+            and not any(t.startswith(FORMULA_START) for t in texts)
+        )
         if plain and max(map(len, texts), default=0) <= _FAST_TEXT:
             return [_EMPTY if v is None else _INLINE + v + _END for v in values]
     elif kinds <= {int, float} and all(map(math.isfinite, (v for v in values if v is not None))):
@@ -135,13 +143,21 @@ class Sheet:
         self._zip.writestr("_rels/.rels", ROOT_RELS)
         self._zip.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         self._zip.writestr("xl/styles.xml", STYLES)
-        self._zip.writestr("xl/workbook.xml", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<workbook {_NS} xmlns:r="{_REL}"><sheets>'
-            f'<sheet name="{escape(sheet[:31], {chr(34): "&quot;"})}" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        self._zip.writestr(
+            "xl/workbook.xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<workbook {_NS} xmlns:r="{_REL}"><sheets>'
+                f'<sheet name="{escape(sheet[:31], {chr(34): "&quot;"})}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+            ),
+        )
         self._raw = self._zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
-        self._raw.write(('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                         f'<worksheet {_NS}><sheetData>' + row_xml(1, header)).encode("utf-8"))
+        self._raw.write(
+            (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f"<worksheet {_NS}><sheetData>" + row_xml(1, header)
+            ).encode("utf-8")
+        )
 
     def add(self, columns: list[Sequence], kinds: Sequence[set | None] | None = None) -> None:
         """Append rows given as columns (equal-length sequences, one per header name)."""

@@ -31,6 +31,7 @@ Filters' operators, the facet types, the handle_exception chain) are reached thr
 portal/datasette_seam.py, which refuses to load on another Datasette version rather than check the
 wrong thing.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,7 +49,7 @@ BOOLEAN = ("on", "off", "true", "false", "1", "0")  # datasette.utils.value_as_b
 WHOLE = re.compile(r"[0-9]+")  # ASCII digits: str.isdigit() admits '²', which int() refuses (a 500)
 LOOKUPS = datasette_seam.filter_lookups()
 NUMERIC_LOOKUPS = datasette_seam.numeric_filter_lookups()
-INT64 = 2 ** 63
+INT64 = 2**63
 SEARCHMODES = ("raw", "escaped")
 
 
@@ -58,8 +59,11 @@ def is_client_error(exception: Exception) -> bool:
 
 
 def is_short_row_key(exception: Exception, url_vars: dict) -> bool:
-    return isinstance(exception, sqlite3.ProgrammingError) and "pks" in url_vars and \
-        "You did not supply a value for binding parameter" in str(exception)
+    return (
+        isinstance(exception, sqlite3.ProgrammingError)
+        and "pks" in url_vars
+        and "You did not supply a value for binding parameter" in str(exception)
+    )
 
 
 def bindable(value) -> bool:
@@ -91,9 +95,12 @@ def common_problem(args, fmt: str | None, shapes: tuple[str, ...]) -> str | None
 
 def facet_problem(key: str, value: str, table: str, columns: list[str], types: set[str]) -> str | None:
     if key == "_facet_size":
-        return None if value == "max" or WHOLE.fullmatch(value) else \
-            f"_facet_size={value}: een geheel getal of max / a whole number or max"
-    kind = "column" if key == "_facet" else key[len("_facet_"):] if key.startswith("_facet_") else None
+        return (
+            None
+            if value == "max" or WHOLE.fullmatch(value)
+            else f"_facet_size={value}: een geheel getal of max / a whole number or max"
+        )
+    kind = "column" if key == "_facet" else key[len("_facet_") :] if key.startswith("_facet_") else None
     if kind not in types:
         names = ", ".join(["_facet"] + [f"_facet_{t}" for t in sorted(types - {"column"})])
         return f"{key}: onbekende facetsoort; kies {names} / unknown kind of facet"
@@ -103,10 +110,15 @@ def facet_problem(key: str, value: str, table: str, columns: list[str], types: s
             config = json.loads(value)
         except ValueError:
             config = None
-        if not (isinstance(config, dict) and isinstance(config.get("simple"), str)
-                and isinstance(config.get("column", ""), str)):
-            return (f'{key}={value}: een kolomnaam of JSON als {{"simple": "kolom"}} / a column name or JSON '
-                    'such as {"simple": "column"}')
+        if not (
+            isinstance(config, dict)
+            and isinstance(config.get("simple"), str)
+            and isinstance(config.get("column", ""), str)
+        ):
+            return (
+                f'{key}={value}: een kolomnaam of JSON als {{"simple": "kolom"}} / a column name or JSON '
+                'such as {"simple": "column"}'
+            )
         column = config.get("column") or config["simple"]
     if column not in columns:
         return f"{key}={value}: {column!r} is geen kolom van {table} / is not a column of {table}"
@@ -125,7 +137,9 @@ def filter_problem(key: str, value: str) -> str | None:
         except ValueError:
             values = None
         if not (isinstance(values, list) and all(bindable(v) for v in values)):
-            return f'{key}={value}: een JSON-lijst van waarden, of waarden met komma\'s / a JSON list of values, or a,b,c'
+            return (
+                f"{key}={value}: een JSON-lijst van waarden, of waarden met komma's / a JSON list of values, or a,b,c"
+            )
     return None
 
 
@@ -134,15 +148,23 @@ def through_problem(value: str) -> str | None:
         through = json.loads(value)
     except ValueError:
         through = None
-    if not (isinstance(through, dict) and isinstance(through.get("table"), str)
-            and isinstance(through.get("column"), str) and "value" in through and bindable(through["value"])):
-        return (f'_through={value}: JSON als {{"table": ..., "column": ..., "value": ...}} / JSON such as '
-                '{"table": ..., "column": ..., "value": ...}')
+    if not (
+        isinstance(through, dict)
+        and isinstance(through.get("table"), str)
+        and isinstance(through.get("column"), str)
+        and "value" in through
+        and bindable(through["value"])
+    ):
+        return (
+            f'_through={value}: JSON als {{"table": ..., "column": ..., "value": ...}} / JSON such as '
+            '{"table": ..., "column": ..., "value": ...}'
+        )
     return None
 
 
-def table_problem(args, table: str, columns: list[str], pks: list[str], is_view: bool, meta: dict,
-                  max_rows: int) -> str | None:
+def table_problem(
+    args, table: str, columns: list[str], pks: list[str], is_view: bool, meta: dict, max_rows: int
+) -> str | None:
     """What is wrong with a table view's parameters (None when nothing is); pure but for the facet types."""
     size = args.get("_size")
     if size is not None and not (size == "max" or WHOLE.fullmatch(size) and int(size) <= max_rows):
@@ -167,7 +189,9 @@ def table_problem(args, table: str, columns: list[str], pks: list[str], is_view:
         elif key == "_labels":
             why = next((f"_labels={v}: on of off / on or off" for v in values if v.lower() not in BOOLEAN), None)
         elif key == "_searchmode":
-            why = next((f"_searchmode={v}: raw of escaped / raw or escaped" for v in values if v not in SEARCHMODES), None)
+            why = next(
+                (f"_searchmode={v}: raw of escaped / raw or escaped" for v in values if v not in SEARCHMODES), None
+            )
         elif "__" in key:  # a filter (Datasette treats _x__op as one too)
             why = next(filter(None, (filter_problem(key, v) for v in values)), None)
         else:
@@ -206,8 +230,15 @@ async def parameter_problem(datasette, view_name: str, request) -> str | None:
     why = common_problem(args, fmt, SHAPES + (("object",) if pks else ()))
     if why or view_name != "table":
         return why
-    return table_problem(args, table, columns, pks, is_view, datasette_seam.table_metadata(datasette, db.name, table),
-                         datasette.setting("max_returned_rows"))
+    return table_problem(
+        args,
+        table,
+        columns,
+        pks,
+        is_view,
+        datasette_seam.table_metadata(datasette, db.name, table),
+        datasette.setting("max_returned_rows"),
+    )
 
 
 async def table_info(datasette, db, table: str):

@@ -7,6 +7,7 @@ carries a version (Datasette's own /-/static/app.css?hash) or is a release's pin
 timed-out query or a 404 during a rollout must not stick in a shared cache. Responses
 that set a cookie or describe the visitor (/-/actor, /-/messages ...) are private.
 """
+
 from __future__ import annotations
 
 from datasette import hookimpl
@@ -21,8 +22,16 @@ PRIVATE = b"private, no-store"
 STATIC_PREFIXES = ("/-/static/", "/-/static-plugins/", "/static/")
 # /-/ pages about the visitor or the live process: never in a shared cache. Other /-/ routes
 # (/-/versions, plugin routes such as /-/kaartdata.json) are public data like any page.
-PER_VISITOR = ("/-/actor", "/-/auth-token", "/-/logout", "/-/messages", "/-/permissions", "/-/allow-debug",
-               "/-/threads", "/-/patterns")
+PER_VISITOR = (
+    "/-/actor",
+    "/-/auth-token",
+    "/-/logout",
+    "/-/messages",
+    "/-/permissions",
+    "/-/allow-debug",
+    "/-/threads",
+    "/-/patterns",
+)
 
 
 def cache_control(method: str, path: str, query: bytes, status: int, sets_cookie: bool) -> bytes:
@@ -45,7 +54,9 @@ def wrap(app):
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        accepts_gzip = any(k.lower() == b"accept-encoding" and b"gzip" in v.lower() for k, v in scope.get("headers", []))
+        accepts_gzip = any(
+            k.lower() == b"accept-encoding" and b"gzip" in v.lower() for k, v in scope.get("headers", [])
+        )
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
@@ -53,10 +64,16 @@ def wrap(app):
                 headers = [(k, v) for k, v in given if k.lower() != b"cache-control"]
                 sets_cookie = any(k.lower() == b"set-cookie" for k, _ in headers)
                 # a wrapper inside this one may have said private already (plugins/i18n.py's cookie)
-                sets_cookie = sets_cookie or any(k.lower() == b"cache-control" and v.startswith(b"private")
-                                                 for k, v in given)
-                value = cache_control(scope.get("method", "GET"), scope.get("path", ""), scope.get("query_string", b""),
-                                      message["status"], sets_cookie)
+                sets_cookie = sets_cookie or any(
+                    k.lower() == b"cache-control" and v.startswith(b"private") for k, v in given
+                )
+                value = cache_control(
+                    scope.get("method", "GET"),
+                    scope.get("path", ""),
+                    scope.get("query_string", b""),
+                    message["status"],
+                    sets_cookie,
+                )
                 headers.append((b"cache-control", value))
                 # gzip and identity bodies differ: a shared cache must key on the encoding
                 # (datasette-gzip adds Vary itself when it compresses)

@@ -7,6 +7,7 @@
   formula behind a ' (ingest/download_writers.excel_safe, the rule of the downloads). It holds the rows
   of the page asked for (up to max_returned_rows with _size=max); whole tables: /downloads.
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,8 +50,11 @@ def asgi_wrapper(datasette):
     async def newest_peildatum():
         if "peildatum" not in state:
             db = datasette.databases.get(DB)
-            row = (await db.execute(f"select max(peildatum) from bronnen where soort in ({_KINDS})")).first() \
-                if db is not None and await db.table_exists("bronnen") else None
+            row = (
+                (await db.execute(f"select max(peildatum) from bronnen where soort in ({_KINDS})")).first()
+                if db is not None and await db.table_exists("bronnen")
+                else None
+            )
             state["peildatum"] = row[0] if row else None
         return state["peildatum"]
 

@@ -13,6 +13,7 @@ served: the files answer 503 until a build completes (index.json records the dat
 An archived set (ingest/release_archive.py) never changes: it is served whatever database runs, its
 URLs are cached as immutable (plugins/cache_headers.py), and /downloads lists every one of them.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,10 @@ from ingest.downloads import MEDIA_TYPES, belongs_to
 
 CHUNK = 1 << 20
 DB = "woningbouwplannen"
-OUT_OF_STEP = ("De downloads horen bij een andere versie van de database (een build werd onderbroken); ze zijn er "
-               "weer na de volgende build. / The downloads belong to another version of the database.")
+OUT_OF_STEP = (
+    "De downloads horen bij een andere versie van de database (een build werd onderbroken); ze zijn er "
+    "weer na de volgende build. / The downloads belong to another version of the database."
+)
 NOT_FOUND = "Bestand niet gevonden / File not found"
 DESCRIPTORS = ("index.json", "datapackage.json")  # the set's own descriptions, beside its files
 TEXT_TYPES = ("text/", "application/json", "application/geo+json")
@@ -64,8 +67,13 @@ async def stream_file(send, path: Path, content_type: str, headers: dict[str, st
     with open(path, "rb") as fp:
         size = str(path.stat().st_size)
         start = {**headers, "content-length": size, "content-type": content_type}
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in start.items()]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in start.items()],
+            }
+        )
         while True:
             chunk = await asyncio.to_thread(fp.read, CHUNK)  # off the event loop, as Datasette's reads are
             more = len(chunk) == CHUNK
@@ -146,8 +154,9 @@ async def unarchived_peildata(datasette, archived: set[str]) -> list[str]:
     db = datasette.databases.get(DB)
     if db is None or not await db.table_exists("plan_historie"):
         return []
-    rows = await db.execute("select distinct peildatum from plan_historie where peildatum is not null "
-                            "order by peildatum desc")
+    rows = await db.execute(
+        "select distinct peildatum from plan_historie where peildatum is not null order by peildatum desc"
+    )
     return [r[0] for r in rows if r[0] not in archived]
 
 
@@ -158,7 +167,6 @@ def extra_template_vars(template, datasette):
 
     async def inner():
         sets = releases(datasette, downloads_dir(datasette))
-        return {"releases": sets,
-                "history_only": await unarchived_peildata(datasette, {s["peildatum"] for s in sets})}
+        return {"releases": sets, "history_only": await unarchived_peildata(datasette, {s["peildatum"] for s in sets})}
 
     return inner

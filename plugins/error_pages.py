@@ -6,6 +6,7 @@ Datasette's documented render_template, so every plugin's variables are there, w
 in the page's language; a visitor's SQL that failed comes back in an editor, ready to be fixed.
 JSON requests and unexpected errors are left to Datasette and plugins/security_headers.py.
 """
+
 from __future__ import annotations
 
 from datasette import hookimpl
@@ -26,14 +27,18 @@ DUTCH = {
     "Invalid SQL": "Ongeldige SQL",
     "SQL Interrupted": "Query afgebroken",
 }
-TITLES = {400: ("Foute vraag", "Bad request"), 403: ("Geen toegang", "Forbidden"),
-          404: ("Niet gevonden", "Not found"), 405: ("Niet toegestaan", "Method not allowed")}
+TITLES = {
+    400: ("Foute vraag", "Bad request"),
+    403: ("Geen toegang", "Forbidden"),
+    404: ("Niet gevonden", "Not found"),
+    405: ("Niet toegestaan", "Method not allowed"),
+}
 
 
 def dutch(message: str) -> str:
     for english, dutch in DUTCH.items():
         if message.startswith(english):
-            return dutch + message[len(english):]
+            return dutch + message[len(english) :]
     return message
 
 
@@ -49,10 +54,13 @@ def handle_exception(datasette, request, exception):
     async def inner():
         nl, en = TITLES.get(status, ("Fout", "Error"))
         # both languages: the template shows the page's (plugins/i18n.py sets `lang`)
-        context = {"status": status, "error_message": {"nl": dutch(message), "en": message},
-                   "error_title": {"nl": dutch(title) if title else nl, "en": title or en},
-                   "visitor_sql": request.args.get("sql"),
-                   "sql_action": "/" + request.url_vars.get("database", "woningbouwplannen") if request.url_vars else None}
+        context = {
+            "status": status,
+            "error_message": {"nl": dutch(message), "en": message},
+            "error_title": {"nl": dutch(title) if title else nl, "en": title or en},
+            "visitor_sql": request.args.get("sql"),
+            "sql_action": "/" + request.url_vars.get("database", "woningbouwplannen") if request.url_vars else None,
+        }
         html = await datasette.render_template(["error.html"], context, request=request)
         return Response.html(html, status=status)
 

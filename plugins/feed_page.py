@@ -10,6 +10,7 @@ tilde_encode(), so that they are IRIs whatever characters the id holds.
 Feed readers ask for application/atom+xml (or anything); a browser asks for text/html first. The page
 lists the same changes with the same filters (gemeentecode, provincie) and tells how to subscribe.
 """
+
 from __future__ import annotations
 
 import urllib.parse
@@ -66,8 +67,10 @@ def complete_feed(body: bytes, base: str, query: str, author: str, author_uri: s
     person = ET.Element(f"{A}author")
     ET.SubElement(person, f"{A}name").text = author
     ET.SubElement(person, f"{A}uri").text = author_uri or f"{base}/"
-    links = [ET.Element(f"{A}link", {"rel": "self", "type": "application/atom+xml", "href": feed_url}),
-             ET.Element(f"{A}link", {"rel": "alternate", "type": "text/html", "href": f"{base}{PAGE}{suffix}"})]
+    links = [
+        ET.Element(f"{A}link", {"rel": "self", "type": "application/atom+xml", "href": feed_url}),
+        ET.Element(f"{A}link", {"rel": "alternate", "type": "text/html", "href": f"{base}{PAGE}{suffix}"}),
+    ]
     for offset, element in enumerate([person, *links]):
         element.tail = "\n  "  # as datasette-atom indents
         root.insert(position + offset, element)
@@ -84,8 +87,13 @@ def wrap(app, datasette):
         query = scope.get("query_string", b"").decode("latin-1")
         if wants_page(scope.get("headers", [])):
             location = PAGE + (f"?{query}" if query else "")
-            await send({"type": "http.response.start", "status": 303,
-                        "headers": [(b"location", location.encode("latin-1")), (b"vary", b"Accept")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 303,
+                    "headers": [(b"location", location.encode("latin-1")), (b"vary", b"Accept")],
+                }
+            )
             await send({"type": "http.response.body", "body": b""})
             return
         # the body is rewritten, so it must come uncompressed (a wrapper outside this one may compress it)
@@ -102,14 +110,18 @@ def wrap(app, datasette):
             body, headers = b"".join(chunks), list(start.get("headers", []))
             if start.get("status") == 200:
                 config = datasette.plugin_config(site.PLUGIN) or {}
-                body = complete_feed(body, site.base_url(config), filter_query(query),
-                                     *feed_author(config, datasette.metadata("title")))
+                body = complete_feed(
+                    body, site.base_url(config), filter_query(query), *feed_author(config, datasette.metadata("title"))
+                )
                 # the same URL answers a browser with the page: a shared cache keeps the two apart. One
                 # Vary header (a later wrapper keeps only the first of several)
                 vary = [v for k, v in headers if k.lower() == b"vary"] + [b"Accept"]
                 headers = [(k, v) for k, v in headers if k.lower() not in (b"content-type", b"content-length", b"vary")]
-                headers += [(b"content-type", CONTENT_TYPE), (b"content-length", str(len(body)).encode()),
-                            (b"vary", b", ".join(vary))]
+                headers += [
+                    (b"content-type", CONTENT_TYPE),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"vary", b", ".join(vary)),
+                ]
             await send({**start, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 
@@ -122,8 +134,9 @@ def wrap(app, datasette):
 def prepare_connection(conn):
     # a plan id in an entry's id and link as the plan page's own URL spells it (Datasette's tilde
     # encoding, as templates/pages/plan links): an IRI whatever characters the id holds
-    conn.create_function("tilde_encode", 1, lambda text: None if text is None else tilde_encode(str(text)),
-                         deterministic=True)
+    conn.create_function(
+        "tilde_encode", 1, lambda text: None if text is None else tilde_encode(str(text)), deterministic=True
+    )
 
 
 @hookimpl

@@ -7,6 +7,7 @@ before it renders index.html, and our index.html, the portal's home page, shows 
 render_template as the index view does (view name "index", the JSON alternate, the
 view-instance permission), minus that listing; "/.json" (the listing as data) stays Datasette's own.
 """
+
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 

@@ -6,6 +6,7 @@ stripped before Datasette routes the request, so /en/<any page> works for our pa
 for Datasette's own. Templates call _("Dutch text"); locale/en/LC_MESSAGES/messages.po
 holds the English.
 """
+
 from __future__ import annotations
 
 import re
@@ -65,7 +66,7 @@ def choose(path: str, cookie: str, accept: str) -> tuple[str, str, str]:
     for lang in LANGS:
         prefix = f"/{lang}"
         if path == prefix or path.startswith(prefix + "/"):
-            return lang, path[len(prefix):] or "/", prefix
+            return lang, path[len(prefix) :] or "/", prefix
     m = re.search(r"(?:^|;\s*)taal=(nl|en)\b", cookie)
     if m:
         return m.group(1), path, ""
@@ -89,8 +90,9 @@ def asgi_wrapper(datasette):
             if scope.get("type") != "http":
                 return await app(scope, receive, send)
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-            lang, path, prefix = choose(scope.get("path", "/"), headers.get("cookie", ""),
-                                        headers.get("accept-language", ""))
+            lang, path, prefix = choose(
+                scope.get("path", "/"), headers.get("cookie", ""), headers.get("accept-language", "")
+            )
             current_lang.set(lang)
             current_prefix.set(prefix)
             current_path.set(path)
@@ -105,8 +107,10 @@ def asgi_wrapper(datasette):
                     if prefix:
                         # a response that sets a cookie is this visitor's: never in a shared cache
                         headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
-                        extra += [(b"set-cookie", f"taal={lang}; Path=/; Max-Age=31536000; SameSite=Lax".encode()),
-                                  (b"cache-control", b"private, no-store")]
+                        extra += [
+                            (b"set-cookie", f"taal={lang}; Path=/; Max-Age=31536000; SameSite=Lax".encode()),
+                            (b"cache-control", b"private, no-store"),
+                        ]
                     else:
                         extra.append((b"vary", b"Accept-Language, Cookie"))  # the language came from these
                     message = dict(message, headers=[*headers, *extra])
@@ -126,15 +130,46 @@ def N_(message: str) -> str:
     return message
 
 
-LABELS = {v: v for v in (
-    N_("idee/visie"), N_("in voorbereiding"), N_("ontwerp"), N_("vastgesteld"), N_("onherroepelijk"),
-    N_("in aanbouw"), N_("opgeleverd"), N_("vervallen"), N_("onbekend"), N_("hard"), N_("zacht"),
-    N_("binnenstedelijk"), N_("buitenstedelijk"), N_("nieuw"), N_("ingetrokken"), N_("status vooruit"),
-    N_("status terug"), N_("status gewijzigd"), N_("start bouw later"), N_("start bouw eerder"),
-    N_("start bouw gewijzigd"), N_("meer woningen"), N_("minder woningen"), N_("segment verschuiving"),
-    N_("sociale huur"), N_("middenhuur"), N_("dure huur"), N_("betaalbare koop"), N_("dure koop"),
-    N_("segment onbekend"), N_("planstatus"), N_("woningen"), N_("fout"), N_("waarschuwing"), N_("info"),
-)}
+LABELS = {
+    v: v
+    for v in (
+        N_("idee/visie"),
+        N_("in voorbereiding"),
+        N_("ontwerp"),
+        N_("vastgesteld"),
+        N_("onherroepelijk"),
+        N_("in aanbouw"),
+        N_("opgeleverd"),
+        N_("vervallen"),
+        N_("onbekend"),
+        N_("hard"),
+        N_("zacht"),
+        N_("binnenstedelijk"),
+        N_("buitenstedelijk"),
+        N_("nieuw"),
+        N_("ingetrokken"),
+        N_("status vooruit"),
+        N_("status terug"),
+        N_("status gewijzigd"),
+        N_("start bouw later"),
+        N_("start bouw eerder"),
+        N_("start bouw gewijzigd"),
+        N_("meer woningen"),
+        N_("minder woningen"),
+        N_("segment verschuiving"),
+        N_("sociale huur"),
+        N_("middenhuur"),
+        N_("dure huur"),
+        N_("betaalbare koop"),
+        N_("dure koop"),
+        N_("segment onbekend"),
+        N_("planstatus"),
+        N_("woningen"),
+        N_("fout"),
+        N_("waarschuwing"),
+        N_("info"),
+    )
+}
 
 
 def label(value):

@@ -9,6 +9,7 @@ JSON, CSV and other downloads always carry every column, so nothing is out of re
 Datasette 0.65 has no setting for this; the choice goes in through portal/datasette_seam.py
 (choose_table_columns: the one method where the table view picks its columns).
 """
+
 from __future__ import annotations
 
 from datasette import hookimpl
@@ -50,8 +51,10 @@ def extra_template_vars(datasette, request, view_name):
     async def inner():
         database = datasette.get_database(route=tilde_decode(request.url_vars["database"]))
         columns = await database.table_columns(tilde_decode(request.url_vars["table"]))
-        return {"alle_kolommen_url": path_with_added_args(request, {ALL_COLUMNS_ARG: "alle"}),
-                "kolommen_totaal": len(columns)}
+        return {
+            "alle_kolommen_url": path_with_added_args(request, {ALL_COLUMNS_ARG: "alle"}),
+            "kolommen_totaal": len(columns),
+        }
 
     return inner
 

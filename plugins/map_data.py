@@ -25,6 +25,7 @@ rounded to match; the areas are chosen by their bounding box (plangebieden west/
 with an index), largest first, at most `plangebieden_max` (default OUTLINES_MAX) and OUTLINE_BYTES of
 JSON: `afgekapt` says when more areas lie in the view than the answer holds.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -48,15 +49,40 @@ from portal.datasette_seam import escape_fts, sqlite_timelimit
 DB = "woningbouwplannen"
 TABLE = "plannen"
 # netto (bruto minus sloop) is the figure the maps show, as every headline of the portal
-FIELDS = ("plan_id", "naam", "latitude", "longitude", "netto", "planstatus", "gemeente", "hardheid", "sociale_huur",
-          "start_bouw", "lopend")
+FIELDS = (
+    "plan_id",
+    "naam",
+    "latitude",
+    "longitude",
+    "netto",
+    "planstatus",
+    "gemeente",
+    "hardheid",
+    "sociale_huur",
+    "start_bouw",
+    "lopend",
+)
 # column = value filters on the indexed columns of plannen (every filter an index lookup) and the
 # segments, named once in the schema (the ingest package is installed with the portal)
 SEGMENTS = MAP_SEGMENTS
 FILTERS = MAP_FILTERS
 # table-page arguments that change how rows are shown, not which rows are in the view
-PRESENTATION = {"_sort", "_sort_desc", "_size", "_next", "_labels", "_nolabels", "_col", "_nocol", "_nofacet",
-                "_nocount", "_nosuggest", "_trace", "_timelimit", "_searchmode"}
+PRESENTATION = {
+    "_sort",
+    "_sort_desc",
+    "_size",
+    "_next",
+    "_labels",
+    "_nolabels",
+    "_col",
+    "_nocol",
+    "_nofacet",
+    "_nocount",
+    "_nosuggest",
+    "_trace",
+    "_timelimit",
+    "_searchmode",
+}
 PLUGIN = "woningbouwplannen-kaartdata"
 POINTS_MAX = 50_000
 GRID = 128  # cells along the longer side of the area: at most 128 x 128 counts in one answer
@@ -82,8 +108,10 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
     if not value:
         return None
     if not re.fullmatch(BBOX, value):
-        raise ValueError("bbox: vier getallen west,zuid,oost,noord in graden (lengte -180..180, breedte -90..90) / "
-                         "four numbers west,south,east,north in degrees (longitude -180..180, latitude -90..90)")
+        raise ValueError(
+            "bbox: vier getallen west,zuid,oost,noord in graden (lengte -180..180, breedte -90..90) / "
+            "four numbers west,south,east,north in degrees (longitude -180..180, latitude -90..90)"
+        )
     x1, y1, x2, y2 = (float(v) for v in value.split(","))
     return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
 
@@ -127,12 +155,18 @@ def map_answer(conn, args, points_max: int) -> dict:
     (mean point, plans, homes). Reads only; pure apart from the connection."""
     where, params, bbox = build_where(args)
     total, south, north, west, east = conn.execute(
-        "select count(*), min(latitude), max(latitude), min(longitude), max(longitude) "
-        f"from plannen where {where}", params).fetchone()
+        f"select count(*), min(latitude), max(latitude), min(longitude), max(longitude) from plannen where {where}",
+        params,
+    ).fetchone()
     # the plans these filters select that no map can show (no known location): the page says so,
     # so the map's count and the page's agree
-    unplaced = 0 if bbox else conn.execute(
-        f"select count(*) from plannen where {where.replace(POINT_KNOWN, 'latitude is null', 1)}", params).fetchone()[0]
+    unplaced = (
+        0
+        if bbox
+        else conn.execute(
+            f"select count(*) from plannen where {where.replace(POINT_KNOWN, 'latitude is null', 1)}", params
+        ).fetchone()[0]
+    )
     if total <= points_max:
         rows = conn.execute(f"select {', '.join(FIELDS)} from plannen where {where} order by plan_id", params)
         return {"columns": FIELDS, "rows": [list(r) for r in rows], "plannen": total, "zonder_punt": unplaced}
@@ -141,9 +175,16 @@ def map_answer(conn, args, points_max: int) -> dict:
         "select round(avg(latitude), 5), round(avg(longitude), 5), count(*), sum(coalesce(netto, 0)) "
         f"from plannen where {where} "
         "group by cast((latitude - :south0) / :dlat as integer), cast((longitude - :west0) / :dlon as integer) "
-        "order by 1, 2", {**params, **grid(extent)}).fetchall()
-    return {"columns": FIELDS, "rows": [], "plannen": total, "zonder_punt": unplaced,
-            "cellen": {"columns": CELL_FIELDS, "rows": [list(c) for c in cells]}}
+        "order by 1, 2",
+        {**params, **grid(extent)},
+    ).fetchall()
+    return {
+        "columns": FIELDS,
+        "rows": [],
+        "plannen": total,
+        "zonder_punt": unplaced,
+        "cellen": {"columns": CELL_FIELDS, "rows": [list(c) for c in cells]},
+    }
 
 
 def tolerance(bbox: tuple[float, float, float, float], zoom: int | None) -> float:
@@ -154,7 +195,7 @@ def tolerance(bbox: tuple[float, float, float, float], zoom: int | None) -> floa
     if zoom is None:
         pixel = max(north - south, (east - west) * shrink, 1e-6) / OUTLINE_PIXELS
     else:
-        pixel = 360 / (256 * 2 ** zoom) * shrink
+        pixel = 360 / (256 * 2**zoom) * shrink
     return pixel / 2
 
 
@@ -183,7 +224,8 @@ def outlines_answer(conn, args, outlines_max: int, bytes_max: int = OUTLINE_BYTE
         f"join (select plan_id, naam from plannen where {where}) p on p.plan_id = g.plan_id "
         "where g.west between :w_from and :e_to and g.oost >= :w_to and g.zuid <= :n_to and g.noord >= :s_to "
         "order by g.oppervlakte_ha desc, g.plan_id",
-        {**params, "w_from": west - span, "e_to": east, "w_to": west, "n_to": north, "s_to": south}).fetchall()
+        {**params, "w_from": west - span, "e_to": east, "w_to": west, "n_to": north, "s_to": south},
+    ).fetchall()
     tol = tolerance(bbox, int(zoom) if zoom else None)
     places = decimals(tol)
     features, size, cut = [], 0, len(found) > outlines_max
@@ -191,14 +233,20 @@ def outlines_answer(conn, args, outlines_max: int, bytes_max: int = OUTLINE_BYTE
     # the byte bound stops the work too, not only the answer
     chosen = found[:outlines_max]
     for start in range(0, len(chosen), OUTLINE_BATCH):
-        batch = chosen[start:start + OUTLINE_BATCH]
-        texts = [conn.execute("select geometrie from plangebieden where plan_id = ?", [r[0]]).fetchone()[0]
-                 for r in batch]
-        shapes = shapely.transform(shapely.simplify(shapely.from_geojson(texts), tol, preserve_topology=True),
-                                   lambda xy: np.round(xy, places))
+        batch = chosen[start : start + OUTLINE_BATCH]
+        texts = [
+            conn.execute("select geometrie from plangebieden where plan_id = ?", [r[0]]).fetchone()[0] for r in batch
+        ]
+        shapes = shapely.transform(
+            shapely.simplify(shapely.from_geojson(texts), tol, preserve_topology=True), lambda xy: np.round(xy, places)
+        )
         for (plan_id, naam, _), shape in zip(batch, shapes):
-            feature = {"type": "Feature", "id": plan_id, "properties": {"plan_id": plan_id, "naam": naam},
-                       "geometry": mapping(shape)}
+            feature = {
+                "type": "Feature",
+                "id": plan_id,
+                "properties": {"plan_id": plan_id, "naam": naam},
+                "geometry": mapping(shape),
+            }
             size += len(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
             if size > bytes_max and features:
                 return outlines_collection(features, len(found), True, tol, places)
@@ -207,8 +255,14 @@ def outlines_answer(conn, args, outlines_max: int, bytes_max: int = OUTLINE_BYTE
 
 
 def outlines_collection(features: list[dict], found: int, cut: bool, tol: float, places: int) -> dict:
-    return {"type": "FeatureCollection", "features": features, "plangebieden": found, "afgekapt": cut,
-            "tolerantie": tol, "decimalen": places}
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "plangebieden": found,
+        "afgekapt": cut,
+        "tolerantie": tol,
+        "decimalen": places,
+    }
 
 
 def table_map_query(args, searchmode: str | None = None) -> str | None:
@@ -236,8 +290,11 @@ def table_map_query(args, searchmode: str | None = None) -> str | None:
 
 def error(message: str) -> Response:
     # the shape of Datasette's own JSON errors, which /openapi.json describes once for every endpoint
-    return Response.json({"ok": False, "error": message, "status": 400, "title": None}, status=400,
-                         headers={"access-control-allow-origin": "*"})
+    return Response.json(
+        {"ok": False, "error": message, "status": 400, "title": None},
+        status=400,
+        headers={"access-control-allow-origin": "*"},
+    )
 
 
 async def cached_answer(datasette, request, name: str, answer_of, content_type: str = "application/json"):
@@ -260,8 +317,10 @@ async def cached_answer(datasette, request, name: str, answer_of, content_type: 
             answer = await db.execute_fn(answer_within_limit)
         except (sqlite3.OperationalError, ValueError) as exc:  # a search the FTS syntax rejects, a bad bbox
             if "interrupted" in str(exc):
-                return error(f"{name}: de vraag duurde te lang; kies een kleiner gebied of een filter / "
-                             "the request took too long")
+                return error(
+                    f"{name}: de vraag duurde te lang; kies een kleiner gebied of een filter / "
+                    "the request took too long"
+                )
             return error(f"{name}: {exc}")
         body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         cached = (body, gzip.compress(body, compresslevel=6, mtime=0))
@@ -287,8 +346,13 @@ async def map_data(datasette, request):
 
 async def plan_outlines(datasette, request):
     outlines_max = int((datasette.plugin_config(PLUGIN) or {}).get("plangebieden_max", OUTLINES_MAX))
-    return await cached_answer(datasette, request, "plangebieden",
-                               lambda conn, args: outlines_answer(conn, args, outlines_max), "application/geo+json")
+    return await cached_answer(
+        datasette,
+        request,
+        "plangebieden",
+        lambda conn, args: outlines_answer(conn, args, outlines_max),
+        "application/geo+json",
+    )
 
 
 @hookimpl

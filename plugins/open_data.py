@@ -8,6 +8,7 @@ data.overheid.nl and data.europa.eu harvest) and gives the home and downloads pa
 `Dataset` in JSON-LD as Google's dataset guidelines ask. Every absolute URL comes from the configured
 base_url, the organisations from the configuration (ingest/site.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,14 @@ from portal import datasette_seam
 
 DB = "woningbouwplannen"
 LICENSE_SCHEMA = "https://creativecommons.org/publicdomain/zero/1.0/"
-FORMAT_NAMES = {"csv": "CSV", "csv-excel": "CSV (Excel NL: ; en BOM)", "json": "JSON", "geojson": "GeoJSON",
-                "xlsx": "XLSX (Excel)", "sqlite": "SQLite"}
+FORMAT_NAMES = {
+    "csv": "CSV",
+    "csv-excel": "CSV (Excel NL: ; en BOM)",
+    "json": "JSON",
+    "geojson": "GeoJSON",
+    "xlsx": "XLSX (Excel)",
+    "sqlite": "SQLite",
+}
 # Limits a developer needs, shown on the pages from the running settings (settings.json).
 LIMIT_SETTINGS = ("sql_time_limit_ms", "max_returned_rows", "max_csv_mb", "facet_time_limit_ms", "default_cache_ttl")
 
@@ -75,9 +82,13 @@ def canned(name: str, q: dict) -> dict:
     """A canned query for the pages: title and one-line question in both languages, its parameters."""
     title_nl, title_en = both(q.get("title") or name)
     desc_nl, desc_en = both(" ".join((q.get("description") or "").split()))
-    return {"name": name, "title": q.get("title") or name, "params": list(q.get("params") or []),
-            "nl": {"title": title_nl, "question": first_sentence(desc_nl) if desc_nl else ""},
-            "en": {"title": title_en, "question": first_sentence(desc_en) if desc_en else ""}}
+    return {
+        "name": name,
+        "title": q.get("title") or name,
+        "params": list(q.get("params") or []),
+        "nl": {"title": title_nl, "question": first_sentence(desc_nl) if desc_nl else ""},
+        "en": {"title": title_en, "question": first_sentence(desc_en) if desc_en else ""},
+    }
 
 
 both = dcat.both  # 'Nederlands / English' -> (nl, en)
@@ -90,8 +101,14 @@ def distributions(index: dict, base: str) -> list[dict]:
         out.append({**f, "url": f"{base}/downloads/{f['file']}", "name": f"{f['table']} ({FORMAT_NAMES[f['format']]})"})
     if index.get("database"):
         d = index["database"]
-        out.append({**d, "table": None, "url": f"{base}/{d['file']}",
-                    "name": "woningbouwplannen.db (SQLite, alle tabellen / all tables)"})
+        out.append(
+            {
+                **d,
+                "table": None,
+                "url": f"{base}/{d['file']}",
+                "name": "woningbouwplannen.db (SQLite, alle tabellen / all tables)",
+            }
+        )
     return out
 
 
@@ -101,8 +118,9 @@ def organization(org: dict, lang: str) -> dict:
     return {"@type": "Organization", "@id": org["uri"], "name": en if lang == "en" else nl, "url": org["uri"]}
 
 
-def schema_org_dataset(index: dict, metadata: dict, base: str, temporal: tuple[str | None, str | None],
-                       lang: str, organisations: dict) -> dict:
+def schema_org_dataset(
+    index: dict, metadata: dict, base: str, temporal: tuple[str | None, str | None], lang: str, organisations: dict
+) -> dict:
     """schema.org Dataset in the page language, with what Google's dataset guidelines ask: name, a
     description of 50 to 5,000 characters, identifier, licence, creator, distributions with their
     format and URL, temporal and spatial coverage, free access. The same releases as the catalogue's
@@ -112,19 +130,40 @@ def schema_org_dataset(index: dict, metadata: dict, base: str, temporal: tuple[s
     start, end = temporal
     series = dcat.series_iri(base)
     out = {
-        "@context": "https://schema.org", "@type": "Dataset", "@id": series, "identifier": series,
-        "name": en if lang == "en" else nl, "alternateName": nl if lang == "en" else en,
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "@id": series,
+        "identifier": series,
+        "name": en if lang == "en" else nl,
+        "alternateName": nl if lang == "en" else en,
         "description": desc_en if lang == "en" else desc_nl,
-        "url": f"{base}/", "license": LICENSE_SCHEMA, "isAccessibleForFree": True, "inLanguage": "nl",
+        "url": f"{base}/",
+        "license": LICENSE_SCHEMA,
+        "isAccessibleForFree": True,
+        "inLanguage": "nl",
         "keywords": ["woningbouw", "woningbouwplannen", "LMVW", "housing", "Nederland"],
-        "spatialCoverage": {"@type": "Place", "name": "Nederland" if lang == "nl" else "Netherlands",
-                            "sameAs": dcat.COUNTRY},
-        "includedInDataCatalog": {"@type": "DataCatalog", "@id": f"{base}/catalog.jsonld",
-                                  "name": f"Catalogus {nl}" if lang == "nl" else f"Catalogue {en}",
-                                  "url": f"{base}/catalog.jsonld"},
-        "distribution": [{"@type": "DataDownload", "name": d["name"], "encodingFormat": d["mediatype"],
-                          "contentUrl": d["url"], "contentSize": str(d["bytes"]),
-                          "sha256": d["sha256"]} for d in distributions(index, base)],
+        "spatialCoverage": {
+            "@type": "Place",
+            "name": "Nederland" if lang == "nl" else "Netherlands",
+            "sameAs": dcat.COUNTRY,
+        },
+        "includedInDataCatalog": {
+            "@type": "DataCatalog",
+            "@id": f"{base}/catalog.jsonld",
+            "name": f"Catalogus {nl}" if lang == "nl" else f"Catalogue {en}",
+            "url": f"{base}/catalog.jsonld",
+        },
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "name": d["name"],
+                "encodingFormat": d["mediatype"],
+                "contentUrl": d["url"],
+                "contentSize": str(d["bytes"]),
+                "sha256": d["sha256"],
+            }
+            for d in distributions(index, base)
+        ],
     }
     for role, org in organisations.items():
         if org:
@@ -140,8 +179,12 @@ def schema_org_dataset(index: dict, metadata: dict, base: str, temporal: tuple[s
 
 def script_json(data: dict) -> str:
     """JSON safe inside <script>: no '</script>' or '<!--' can end or confuse the element."""
-    return json.dumps(data, ensure_ascii=False, indent=1).replace("<", "\\u003c").replace(">", "\\u003e") \
+    return (
+        json.dumps(data, ensure_ascii=False, indent=1)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
         .replace("&", "\\u0026")
+    )
 
 
 def base_url(datasette, request=None) -> str:
@@ -155,8 +198,9 @@ def site_metadata(datasette) -> dict:
     html = meta.get("description_html") or ""
     parts = dict(re.findall(r'<p lang="(nl|en)">(.*?)</p>', html, flags=re.S))
     if parts:
-        meta["description_text"] = " / ".join(" ".join(re.sub(r"<[^>]+>", "", parts.get(k, "")).split())
-                                              for k in ("nl", "en"))
+        meta["description_text"] = " / ".join(
+            " ".join(re.sub(r"<[^>]+>", "", parts.get(k, "")).split()) for k in ("nl", "en")
+        )
     else:
         meta["description_text"] = meta.get("description") or ""
     return meta
@@ -167,13 +211,22 @@ async def temporal(datasette) -> tuple[str | None, str | None]:
     db = datasette.databases.get(DB)
     if db is None or not await db.table_exists("bronnen"):
         return None, None
-    row = (await db.execute("select min(peildatum), max(peildatum) from bronnen where soort in ('plannen', 'woningbouwkaart')")).first()
+    row = (
+        await db.execute(
+            "select min(peildatum), max(peildatum) from bronnen where soort in ('plannen', 'woningbouwkaart')"
+        )
+    ).first()
     return row[0], row[1]
 
 
 def not_built() -> Response:
-    return Response.json({"error": "downloads zijn nog niet gebouwd, of horen bij een andere versie van de database / "
-                                   "downloads not built yet, or made for another version of the database"}, status=404)
+    return Response.json(
+        {
+            "error": "downloads zijn nog niet gebouwd, of horen bij een andere versie van de database / "
+            "downloads not built yet, or made for another version of the database"
+        },
+        status=404,
+    )
 
 
 async def datapackage(datasette, request):
@@ -183,8 +236,9 @@ async def datapackage(datasette, request):
     base = base_url(datasette, request)
     # the file in downloads/ has paths relative to itself; served here they point into /downloads/
     resources = [{**r, "path": f"{base}/downloads/{r['path']}"} for r in package["resources"]]
-    return Response.json({**package, "homepage": f"{base}/", "resources": resources},
-                         headers={"Access-Control-Allow-Origin": "*"})
+    return Response.json(
+        {**package, "homepage": f"{base}/", "resources": resources}, headers={"Access-Control-Allow-Origin": "*"}
+    )
 
 
 def organisations(datasette) -> dict:
@@ -199,7 +253,11 @@ async def catalog(datasette, request):
     # a set published before the archive existed is described where it is, until a build pins it
     sets = release_archive.archived_sets(downloads_dir(datasette)) or [{**index, "path": "/downloads/"}]
     base = base_url(datasette, request)
-    key = (base, (index.get("database") or {}).get("sha256"), tuple((s["peildatum"], s.get("database", {}).get("sha256")) for s in sets))
+    key = (
+        base,
+        (index.get("database") or {}).get("sha256"),
+        tuple((s["peildatum"], s.get("database", {}).get("sha256")) for s in sets),
+    )
     memo = datasette_seam.cache(datasette, "catalog_jsonld")
     if key not in memo:  # the catalogue only changes with a build: made once per set of releases
         orgs = organisations(datasette)
@@ -207,8 +265,9 @@ async def catalog(datasette, request):
         body = dcat.catalogue(sets, index, site_metadata(datasette), base, orgs["publisher"], orgs["creator"], start)
         memo.clear()
         memo[key] = json.dumps(body, ensure_ascii=False, separators=(",", ":"))  # large: compact
-    return Response(memo[key], content_type="application/ld+json; charset=utf-8",
-                    headers={"Access-Control-Allow-Origin": "*"})
+    return Response(
+        memo[key], content_type="application/ld+json; charset=utf-8", headers={"Access-Control-Allow-Origin": "*"}
+    )
 
 
 @hookimpl
@@ -221,8 +280,11 @@ def register_routes():
 
 @hookimpl
 def extra_template_vars(template, datasette, request):
-    if template not in ("index.html", "pages/downloads.html", "pages/voor-ontwikkelaars.html",
-                        "pages/voor-journalisten.html") or request is None:
+    if (
+        template
+        not in ("index.html", "pages/downloads.html", "pages/voor-ontwikkelaars.html", "pages/voor-journalisten.html")
+        or request is None
+    ):
         return {}
 
     async def inner():
@@ -230,8 +292,9 @@ def extra_template_vars(template, datasette, request):
         base = base_url(datasette, request)
         out = {"limits": {k: datasette.setting(k) for k in LIMIT_SETTINGS}, "base_url": base}
         # visitors' own SQL runs under plugins/sql_guard.py's limit, not the pages' one
-        out["limits"]["own_sql_time_limit_ms"] = int((datasette.plugin_config("sql-guard") or {}).get(
-            "time_limit_ms", datasette.setting("sql_time_limit_ms")))
+        out["limits"]["own_sql_time_limit_ms"] = int(
+            (datasette.plugin_config("sql-guard") or {}).get("time_limit_ms", datasette.setting("sql_time_limit_ms"))
+        )
         # above this many plans the map data holds counts per cell (plugins/map_data.py)
         out["limits"]["punten_max"] = (datasette.plugin_config("woningbouwplannen-kaartdata") or {}).get("punten_max")
         if index is not None:
@@ -245,12 +308,13 @@ def extra_template_vars(template, datasette, request):
                 meta, period = site_metadata(datasette), await temporal(datasette)
                 memo.clear()
                 orgs = organisations(datasette)
-                memo[key] = {lang: script_json(schema_org_dataset(index, meta, base, period, lang, orgs))
-                             for lang in ("nl", "en")}
+                memo[key] = {
+                    lang: script_json(schema_org_dataset(index, meta, base, period, lang, orgs))
+                    for lang in ("nl", "en")
+                }
             out["dataset_jsonld"] = memo[key]
         queries = await datasette.get_canned_queries(DB, None) if DB in datasette.databases else {}
         out["canned_queries"] = [canned(name, q) for name, q in queries.items()]
         return {"open_data": out}
 
     return inner
-

@@ -7,6 +7,7 @@ metadata.yml, which does not change while the app runs, and no plugin here suppl
 metadata, so the answer per (database, table) is fixed: we keep it. The internal it replaces is
 reached through portal/datasette_seam.py, which refuses to load on another Datasette version.
 """
+
 from datasette import hookimpl
 
 from portal import datasette_seam

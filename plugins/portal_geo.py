@@ -8,6 +8,7 @@
   on table pages onto the one datasette-cluster-map map. Basemap = the cluster map's
   `tile_layer` setting in metadata.yml, so it is configured in one place.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,13 @@ def features(columns, rows, id_column: str | None = None):
         geom = _geometry(values.get(geom_col)) if geom_col else None
         if geom is None and values.get("latitude") is not None and values.get("longitude") is not None:
             try:
-                geom = {"type": "Point", "coordinates": [round(float(values["longitude"]), COORDINATE_DECIMALS),
-                                                         round(float(values["latitude"]), COORDINATE_DECIMALS)]}
+                geom = {
+                    "type": "Point",
+                    "coordinates": [
+                        round(float(values["longitude"]), COORDINATE_DECIMALS),
+                        round(float(values["latitude"]), COORDINATE_DECIMALS),
+                    ],
+                }
             except (TypeError, ValueError):
                 geom = None
         properties = {c: values[c] for c in props}
@@ -76,11 +82,16 @@ def features(columns, rows, id_column: str | None = None):
 
 
 def render_geojson(columns, rows, data, table, query_name):
-    doc = {"type": "FeatureCollection", "name": table or query_name or "query",
-           "features": list(features(columns, rows, feature_key(columns, data)))}
+    doc = {
+        "type": "FeatureCollection",
+        "name": table or query_name or "query",
+        "features": list(features(columns, rows, feature_key(columns, data))),
+    }
     if data.get("next_url"):
         doc["next_url"] = data["next_url"]  # a foreign member: the next page of this view
-    return Response(json.dumps(doc, ensure_ascii=False, default=str), content_type="application/geo+json; charset=utf-8")
+    return Response(
+        json.dumps(doc, ensure_ascii=False, default=str), content_type="application/geo+json; charset=utf-8"
+    )
 
 
 @hookimpl
@@ -120,7 +131,12 @@ def extra_body_script(view_name, table, database, datasette):
     if not _wants_map(view_name, table):
         return ""
     config = datasette.plugin_config("datasette-cluster-map", database=database, table=table) or {}
-    settings = {"tile_layer": config.get("tile_layer"), "tile_layer_options": config.get("tile_layer_options") or {},
-                "database": database, "table": table, "view": view_name}
+    settings = {
+        "tile_layer": config.get("tile_layer"),
+        "tile_layer_options": config.get("tile_layer_options") or {},
+        "database": database,
+        "table": table,
+        "view": view_name,
+    }
     # json.dumps + escaping "<" keeps the config inert inside the <script> element
     return "window.PORTAL_KAART = " + json.dumps(settings).replace("<", "\\u003c") + ";"

@@ -2,6 +2,7 @@
 
 Computed once per app (datasette_seam.cache): the database is immutable while served.
 """
+
 from datasette import hookimpl
 
 from ingest import site
@@ -20,22 +21,34 @@ async def portal_state(datasette) -> dict:
     found = {"voorbeelddata": False, "peildatum": None, "bronnen_bestanden": [], "release": None}
     db = datasette.databases.get(DB)
     if db is not None and await db.table_exists("bronnen"):
-        row = (await db.execute(
-            f"select max(voorbeelddata) as sample, max(case when soort in ({_PLAN_KINDS}) then peildatum end) as peildatum "
-            "from bronnen")).first()
+        row = (
+            await db.execute(
+                f"select max(voorbeelddata) as sample, max(case when soort in ({_PLAN_KINDS}) then peildatum end) as peildatum "
+                "from bronnen"
+            )
+        ).first()
         found["voorbeelddata"] = bool(row["sample"])
         found["peildatum"] = row["peildatum"]
-        newest = [dict(r) for r in await db.execute(
-            f"select bestand, soort, herkomst, opgehaald_op from bronnen where soort in ({_PLAN_KINDS}) "
-            "and peildatum = ? order by id", [row["peildatum"]])]
+        newest = [
+            dict(r)
+            for r in await db.execute(
+                f"select bestand, soort, herkomst, opgehaald_op from bronnen where soort in ({_PLAN_KINDS}) "
+                "and peildatum = ? order by id",
+                [row["peildatum"]],
+            )
+        ]
         found["bronnen_bestanden"] = [r["bestand"] for r in newest]
         release = next((r for r in newest if r["soort"] == "woningbouwkaart"), None)
         if release is not None:
             # the public LMVW release: its publisher is named on every page, with when it was fetched
             config = load_config()
-            found["release"] = {"bron": config.bron, "bron_url": config.bron_url, "licentie": config.licentie,
-                                "opgehaald_op": (release["opgehaald_op"] or "")[:10] or None,
-                                "herkomst": release["herkomst"]}
+            found["release"] = {
+                "bron": config.bron,
+                "bron_url": config.bron_url,
+                "licentie": config.licentie,
+                "opgehaald_op": (release["opgehaald_op"] or "")[:10] or None,
+                "herkomst": release["herkomst"],
+            }
     state.update(found)
     return state
 
@@ -66,7 +79,11 @@ def prepare_connection(conn, datasette):
 def extra_template_vars(datasette, view_name):
     async def inner():
         # view_name: base.html loads datasette-vega's charting assets (~1 MB) only where its charts work
-        return {"portal": await portal_state(datasette), "kaart": map_assets(datasette), "view_name": view_name,
-                "site_url": site.base_url(datasette.plugin_config(site.PLUGIN))}
+        return {
+            "portal": await portal_state(datasette),
+            "kaart": map_assets(datasette),
+            "view_name": view_name,
+            "site_url": site.base_url(datasette.plugin_config(site.PLUGIN)),
+        }
 
     return inner

@@ -19,6 +19,7 @@ escape_fts makes an empty MATCH, a syntax error) is dropped, as an empty search 
 limit as the pages (plugins/map_data.py), and SQLite's own limits bound any one value
 (plugins/sqlite_tuning.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -46,13 +47,17 @@ def is_search(key: str) -> bool:
 def problem(params: list[tuple[str, str]], raw_length: int) -> str | None:
     """What is over a bound, in a sentence for the visitor (Dutch / English); None when all is well."""
     if raw_length > MAX_QUERY:
-        return (f"de zoekopdracht in de URL is langer dan {MAX_QUERY} tekens / the query string is longer than "
-                f"{MAX_QUERY} characters")
+        return (
+            f"de zoekopdracht in de URL is langer dan {MAX_QUERY} tekens / the query string is longer than "
+            f"{MAX_QUERY} characters"
+        )
     for key, value in params:
         if is_search(key):
             if len(value) > MAX_SEARCH or len(value.split()) > MAX_WORDS:
-                return (f"{key}: hoogstens {MAX_SEARCH} tekens en {MAX_WORDS} woorden / at most {MAX_SEARCH} "
-                        f"characters and {MAX_WORDS} words")
+                return (
+                    f"{key}: hoogstens {MAX_SEARCH} tekens en {MAX_WORDS} woorden / at most {MAX_SEARCH} "
+                    f"characters and {MAX_WORDS} words"
+                )
     facets = {(k, v) for k, v in params if k in FACET_PARAMS}
     if len(facets) > MAX_FACETS:
         return f"_facet: hoogstens {MAX_FACETS} verschillende facetten / at most {MAX_FACETS} distinct facets"
@@ -91,10 +96,23 @@ def wrap(app):
         why = problem(params, len(raw))
         if why:
             is_json = scope.get("path", "").endswith(".json")
-            body = (json.dumps({"ok": False, "status": 400, "title": None, "error": why}, ensure_ascii=False)
-                    if is_json else why)
-            await send({"type": "http.response.start", "status": 400, "headers": [
-                (b"content-type", b"application/json; charset=utf-8" if is_json else b"text/plain; charset=utf-8")]})
+            body = (
+                json.dumps({"ok": False, "status": 400, "title": None, "error": why}, ensure_ascii=False)
+                if is_json
+                else why
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [
+                        (
+                            b"content-type",
+                            b"application/json; charset=utf-8" if is_json else b"text/plain; charset=utf-8",
+                        )
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body.encode("utf-8")})
             return
         kept = cleaned(params)

@@ -9,6 +9,7 @@ name rules of the ingest (ingest/gemeente_namen.py), so search and build agree o
 Place names (a village, a street) are looked up in the browser with PDOK's Locatieserver
 (static/zoeken.js), as "In de buurt" does.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -27,9 +28,13 @@ async def _index(datasette) -> dict:
     cached = datasette_seam.cache(datasette, "search_index")
     if not cached:
         db = datasette.get_database(DB)
-        rows = [dict(r) for r in await db.execute(
-            "select g.gemeentecode, g.gemeentenaam, g.provincie, coalesce(c.plannen, 0) as plannen "
-            "from gemeenten g left join cijfers_per_gebied c on c.niveau = 'gemeente' and c.code = g.gemeentecode")]
+        rows = [
+            dict(r)
+            for r in await db.execute(
+                "select g.gemeentecode, g.gemeentenaam, g.provincie, coalesce(c.plannen, 0) as plannen "
+                "from gemeenten g left join cijfers_per_gebied c on c.niveau = 'gemeente' and c.code = g.gemeentecode"
+            )
+        ]
         by_code = {r["gemeentecode"]: r for r in rows}
         names: dict[str, set[str]] = {}
         for r in rows:
@@ -59,8 +64,9 @@ def find(index: dict, q: str) -> list[dict]:
         return []
     exact = names.get(k, set())
     prefix = {c for name, codes in names.items() if len(k) >= MIN_PREFIX and name.startswith(k) for c in codes} - exact
-    ordered = sorted(exact, key=lambda c: by_code[c]["gemeentenaam"]) + \
-        sorted(prefix, key=lambda c: by_code[c]["gemeentenaam"])
+    ordered = sorted(exact, key=lambda c: by_code[c]["gemeentenaam"]) + sorted(
+        prefix, key=lambda c: by_code[c]["gemeentenaam"]
+    )
     return [by_code[c] for c in ordered][:20]
 
 

@@ -13,6 +13,7 @@ clickjacking; nosniff stops a CSV or JSON from being run as a script.
 Unexpected exceptions (a 500 that is not one of Datasette's own errors) get a plain message:
 no exception text, no paths; the traceback goes to the server log only.
 """
+
 from __future__ import annotations
 
 import sys
@@ -34,18 +35,20 @@ PDOK_SEARCH = "https://api.pdok.nl"
 
 def content_security_policy(path: str) -> str:
     script = "'self' 'unsafe-inline' 'unsafe-eval'"
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src {script}",
-        "style-src 'self' 'unsafe-inline'",
-        f"img-src 'self' data: blob: {PDOK_TILES}",
-        f"connect-src 'self' {PDOK_SEARCH}",
-        "font-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {script}",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: blob: {PDOK_TILES}",
+            f"connect-src 'self' {PDOK_SEARCH}",
+            "font-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def security_headers(path: str) -> list[tuple[bytes, bytes]]:

@@ -3,6 +3,7 @@
 The sitemap lists the public pages, every municipality and every plan (Dutch URLs with
 their English alternates); past 45,000 URLs it becomes an index of numbered parts.
 """
+
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
@@ -16,8 +17,21 @@ from portal import datasette_seam
 
 DB = "woningbouwplannen"
 PART = 45_000  # under the sitemap protocol's 50,000 URLs per file
-PAGES = ["/", "/kaart", "/in-de-buurt", "/gemeenten", "/doorbraaklocaties", "/voortgang", "/over",
-         "/voor-journalisten", "/voor-ontwikkelaars", "/downloads", "/api", "/toegankelijkheid", "/privacy"]
+PAGES = [
+    "/",
+    "/kaart",
+    "/in-de-buurt",
+    "/gemeenten",
+    "/doorbraaklocaties",
+    "/voortgang",
+    "/over",
+    "/voor-journalisten",
+    "/voor-ontwikkelaars",
+    "/downloads",
+    "/api",
+    "/toegankelijkheid",
+    "/privacy",
+]
 ROBOTS = """# Woningbouwplannen: pages are for everyone; SQL and bulk data have their own doors.
 # (Disallow lines first: some parsers take the first matching rule.)
 User-agent: *
@@ -51,7 +65,9 @@ async def all_paths(datasette) -> list[str]:
         return cached
     db = datasette.get_database(DB)
     gemeenten = [r[0] for r in await db.execute("select gemeentecode from gemeenten order by gemeentecode")]
-    plannen = await db.execute_fn(lambda conn: [r[0] for r in conn.execute("select plan_id from plannen order by plan_id")])
+    plannen = await db.execute_fn(
+        lambda conn: [r[0] for r in conn.execute("select plan_id from plannen order by plan_id")]
+    )
     paths = [*PAGES, *(f"/gemeente/{g}" for g in gemeenten), *(f"/plan/{tilde_encode(p)}" for p in plannen)]
     cached[:] = paths
     return cached
@@ -62,10 +78,13 @@ def urlset(base: str, paths: list[str]) -> str:
         f"<url><loc>{escape(base + p)}</loc>"
         f'<xhtml:link rel="alternate" hreflang="nl" href="{escape(base + p)}"/>'
         f'<xhtml:link rel="alternate" hreflang="en" href="{escape(base + "/en" + p)}"/></url>\n'
-        for p in paths)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
-            f"{entries}</urlset>\n")
+        for p in paths
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+        f"{entries}</urlset>\n"
+    )
 
 
 async def sitemap(datasette, request):
@@ -74,16 +93,20 @@ async def sitemap(datasette, request):
     if len(paths) <= PART:
         body = urlset(base, paths)
     else:
-        parts = "".join(f"<sitemap><loc>{escape(base)}/sitemap-{i + 1}.xml</loc></sitemap>\n"
-                        for i in range((len(paths) + PART - 1) // PART))
-        body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{parts}</sitemapindex>\n')
+        parts = "".join(
+            f"<sitemap><loc>{escape(base)}/sitemap-{i + 1}.xml</loc></sitemap>\n"
+            for i in range((len(paths) + PART - 1) // PART)
+        )
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{parts}</sitemapindex>\n'
+        )
     return Response(body, content_type="application/xml; charset=utf-8")
 
 
 async def sitemap_part(datasette, request):
     n = int(request.url_vars["n"])
-    paths = (await all_paths(datasette))[(n - 1) * PART:n * PART]
+    paths = (await all_paths(datasette))[(n - 1) * PART : n * PART]
     if n < 1 or not paths:
         return Response.text("Niet gevonden / not found", status=404)
     return Response(urlset(base_url(datasette), paths), content_type="application/xml; charset=utf-8")

@@ -18,6 +18,7 @@ that pool, and every normal page then waits behind them: measured, a table page 
 Measured by tests/test_abuse.py: under such an attack a table page's p95 stays within 3x idle.
 Configurable in metadata.yml under plugins: sql-guard: {lane, max_waiting, time_limit_ms}.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,16 +32,19 @@ ARBITRARY_SQL_MS = 1000
 SQL_PARAMS = ("sql", "_where")
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 READ_ONLY = b"Dit portaal is alleen-lezen. / This portal is read-only."
-BUSY = (b"Te veel SQL-verzoeken tegelijk; probeer het over een paar seconden opnieuw. / "
-        b"Too many SQL requests at once; try again in a few seconds.")
+BUSY = (
+    b"Te veel SQL-verzoeken tegelijk; probeer het over een paar seconden opnieuw. / "
+    b"Too many SQL requests at once; try again in a few seconds."
+)
 
 
 # Functions visitors' SQL may not call: pragma_database_list names the server's path to the file;
 # fts3_tokenizer returns a memory pointer. Their names cannot be split or escaped in SQL, so a name
 # that appears anywhere in the statement (quotes and brackets aside) is refused.
 FORBIDDEN = ("database_list", "fts3_tokenizer", "load_extension")
-FORBIDDEN_ANSWER = (b"Deze functie is in SQL op dit portaal niet toegestaan. / This function is not allowed in SQL "
-                    b"on this portal.")
+FORBIDDEN_ANSWER = (
+    b"Deze functie is in SQL op dit portaal niet toegestaan. / This function is not allowed in SQL on this portal."
+)
 
 
 def has_own_sql(params: list[tuple[str, str]]) -> bool:
@@ -78,8 +82,13 @@ class Guard:
                 await app(scope, receive, send)
                 return
             if scope.get("method", "GET") not in READ_METHODS:
-                await send({"type": "http.response.start", "status": 405, "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD, OPTIONS")]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 405,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD, OPTIONS")],
+                    }
+                )
                 await send({"type": "http.response.body", "body": READ_ONLY})
                 return
             raw = scope.get("query_string", b"").decode("latin-1")
@@ -92,15 +101,25 @@ class Guard:
                 await app(scope, receive, send)
                 return
             if forbidden(params):
-                await send({"type": "http.response.start", "status": 400, "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8")]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 400,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+                    }
+                )
                 await send({"type": "http.response.body", "body": FORBIDDEN_ANSWER})
                 return
             if self.semaphore is None:
                 self.semaphore = asyncio.Semaphore(self.lane)
             if self.semaphore.locked() and self.waiting >= self.max_waiting:
-                await send({"type": "http.response.start", "status": 429, "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"5")]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 429,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"5")],
+                    }
+                )
                 await send({"type": "http.response.body", "body": BUSY})
                 return
             self.waiting += 1
@@ -119,6 +138,9 @@ class Guard:
 @hookimpl
 def asgi_wrapper(datasette):
     config = datasette.plugin_config("sql-guard") or {}
-    guard = Guard(int(config.get("lane", SQL_LANE)), int(config.get("max_waiting", MAX_WAITING)),
-                  int(config.get("time_limit_ms", ARBITRARY_SQL_MS)))
+    guard = Guard(
+        int(config.get("lane", SQL_LANE)),
+        int(config.get("max_waiting", MAX_WAITING)),
+        int(config.get("time_limit_ms", ARBITRARY_SQL_MS)),
+    )
     return guard.wrap

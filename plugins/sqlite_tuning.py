@@ -11,6 +11,7 @@ blob: randomblob(999999999) fails at once instead of filling memory for seconds 
 which only interrupts between instructions), the text of a statement, and the heap of the process.
 The largest value the portal holds is a plan area's outline, a few megabytes.
 """
+
 import sqlite3
 
 from datasette import hookimpl

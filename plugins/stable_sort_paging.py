@@ -13,6 +13,7 @@ Datasette builds the SQL inside its table view with no hook, so the rewrite goes
 portal/datasette_seam.py (rewrite_table_sql: TableView.data and Database.execute, pinned to the
 Datasette version they were read in).
 """
+
 from __future__ import annotations
 
 from functools import partial

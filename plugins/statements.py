@@ -2,6 +2,7 @@
 are decided rather than written into the pages: the operator and its contact and the log retention
 (metadata.yml, plugins: woningbouwplannen), and the versions of the test tools (package.json).
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,13 @@ def statement_facts(config: dict | None) -> dict:
     config = config or {}
     contact = config.get("contact") if isinstance(config.get("contact"), dict) else {}
     publisher = config.get("publisher") if isinstance(config.get("publisher"), dict) else {}
-    return {"publisher": publisher.get("name"), "contact_email": contact.get("email"), "contact_url": contact.get("url"),
-            "log_days": config.get("log_days"), "tools": tool_versions()}
+    return {
+        "publisher": publisher.get("name"),
+        "contact_email": contact.get("email"),
+        "contact_url": contact.get("url"),
+        "log_days": config.get("log_days"),
+        "tools": tool_versions(),
+    }
 
 
 @hookimpl

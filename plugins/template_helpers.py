@@ -1,4 +1,5 @@
 """Small functions our page templates need."""
+
 import re
 
 from datasette import hookimpl

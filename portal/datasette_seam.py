@@ -45,6 +45,7 @@ view with render_template, was a subclass of IndexView), the download files (plu
 its own ASGI sender, was asgi_send_file(chunk_size=)), table metadata (table_metadata: Datasette.metadata
 with fallback=False), and caches kept on the Datasette object's __dict__ (cache()).
 """
+
 from __future__ import annotations
 
 import datasette
@@ -63,7 +64,8 @@ def check_version(version: str) -> None:
             f"installed. The portal's plugins use Datasette internals (listed in that module's docstring) that may "
             f"have changed: install the locked set (make install; pip install -c constraints.txt -e '.[test]'), or "
             f"check every listed internal against {version} and then change DATASETTE_VERSION, pyproject.toml and "
-            f"constraints.txt (make lock).")
+            f"constraints.txt (make lock)."
+        )
 
 
 check_version(datasette.__version__)  # before the internal imports: a moved module must not hide this message
@@ -96,8 +98,11 @@ from datasette.views.table import TableView
 UNDOCUMENTED_HELPERS = (derive_named_parameters, escape_fts, escape_sqlite, path_with_added_args, sqlite_timelimit)
 
 # Datasette's English messages of client mistakes that 0.65 raises as a DatasetteError with status 500
-MISREPORTED_CLIENT_ERRORS = ("Cannot use _sort and _sort_desc at the same time", "Cannot sort table by ",
-                             "Invalid _through")
+MISREPORTED_CLIENT_ERRORS = (
+    "Cannot use _sort and _sort_desc at the same time",
+    "Cannot sort table by ",
+    "Invalid _through",
+)
 
 
 # --- caches -----------------------------------------------------------------------------------------
@@ -118,6 +123,7 @@ def cache(app, name: str, factory: Callable[[], Any] = dict):
 
 
 # --- documented API, in one spelling -----------------------------------------------------------------
+
 
 def table_metadata(app, database: str, table: str) -> dict:
     """metadata.yml's entry of one table (what the undocumented Datasette.table_metadata returns)."""
@@ -225,6 +231,7 @@ def facet_types() -> set[str]:
 
 # --- permissions -------------------------------------------------------------------------------------------
 
+
 def remember_table_permissions() -> None:
     """Datasette's `allow` rules of a table, looked up once per (database, table) and app.
 
@@ -248,6 +255,7 @@ def remember_table_permissions() -> None:
 
 # --- errors ------------------------------------------------------------------------------------------------
 
+
 def quiet_error_printing() -> None:
     """Datasette prints every error with rich, locals included, when rich is importable: not here."""
     _handle_exception_module.rich = None
@@ -270,6 +278,7 @@ def error_parts(exception: BaseException) -> tuple[int, str, str | None] | None:
 def render_error(app, request, exception: BaseException):
     """The answer the handle_exception hooks (the portal's and Datasette's default) give `exception`;
     a handle_exception hook returns this to answer one exception as if it were another."""
+
     async def inner():
         for candidate in pm.hook.handle_exception(datasette=app, request=request, exception=exception):
             response = await await_me_maybe(candidate)

@@ -7,6 +7,7 @@ so they serve with exactly the same metadata, plugins, templates, static files a
 runs it (the Makefile does); the database is served under the name of its file, so `make serve`
 links any built file as woningbouwplannen.db first.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,14 +24,30 @@ def settings() -> dict:
     return json.loads(SETTINGS.read_text(encoding="utf-8"))
 
 
-def serve_args(db: Path, port: int, host: str = "127.0.0.1", *, metadata: Path | None = None,
-               inspect: Path | None = None, downloads: Path | None = None, python: str = sys.executable) -> list[str]:
+def serve_args(
+    db: Path,
+    port: int,
+    host: str = "127.0.0.1",
+    *,
+    metadata: Path | None = None,
+    inspect: Path | None = None,
+    downloads: Path | None = None,
+    python: str = sys.executable,
+) -> list[str]:
     """`datasette serve` for one database file (immutable: -i), with the portal's configuration."""
     args = [python, "-m", "datasette", "serve", "-i", str(db)]
     if inspect:
         args += ["--inspect-file", str(inspect)]
-    args += ["-m", str(metadata or ROOT / "metadata.yml"), "--plugins-dir", str(ROOT / "plugins"),
-             "--template-dir", str(ROOT / "templates"), "--static", f"static:{ROOT / 'static'}"]
+    args += [
+        "-m",
+        str(metadata or ROOT / "metadata.yml"),
+        "--plugins-dir",
+        str(ROOT / "plugins"),
+        "--template-dir",
+        str(ROOT / "templates"),
+        "--static",
+        f"static:{ROOT / 'static'}",
+    ]
     if downloads:
         args += ["--static", f"downloads:{downloads}"]
     args += ["--cors", "-h", host, "-p", str(port)]

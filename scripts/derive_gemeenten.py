@@ -25,8 +25,18 @@ from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping
 
 PROVINCES = [
-    "Groningen", "Fryslân", "Drenthe", "Overijssel", "Flevoland", "Gelderland",
-    "Utrecht", "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg",
+    "Groningen",
+    "Fryslân",
+    "Drenthe",
+    "Overijssel",
+    "Flevoland",
+    "Gelderland",
+    "Utrecht",
+    "Noord-Holland",
+    "Zuid-Holland",
+    "Zeeland",
+    "Noord-Brabant",
+    "Limburg",
 ]
 NL_BBOX = (3.2, 50.7, 7.3, 53.7)  # lon_min, lat_min, lon_max, lat_max
 GEOJSON_DECIMALS = 6
@@ -141,11 +151,22 @@ def main(argv: list[str]) -> int:
         assert geom_wgs.contains(Point(lon, lat)), code
         assert NL_BBOX[0] <= lon <= NL_BBOX[2] and NL_BBOX[1] <= lat <= NL_BBOX[3], code
 
-        rows.append({"gemeentecode": code, "gemeentenaam": name, "provincie": provincie,
-                     "latitude": f"{lat:.{CSV_DECIMALS}f}", "longitude": f"{lon:.{CSV_DECIMALS}f}"})
-        feats.append({"type": "Feature",
-                      "properties": {"gemeentecode": code, "gemeentenaam": name, "provincie": provincie},
-                      "geometry": mapping(geom_wgs)})
+        rows.append(
+            {
+                "gemeentecode": code,
+                "gemeentenaam": name,
+                "provincie": provincie,
+                "latitude": f"{lat:.{CSV_DECIMALS}f}",
+                "longitude": f"{lon:.{CSV_DECIMALS}f}",
+            }
+        )
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"gemeentecode": code, "gemeentenaam": name, "provincie": provincie},
+                "geometry": mapping(geom_wgs),
+            }
+        )
 
     rows.sort(key=lambda r: r["gemeentecode"])
     feats.sort(key=lambda f: f["properties"]["gemeentecode"])
@@ -153,8 +174,9 @@ def main(argv: list[str]) -> int:
     assert len(codes) == len(set(codes)), "duplicate codes"
 
     with open(out_dir / "gemeenten.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=["gemeentecode", "gemeentenaam", "provincie", "latitude", "longitude"],
-                           lineterminator="\n")
+        w = csv.DictWriter(
+            fh, fieldnames=["gemeentecode", "gemeentenaam", "provincie", "latitude", "longitude"], lineterminator="\n"
+        )
         w.writeheader()
         w.writerows(rows)
 

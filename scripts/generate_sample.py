@@ -10,6 +10,7 @@ codes, names and provinces are real (data/reference/gemeenten.csv). Output:
 Both carry the mess real exports have: rows the ingest must reject, non-public
 plans (Openbaar = nee) and non-public columns. Run: make sample
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,17 +28,47 @@ N_PLANS = 3200
 PEIL_OUD, PEIL_NIEUW = "2025-04-01", "2025-10-01"
 
 HEADER = [
-    "Plan-ID", "Plannaam", "Gemeentecode", "Gemeente", "Provincie", "Woondealregio", "Planstatus",
-    "Aantal woningen", "Sloop", "Sociale huur", "Middenhuur", "Dure huur", "Betaalbare koop", "Dure koop",
-    "Nader te bepalen", "Grondgebonden", "Meergezins", "Locatie", "Start bouw", "Oplevering vanaf",
-    "Oplevering tot en met", "Doorbraaklocatie", "Latitude", "Longitude", "Omschrijving", "Openbaar",
-    "Peildatum", "Contactpersoon", "E-mail", "Opmerkingen intern",
+    "Plan-ID",
+    "Plannaam",
+    "Gemeentecode",
+    "Gemeente",
+    "Provincie",
+    "Woondealregio",
+    "Planstatus",
+    "Aantal woningen",
+    "Sloop",
+    "Sociale huur",
+    "Middenhuur",
+    "Dure huur",
+    "Betaalbare koop",
+    "Dure koop",
+    "Nader te bepalen",
+    "Grondgebonden",
+    "Meergezins",
+    "Locatie",
+    "Start bouw",
+    "Oplevering vanaf",
+    "Oplevering tot en met",
+    "Doorbraaklocatie",
+    "Latitude",
+    "Longitude",
+    "Omschrijving",
+    "Openbaar",
+    "Peildatum",
+    "Contactpersoon",
+    "E-mail",
+    "Opmerkingen intern",
 ]
 
 STATUSES = [  # label as suppliers write it, weight, typical start-bouw offset from 2025
-    ("Idee/visie", 18, (3, 10)), ("In voorbereiding", 20, (2, 6)), ("Ontwerp", 14, (1, 4)),
-    ("Vastgesteld", 14, (0, 3)), ("Onherroepelijk", 14, (0, 2)), ("In aanbouw", 12, (-2, 0)),
-    ("Opgeleverd", 5, (-4, -2)), ("Vervallen", 3, (0, 5)),
+    ("Idee/visie", 18, (3, 10)),
+    ("In voorbereiding", 20, (2, 6)),
+    ("Ontwerp", 14, (1, 4)),
+    ("Vastgesteld", 14, (0, 3)),
+    ("Onherroepelijk", 14, (0, 2)),
+    ("In aanbouw", 12, (-2, 0)),
+    ("Opgeleverd", 5, (-4, -2)),
+    ("Vervallen", 3, (0, 5)),
 ]
 SEGMENT_HEADERS = ("Sociale huur", "Middenhuur", "Dure huur", "Betaalbare koop", "Dure koop", "Nader te bepalen")
 STATUS_STEP = ["Idee/visie", "In voorbereiding", "Ontwerp", "Vastgesteld", "Onherroepelijk", "In aanbouw", "Opgeleverd"]
@@ -46,19 +77,97 @@ BUILT = ("In aanbouw", "Opgeleverd")  # started by the peildatum: Start bouw not
 # Real doorbraaklocaties with their municipality (research lmvw-data.md §3.1); the plans are invented.
 DOORBRAAK = {"GM1963": "Stougjeswijk", "GM1892": "Cortelande", "GM0394": "Lisserbroek"}
 ALMERE = ("GM0034", ["Oosterwold", "Pampus"])
-CITIES = {"GM0363": 40, "GM0599": 30, "GM0518": 25, "GM0344": 25, "GM0034": 18, "GM0772": 12, "GM0014": 12,
-          "GM0855": 10, "GM0758": 10, "GM0268": 10, "GM0394": 10, "GM1892": 8, "GM1963": 6, "GM0307": 8,
-          "GM0200": 7, "GM0202": 8, "GM0479": 7, "GM0153": 7, "GM0796": 8, "GM0934": 5, "GM0935": 6}
+CITIES = {
+    "GM0363": 40,
+    "GM0599": 30,
+    "GM0518": 25,
+    "GM0344": 25,
+    "GM0034": 18,
+    "GM0772": 12,
+    "GM0014": 12,
+    "GM0855": 10,
+    "GM0758": 10,
+    "GM0268": 10,
+    "GM0394": 10,
+    "GM1892": 8,
+    "GM1963": 6,
+    "GM0307": 8,
+    "GM0200": 7,
+    "GM0202": 8,
+    "GM0479": 7,
+    "GM0153": 7,
+    "GM0796": 8,
+    "GM0934": 5,
+    "GM0935": 6,
+}
 
-PLACES = ["Stationsgebied", "Havenkwartier", "De Kade", "Oostpoort", "Westerpark", "Zuidrand", "Molenwijk",
-          "Het Veld", "Kerkbuurt", "Dorpshart", "Spoorzone", "Beekdal", "De Weide", "Noorderhof", "Polderzicht",
-          "Singelhof", "Bolwerk", "Fabriekslaan", "Schoolstraat", "Marktplein", "Landgoed Hoeve", "De Tuinen",
-          "Waterfront", "Lindehof", "Ringdijk", "Vaartkwartier", "Centrumplan", "Oude Haven", "Energiehof",
-          "Parkzoom", "Buitenhof", "Slotenbuurt", "Zuidas-Oost", "Leeuwenhof", "Esdoornlaan", "Nieuw Rijk"]
-KINDS = ["woningen", "herontwikkeling", "transformatie kantoor", "inbreiding", "uitbreiding", "fase 1", "fase 2",
-         "fase 3", "zorgwoningen", "starterswoningen", "tiny houses", "flexwoningen", "appartementen"]
-WORDS = ["duurzaam", "energieneutraal", "groen", "aan het water", "nabij het station", "met parkeerhof",
-         "houtbouw", "voor starters", "levensloopbestendig", "met binnentuin", "gasloos", "circulair"]
+PLACES = [
+    "Stationsgebied",
+    "Havenkwartier",
+    "De Kade",
+    "Oostpoort",
+    "Westerpark",
+    "Zuidrand",
+    "Molenwijk",
+    "Het Veld",
+    "Kerkbuurt",
+    "Dorpshart",
+    "Spoorzone",
+    "Beekdal",
+    "De Weide",
+    "Noorderhof",
+    "Polderzicht",
+    "Singelhof",
+    "Bolwerk",
+    "Fabriekslaan",
+    "Schoolstraat",
+    "Marktplein",
+    "Landgoed Hoeve",
+    "De Tuinen",
+    "Waterfront",
+    "Lindehof",
+    "Ringdijk",
+    "Vaartkwartier",
+    "Centrumplan",
+    "Oude Haven",
+    "Energiehof",
+    "Parkzoom",
+    "Buitenhof",
+    "Slotenbuurt",
+    "Zuidas-Oost",
+    "Leeuwenhof",
+    "Esdoornlaan",
+    "Nieuw Rijk",
+]
+KINDS = [
+    "woningen",
+    "herontwikkeling",
+    "transformatie kantoor",
+    "inbreiding",
+    "uitbreiding",
+    "fase 1",
+    "fase 2",
+    "fase 3",
+    "zorgwoningen",
+    "starterswoningen",
+    "tiny houses",
+    "flexwoningen",
+    "appartementen",
+]
+WORDS = [
+    "duurzaam",
+    "energieneutraal",
+    "groen",
+    "aan het water",
+    "nabij het station",
+    "met parkeerhof",
+    "houtbouw",
+    "voor starters",
+    "levensloopbestendig",
+    "met binnentuin",
+    "gasloos",
+    "circulair",
+]
 
 
 def load_gemeenten():
@@ -75,7 +184,9 @@ def load_shapes():
     from shapely.prepared import prep
 
     doc = json.loads(path.read_text(encoding="utf-8"))
-    return {f["properties"]["gemeentecode"]: (shape(f["geometry"]), prep(shape(f["geometry"]))) for f in doc["features"]}
+    return {
+        f["properties"]["gemeentecode"]: (shape(f["geometry"]), prep(shape(f["geometry"]))) for f in doc["features"]
+    }
 
 
 def point_in(rng, g, shapes):
@@ -101,9 +212,14 @@ def size(rng) -> int:
 def split_segments(rng, total: int, status: str) -> dict:
     if status in ("Idee/visie",) and rng.random() < 0.6:
         return {"Nader te bepalen": total}
-    weights = {"Sociale huur": rng.uniform(0.1, 0.4), "Middenhuur": rng.uniform(0.05, 0.25),
-               "Dure huur": rng.uniform(0.0, 0.12), "Betaalbare koop": rng.uniform(0.05, 0.3),
-               "Dure koop": rng.uniform(0.05, 0.4), "Nader te bepalen": rng.uniform(0.0, 0.3)}
+    weights = {
+        "Sociale huur": rng.uniform(0.1, 0.4),
+        "Middenhuur": rng.uniform(0.05, 0.25),
+        "Dure huur": rng.uniform(0.0, 0.12),
+        "Betaalbare koop": rng.uniform(0.05, 0.3),
+        "Dure koop": rng.uniform(0.05, 0.4),
+        "Nader te bepalen": rng.uniform(0.0, 0.3),
+    }
     s = sum(weights.values())
     out = {k: int(total * w / s) for k, w in weights.items()}
     out["Nader te bepalen"] += total - sum(out.values())
@@ -126,7 +242,11 @@ def coherent(plan: dict, year: int) -> dict:
             plan["Start bouw"] = min(plan["Start bouw"], plan["Oplevering vanaf"])
     if plan["Start bouw"] and plan["Oplevering vanaf"] and plan["Oplevering vanaf"] < plan["Start bouw"]:
         plan["Oplevering vanaf"] = plan["Start bouw"]
-    if plan["Oplevering vanaf"] and plan["Oplevering tot en met"] and plan["Oplevering tot en met"] < plan["Oplevering vanaf"]:
+    if (
+        plan["Oplevering vanaf"]
+        and plan["Oplevering tot en met"]
+        and plan["Oplevering tot en met"] < plan["Oplevering vanaf"]
+    ):
         plan["Oplevering tot en met"] = plan["Oplevering vanaf"]
     return plan
 
@@ -222,9 +342,21 @@ def messy_rows(rng, plans_by_gm, peildatum):
     row(**{"Plan-ID": "FOUT-0003", "Aantal woningen": "tien", "Plannaam": "Aantal in woorden"})
     # TWIJFEL-: doubtful but real plans, loaded with a warning (the price classes exceed bruto; a status
     # label the mapping does not know)
-    row(**{"Plan-ID": "TWIJFEL-0004", "Aantal woningen": 10, "Sociale huur": 8, "Middenhuur": 8, "Dure huur": 0,
-           "Betaalbare koop": 0, "Dure koop": 0, "Nader te bepalen": 0, "Grondgebonden": 0, "Meergezins": 10,
-           "Plannaam": "Segmenten groter dan totaal"})
+    row(
+        **{
+            "Plan-ID": "TWIJFEL-0004",
+            "Aantal woningen": 10,
+            "Sociale huur": 8,
+            "Middenhuur": 8,
+            "Dure huur": 0,
+            "Betaalbare koop": 0,
+            "Dure koop": 0,
+            "Nader te bepalen": 0,
+            "Grondgebonden": 0,
+            "Meergezins": 10,
+            "Plannaam": "Segmenten groter dan totaal",
+        }
+    )
     row(**{"Plan-ID": "FOUT-0005", "Start bouw": 1899, "Plannaam": "Startjaar 1899"})
     row(**{"Plan-ID": "TWIJFEL-0006", "Planstatus": "Ergens tussenin", "Plannaam": "Onbekende status"})
     row(**{"Plan-ID": "FOUT-0007", "Plannaam": "", "Omschrijving": "naam ontbreekt"})

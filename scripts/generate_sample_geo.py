@@ -14,6 +14,7 @@ Delivered as suppliers do: GeoPackages in RD New (EPSG:28992).
 Every shape is invented; only the municipality boundaries are real. Run after
 scripts/generate_sample.py (make sample).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,15 +59,26 @@ def public_plans(path: Path = EXPORT) -> list[dict]:
     with open(path, encoding="cp1252", newline="") as f:
         for r in csv.DictReader(f, delimiter=";"):
             pid, homes = r["Plan-ID"].strip(), r["Aantal woningen"].strip()
-            if not pid or pid.startswith(("FOUT-", "TWIJFEL-")) or pid in seen or r["Openbaar"].strip().lower() == "nee":
+            if (
+                not pid
+                or pid.startswith(("FOUT-", "TWIJFEL-"))
+                or pid in seen
+                or r["Openbaar"].strip().lower() == "nee"
+            ):
                 continue
             if not homes.isdigit() or not r["Latitude"]:
                 continue
             seen.add(pid)
             code = r["Gemeentecode"].strip().upper()
-            plans.append({"plan_id": pid, "gemeentecode": code if code.startswith("GM") else "GM" + code,
-                          "woningen": int(homes), "doorbraaklocatie": r["Doorbraaklocatie"].strip(),
-                          "point": rd(float(r["Longitude"].replace(",", ".")), float(r["Latitude"].replace(",", ".")))})
+            plans.append(
+                {
+                    "plan_id": pid,
+                    "gemeentecode": code if code.startswith("GM") else "GM" + code,
+                    "woningen": int(homes),
+                    "doorbraaklocatie": r["Doorbraaklocatie"].strip(),
+                    "point": rd(float(r["Longitude"].replace(",", ".")), float(r["Latitude"].replace(",", "."))),
+                }
+            )
     return plans
 
 
@@ -130,8 +142,15 @@ def build(seed: int = SEED):
         homes = site.get("woningen") or 2500
         center = random_point_in(rng, within)
         outlines[site["naam"]] = place(rng, center, homes / 35 * 10000, within)
-    site_rows = [{"naam": name, "indicatief": 1, "toelichting": "indicatieve omtrek (voorbeelddata), niet de echte ligging",
-                  "geometry": rounded(geom)} for name, geom in outlines.items()]
+    site_rows = [
+        {
+            "naam": name,
+            "indicatief": 1,
+            "toelichting": "indicatieve omtrek (voorbeelddata), niet de echte ligging",
+            "geometry": rounded(geom),
+        }
+        for name, geom in outlines.items()
+    ]
     rows = []
     for plan in plans:
         if rng.random() < WITHOUT_AREA:
@@ -149,16 +168,29 @@ def build(seed: int = SEED):
     # the mess of real files, each reported by the ingest
     bowtie = rows[10]["geometry"].bounds
     x0, y0, x1, y1 = bowtie
-    rows[10] = {**rows[10], "opmerking": "voorbeelddata: zelfdoorsnijdende omtrek",
-                "geometry": Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1), (x0, y0)])}
+    rows[10] = {
+        **rows[10],
+        "opmerking": "voorbeelddata: zelfdoorsnijdende omtrek",
+        "geometry": Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1), (x0, y0)]),
+    }
     a = rows[20]["geometry"]
-    rows[20] = {**rows[20], "opmerking": "voorbeelddata: plan in twee delen",
-                "geometry": MultiPolygon([a, shapely.affinity.translate(a, 3 * math.sqrt(a.area) + 50, 0)])}
+    rows[20] = {
+        **rows[20],
+        "opmerking": "voorbeelddata: plan in twee delen",
+        "geometry": MultiPolygon([a, shapely.affinity.translate(a, 3 * math.sqrt(a.area) + 50, 0)]),
+    }
     rows.append({"plan_id": rows[30]["plan_id"], "opmerking": "voorbeelddata: lege geometrie", "geometry": None})
-    rows.append({"plan_id": "VOORBEELD-ONBEKEND-0001", "opmerking": "voorbeelddata: Plan-ID niet in de export",
-                 "geometry": rows[40]["geometry"]})
-    return (gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:28992"),
-            gpd.GeoDataFrame(site_rows, geometry="geometry", crs="EPSG:28992"))
+    rows.append(
+        {
+            "plan_id": "VOORBEELD-ONBEKEND-0001",
+            "opmerking": "voorbeelddata: Plan-ID niet in de export",
+            "geometry": rows[40]["geometry"],
+        }
+    )
+    return (
+        gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:28992"),
+        gpd.GeoDataFrame(site_rows, geometry="geometry", crs="EPSG:28992"),
+    )
 
 
 def main():

@@ -45,6 +45,7 @@ the output is the sample's, byte for byte.
 
     python scripts/generate_sample_release.py --projects 82000 --out /tmp/lmvw10x/releases
 """
+
 from __future__ import annotations
 
 import argparse
@@ -84,8 +85,15 @@ UNKNOWN_STATUS = ["Principeverzoek", "Haalbaarheidsstudie"]  # labels the mappin
 UNKNOWN_SHARE = 0.01
 
 # Price class, share of projects on which it is present (real release: Sociale huur 37%, Dure koop 1%).
-CLASSES = [("Sociale huur", 0.37), ("Middenhuur", 0.24), ("Dure huur", 0.08), ("Huur onbekend", 0.14),
-           ("Betaalbare koop", 0.22), ("Dure koop", 0.01), ("Koop onbekend", 0.19)]
+CLASSES = [
+    ("Sociale huur", 0.37),
+    ("Middenhuur", 0.24),
+    ("Dure huur", 0.08),
+    ("Huur onbekend", 0.14),
+    ("Betaalbare koop", 0.22),
+    ("Dure koop", 0.01),
+    ("Koop onbekend", 0.19),
+]
 ZERO_OK = {"Middenhuur", "Dure huur", "Betaalbare koop"}  # these also occur present with value 0
 FLOAT_SHARE = 0.25  # whole numbers written as 35.0
 AREA_SHARE = 0.70
@@ -104,6 +112,7 @@ FOREIGN_POINTS = [[2.0, 48.8], [2.35, 48.86]]  # near Paris: outside the Netherl
 
 
 # ------------------------------------------------------------------ projects (release-independent)
+
 
 def pick_status(rng) -> str:
     if rng.random() < UNKNOWN_SHARE:
@@ -188,10 +197,22 @@ class World:
         bruto = gs.size(rng)
         sloop = rng.randint(1, max(1, int(bruto * 0.4))) if rng.random() < 0.10 else 0
         lat, lon = gs.point_in(rng, g, self.shapes)
-        p = {"pid": pid, "code": code, "naam": self.name(code), "status": pick_status(rng), "bruto": bruto,
-             "sloop": sloop, "classes": price_classes(rng, bruto), "lon": lon, "lat": lat,
-             "gemeente": LMVW_NAME.get(code, g["gemeentenaam"]), "provincie": g["provincie"],
-             "counted": True, "area": None, "tags": set()}
+        p = {
+            "pid": pid,
+            "code": code,
+            "naam": self.name(code),
+            "status": pick_status(rng),
+            "bruto": bruto,
+            "sloop": sloop,
+            "classes": price_classes(rng, bruto),
+            "lon": lon,
+            "lat": lat,
+            "gemeente": LMVW_NAME.get(code, g["gemeentenaam"]),
+            "provincie": g["provincie"],
+            "counted": True,
+            "area": None,
+            "tags": set(),
+        }
         if rng.random() < AREA_SHARE:
             p["area"] = outline(rng, lon, lat, bruto, self.rd_shapes.get(code))
         return p
@@ -252,8 +273,9 @@ def build_old(world: World) -> list[dict]:
         rd_a = rd(a)
         step = 3 * math.sqrt(rd_a.area) + 60  # metres: a second part a little way off
         cx, cy = rd_a.centroid.coords[0]
-        second = outline(rng, *TO_WGS.transform(cx + step, cy + step * 0.3), max(10, p["bruto"] // 3),
-                         world.rd_shapes.get(p["code"]))
+        second = outline(
+            rng, *TO_WGS.transform(cx + step, cy + step * 0.3), max(10, p["bruto"] // 3), world.rd_shapes.get(p["code"])
+        )
         if second is not None and not second.intersects(a):
             p["area"] = MultiPolygon([a, second])
             p["tags"].add("multipolygon")
@@ -264,8 +286,7 @@ def build_old(world: World) -> list[dict]:
 def evolve(world: World, old: list[dict]) -> tuple[list[dict], dict]:
     """The same projects half a year later, plus new ones; returns (projects, what changed)."""
     rng = world.rng
-    changes = {k: [] for k in ("withdrawn", "status_up", "status_down", "homes", "class_shift", "new",
-                               "area_dropped")}
+    changes = {k: [] for k in ("withdrawn", "status_up", "status_down", "homes", "class_shift", "new", "area_dropped")}
     keep = []
     for p in old:
         if not p["tags"] and rng.random() < 0.05:
@@ -308,8 +329,7 @@ def evolve(world: World, old: list[dict]) -> tuple[list[dict], dict]:
     keep.sort(key=lambda p: p["pid"])
     # the area file out of step: a few areas of the older release are missing in the newer one
     new_ids = set(changes["new"])
-    for p in random_sample([p for p in keep if p["area"] is not None and not p["tags"]
-                            and p["pid"] not in new_ids], 5):
+    for p in random_sample([p for p in keep if p["area"] is not None and not p["tags"] and p["pid"] not in new_ids], 5):
         p["area"] = None
         p["tags"].add("area_dropped")
         changes["area_dropped"].append(p["pid"])
@@ -318,14 +338,22 @@ def evolve(world: World, old: list[dict]) -> tuple[list[dict], dict]:
 
 # ------------------------------------------------------------------ rendering one release
 
+
 def number(v: int):
     return float(v) if RNG.random() < FLOAT_SHARE else int(v)
 
 
 def properties(p: dict, peil: str) -> dict:
-    props = {"project_id": p["pid"], "Plannaam": p["naam"], "Planstatus": p["status"], "peilmoment": peil,
-             "gemeente_naam": p["gemeente"], "provincie_naam": p["provincie"],
-             "Netto Plancapaciteit": number(p["bruto"] - p["sloop"]), "Bruto Plancapaciteit": number(p["bruto"])}
+    props = {
+        "project_id": p["pid"],
+        "Plannaam": p["naam"],
+        "Planstatus": p["status"],
+        "peilmoment": peil,
+        "gemeente_naam": p["gemeente"],
+        "provincie_naam": p["provincie"],
+        "Netto Plancapaciteit": number(p["bruto"] - p["sloop"]),
+        "Bruto Plancapaciteit": number(p["bruto"]),
+    }
     for c, _ in CLASSES:
         if c in p["classes"]:
             props[c] = number(p["classes"][c])
@@ -336,10 +364,27 @@ def render(world: World, projects: list[dict], peil: str, *, orphan: dict, newer
     """(project2, topology, gemeente rows, woondeal rows, quirk report) of one release."""
     rng = world.rng
     projects = [dict(p, classes=dict(p["classes"]), tags=set(p["tags"])) for p in projects]  # this release's copy
-    q = {k: [] for k in ("null_geometry", "outside_nl", "duplicate_id", "no_plannaam", "wrong_province",
-                         "classes_over_bruto", "unknown_status", "negative_netto", "variant_name",
-                         "unresolvable_name", "multipolygon", "bowtie", "orphan_area", "null_area",
-                         "area_dropped", "floats")}
+    q = {
+        k: []
+        for k in (
+            "null_geometry",
+            "outside_nl",
+            "duplicate_id",
+            "no_plannaam",
+            "wrong_province",
+            "classes_over_bruto",
+            "unknown_status",
+            "negative_netto",
+            "variant_name",
+            "unresolvable_name",
+            "multipolygon",
+            "bowtie",
+            "orphan_area",
+            "null_area",
+            "area_dropped",
+            "floats",
+        )
+    }
     for p in projects:
         for tag in ("negative_netto", "variant_name", "unresolvable_name", "multipolygon", "area_dropped"):
             if tag in p["tags"]:
@@ -371,8 +416,16 @@ def render(world: World, projects: list[dict], peil: str, *, orphan: dict, newer
         q["classes_over_bruto"].append((p["pid"], p["bruto"], sum(p["classes"].values())))
     original = plain(projects, 1)[0]
     g = world.by_code[original["code"]]
-    dup = dict(original, naam=world.name(original["code"]), bruto=gs.size(rng), sloop=0, classes={},
-               area=None, counted=False, tags={"duplicate_id"})
+    dup = dict(
+        original,
+        naam=world.name(original["code"]),
+        bruto=gs.size(rng),
+        sloop=0,
+        classes={},
+        area=None,
+        counted=False,
+        tags={"duplicate_id"},
+    )
     dup["lat"], dup["lon"] = gs.point_in(rng, g, world.shapes)
     q["duplicate_id"].append((original["pid"], original["naam"], dup["naam"]))
 
@@ -383,8 +436,12 @@ def render(world: World, projects: list[dict], peil: str, *, orphan: dict, newer
             del props["Plannaam"]
         geometry = None if "null_geometry" in p["tags"] else {"type": "Point", "coordinates": [p["lon"], p["lat"]]}
         features.append({"type": "Feature", "geometry": geometry, "properties": props})
-    q["floats"] = sum(isinstance(v, float) for f in features for k, v in f["properties"].items()
-                      if k not in ("project_id",) and not isinstance(v, str))
+    q["floats"] = sum(
+        isinstance(v, float)
+        for f in features
+        for k, v in f["properties"].items()
+        if k not in ("project_id",) and not isinstance(v, str)
+    )
     numeric = sum(not isinstance(v, str) for f in features for k, v in f["properties"].items() if k != "project_id")
     project2 = {"type": "FeatureCollection", "features": features}
 
@@ -414,12 +471,16 @@ def render(world: World, projects: list[dict], peil: str, *, orphan: dict, newer
             continue
         a = p["area"]
         if isinstance(a, MultiPolygon):
-            geometries.append({"type": "MultiPolygon", "arcs": [polygon_arcs(part) for part in a.geoms],
-                               "properties": props})
+            geometries.append(
+                {"type": "MultiPolygon", "arcs": [polygon_arcs(part) for part in a.geoms], "properties": props}
+            )
         else:
             geometries.append({"type": "Polygon", "arcs": polygon_arcs(a), "properties": props})
-    topology = {"type": "Topology", "objects": {"data": {"type": "GeometryCollection", "geometries": geometries}},
-                "arcs": arcs}
+    topology = {
+        "type": "Topology",
+        "objects": {"data": {"type": "GeometryCollection", "geometries": geometries}},
+        "arcs": arcs,
+    }
 
     # official totals per municipality and woondeal region
     sums: dict[str, dict] = {}
@@ -443,26 +504,42 @@ def render(world: World, projects: list[dict], peil: str, *, orphan: dict, newer
     for code in sorted(sums):
         g = world.by_code[code]
         s = sums[code]
-        gemeente_rows.append({"gemeente_code": code, "gemeente_naam": LMVW_NAME.get(code, g["gemeentenaam"]),
-                              "provincie_naam": g["provincie"], "woondeal_regio": regions[code], "peilmoment": peil,
-                              "Netto": number(official.get(code, s["Netto"])), "Hard totaal": number(s["Hard totaal"]),
-                              "Zacht totaal": number(s["Zacht totaal"])})
+        gemeente_rows.append(
+            {
+                "gemeente_code": code,
+                "gemeente_naam": LMVW_NAME.get(code, g["gemeentenaam"]),
+                "provincie_naam": g["provincie"],
+                "woondeal_regio": regions[code],
+                "peilmoment": peil,
+                "Netto": number(official.get(code, s["Netto"])),
+                "Hard totaal": number(s["Hard totaal"]),
+                "Zacht totaal": number(s["Zacht totaal"]),
+            }
+        )
     woondeal: dict[str, dict] = {}
     for row in gemeente_rows:
         w = woondeal.setdefault(row["woondeal_regio"], {"Netto": 0, "Hard totaal": 0, "Zacht totaal": 0})
         for k in w:
             w[k] += int(row[k])
-    woondeal_rows = [{"woondeal_regio": name, "peilmoment": peil, **{k: number(v) for k, v in w.items()}}
-                     for name, w in sorted(woondeal.items())]
+    woondeal_rows = [
+        {"woondeal_regio": name, "peilmoment": peil, **{k: number(v) for k, v in w.items()}}
+        for name, w in sorted(woondeal.items())
+    ]
     counted = [p for p in projects if p["counted"]]
     hard = sum(p["bruto"] - p["sloop"] for p in counted if p["status"] in HARD)
-    stats = {"projects": len(projects), "features": len(features), "areas": len(geometries),
-             "municipalities": len(gemeente_rows), "woondeal_regions": len(woondeal_rows),
-             "netto": sum(p["bruto"] - p["sloop"] for p in counted), "hard_share": hard / max(1, sum(p["bruto"] - p["sloop"] for p in counted)),
-             "float_share": q["floats"] / numeric,
-             "presence": {c: round(sum(c in p["classes"] for p in projects) / len(projects), 3) for c, _ in CLASSES},
-             "zero": {c: sum(p["classes"].get(c) == 0 for p in projects) for c, _ in CLASSES},
-             "netto_differs": differs}
+    stats = {
+        "projects": len(projects),
+        "features": len(features),
+        "areas": len(geometries),
+        "municipalities": len(gemeente_rows),
+        "woondeal_regions": len(woondeal_rows),
+        "netto": sum(p["bruto"] - p["sloop"] for p in counted),
+        "hard_share": hard / max(1, sum(p["bruto"] - p["sloop"] for p in counted)),
+        "float_share": q["floats"] / numeric,
+        "presence": {c: round(sum(c in p["classes"] for p in projects) / len(projects), 3) for c, _ in CLASSES},
+        "zero": {c: sum(p["classes"].get(c) == 0 for p in projects) for c, _ in CLASSES},
+        "netto_differs": differs,
+    }
     return project2, topology, gemeente_rows, woondeal_rows, q, stats
 
 
@@ -491,8 +568,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--projects", type=int, default=N_OLD,
-                        help=f"projects in the older release (default {N_OLD}); new projects in proportion")
+    parser.add_argument(
+        "--projects",
+        type=int,
+        default=N_OLD,
+        help=f"projects in the older release (default {N_OLD}); new projects in proportion",
+    )
     args = parser.parse_args()
     if args.projects < 100:
         parser.error("--projects: at least 100 (the quirks need projects without any other quirk)")
@@ -509,20 +590,31 @@ def main():
     orphan_new = next(p for p in old if p["pid"] in changes["withdrawn"] and p["area"] is not None)
     assert orphan_old["pid"] not in old_ids
     print("VOORBEELDDATA (verzonnen projecten in de vorm van de LMVW-release)")
-    for (folder, peil), projects, orphan, newer in ((RELEASES[0], old, orphan_old, False),
-                                                    (RELEASES[1], new, orphan_new, True)):
-        project2, topology, gemeente_rows, woondeal_rows, q, stats = render(world, projects, peil,
-                                                                            orphan=orphan, newer=newer)
+    for (folder, peil), projects, orphan, newer in (
+        (RELEASES[0], old, orphan_old, False),
+        (RELEASES[1], new, orphan_new, True),
+    ):
+        project2, topology, gemeente_rows, woondeal_rows, q, stats = render(
+            world, projects, peil, orphan=orphan, newer=newer
+        )
         out = args.out / folder
         out.mkdir(parents=True, exist_ok=True)
-        sizes = {name: write_gz(out / name, doc) for name, doc in (
-            ("project2.json.gz", project2), ("project_shape_topo.json.gz", topology),
-            ("gemeente.json.gz", gemeente_rows), ("woondeal.json.gz", woondeal_rows))}
+        sizes = {
+            name: write_gz(out / name, doc)
+            for name, doc in (
+                ("project2.json.gz", project2),
+                ("project_shape_topo.json.gz", topology),
+                ("gemeente.json.gz", gemeente_rows),
+                ("woondeal.json.gz", woondeal_rows),
+            )
+        }
         print(f"\n{out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}  peilmoment {peil!r}")
         print("  " + ", ".join(f"{n} {s:,} B" for n, s in sizes.items()))
-        print(f"  {stats['projects']} projecten ({stats['features']} features), {stats['areas']} vlakken, "
-              f"{stats['municipalities']} gemeenten, {stats['woondeal_regions']} woondealregio's; "
-              f"netto {stats['netto']:,}, hard {stats['hard_share']:.1%}, floats {stats['float_share']:.1%}")
+        print(
+            f"  {stats['projects']} projecten ({stats['features']} features), {stats['areas']} vlakken, "
+            f"{stats['municipalities']} gemeenten, {stats['woondeal_regions']} woondealregio's; "
+            f"netto {stats['netto']:,}, hard {stats['hard_share']:.1%}, floats {stats['float_share']:.1%}"
+        )
         print("  prijsklasse aanwezig: " + ", ".join(f"{c} {v:.1%}" for c, v in stats["presence"].items()))
         print("  prijsklasse met 0: " + ", ".join(f"{c} {v}" for c, v in stats["zero"].items() if v))
         for k, v in q.items():

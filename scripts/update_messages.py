@@ -3,6 +3,7 @@
 Extracts _() strings with Babel, keeps existing translations, adds new ones empty,
 and reports strings still untranslated. Optional: --add FILE.py with a dict EN = {...}.
 """
+
 import argparse
 import runpy
 import subprocess
@@ -22,9 +23,24 @@ def main():
     parser.add_argument("--add", type=Path, help="a Python file defining EN = {dutch: english}")
     parser.add_argument("--check", action="store_true", help="only report; exit 1 if a string lacks English")
     args = parser.parse_args()
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-                    "-o", str(POT), "--no-location", "--omit-header", str(ROOT)], check=True, cwd=ROOT,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-o",
+            str(POT),
+            "--no-location",
+            "--omit-header",
+            str(ROOT),
+        ],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
     template = read_po(POT.open("rb"))
     old = {m.id: m.string for m in read_po(PO.open("rb"))} if PO.exists() else {}
     extra = runpy.run_path(str(args.add))["EN"] if args.add else {}

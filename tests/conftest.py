@@ -1,5 +1,6 @@
 """Shared fixtures: small real databases built by the real ingest, served by the real Datasette.
 Helpers the tests import (paths, make_datasette, query, start_server, ...) are in helpers.py."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -98,10 +99,28 @@ def page(browser, server):
 
 # --- tiers: `make test-fast` leaves out the browser tests and these (nginx, a JVM, fuzzing, large or many
 # builds, killed builds, waits on time limits); `make test` runs everything ---
-SLOW_MODULES = {"test_badinput", "test_faults", "test_serve_prod", "test_log_retention", "test_openapi",
-                "test_html_valid", "test_parallel_load", "test_downloads_parallel", "test_hypothesis", "test_abuse",
-                "test_hostile_visitors", "test_woningbouwkaart", "test_dcat", "test_geo", "test_fetch",
-                "test_hostile_sources", "test_bad_parameters", "test_real_workbook", "test_geo_output", "test_statements"}
+SLOW_MODULES = {
+    "test_badinput",
+    "test_faults",
+    "test_serve_prod",
+    "test_log_retention",
+    "test_openapi",
+    "test_html_valid",
+    "test_parallel_load",
+    "test_downloads_parallel",
+    "test_hypothesis",
+    "test_abuse",
+    "test_hostile_visitors",
+    "test_woningbouwkaart",
+    "test_dcat",
+    "test_geo",
+    "test_fetch",
+    "test_hostile_sources",
+    "test_bad_parameters",
+    "test_real_workbook",
+    "test_geo_output",
+    "test_statements",
+}
 
 
 def pytest_collection_modifyitems(items):

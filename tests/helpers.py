@@ -1,5 +1,6 @@
 """What the tests share besides fixtures: paths, the app and server exactly as `make serve` configures
 them, a plain-sqlite3 reader, manifests, Chromium. Fixtures (which use these) are in conftest.py."""
+
 from __future__ import annotations
 
 import json
@@ -123,5 +124,8 @@ def built_server(directory: Path, entries: list[dict]):
 def needs_shared(path: Path):
     """A skip mark for tests that read a real public file from ../shared (read in place, never copied):
     without that folder next to the repository they skip, naming the file, instead of erroring."""
-    return pytest.mark.skipif(not path.exists(), reason=f"{path} is absent: these tests read ../shared next to "
-                                                        "the repository (see ../shared/data/PROVENANCE.md)")
+    return pytest.mark.skipif(
+        not path.exists(),
+        reason=f"{path} is absent: these tests read ../shared next to "
+        "the repository (see ../shared/data/PROVENANCE.md)",
+    )

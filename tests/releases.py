@@ -4,6 +4,7 @@ project2.json.gz (GeoJSON points with every attribute), project_shape_topo.json.
 absolute lon/lat arcs, no transform), gemeente.json.gz and woondeal.json.gz (lists of totals). Only
 what a test gives is written: an absent price class is an absent key, never 0.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -15,13 +16,30 @@ def gz(obj) -> bytes:
     return gzip.compress(json.dumps(obj, ensure_ascii=False).encode("utf-8"), mtime=0)
 
 
-def project(pid, naam, gemeente, provincie, netto, bruto, status="Vastgesteld", peilmoment="2025-10-01",
-            point=(5.12, 52.09), **classes) -> dict:
+def project(
+    pid,
+    naam,
+    gemeente,
+    provincie,
+    netto,
+    bruto,
+    status="Vastgesteld",
+    peilmoment="2025-10-01",
+    point=(5.12, 52.09),
+    **classes,
+) -> dict:
     """One feature of project2.json.gz; `classes` are price classes by their published names
     (Sociale_huur -> 'Sociale huur'); give a value of None for a property that is present as null."""
-    props = {"project_id": pid, "Plannaam": naam, "Planstatus": status, "peilmoment": peilmoment,
-             "gemeente_naam": gemeente, "provincie_naam": provincie, "Netto Plancapaciteit": netto,
-             "Bruto Plancapaciteit": bruto}
+    props = {
+        "project_id": pid,
+        "Plannaam": naam,
+        "Planstatus": status,
+        "peilmoment": peilmoment,
+        "gemeente_naam": gemeente,
+        "provincie_naam": provincie,
+        "Netto Plancapaciteit": netto,
+        "Bruto Plancapaciteit": bruto,
+    }
     props.update({k.replace("_", " "): v for k, v in classes.items()})
     if naam is None:
         del props["Plannaam"]
@@ -45,14 +63,27 @@ def topology(areas: list[tuple]) -> dict:
         for ring in rings:
             arcs.append(ring)
             refs.append([len(arcs) - 1])
-        geometries.append({"type": kind, "arcs": refs if kind == "Polygon" else [[r] for r in refs],
-                           "properties": {"project_id": pid, "gemeente_code": "GM0000"}})
-    return {"type": "Topology", "objects": {"data": {"type": "GeometryCollection", "geometries": geometries}},
-            "arcs": arcs}
+        geometries.append(
+            {
+                "type": kind,
+                "arcs": refs if kind == "Polygon" else [[r] for r in refs],
+                "properties": {"project_id": pid, "gemeente_code": "GM0000"},
+            }
+        )
+    return {
+        "type": "Topology",
+        "objects": {"data": {"type": "GeometryCollection", "geometries": geometries}},
+        "arcs": arcs,
+    }
 
 
-def write_release(folder: Path, projects: list[dict], areas: list[tuple] | None = None,
-                  gemeenten: list[dict] | None = None, woondeals: list[dict] | None = None) -> Path:
+def write_release(
+    folder: Path,
+    projects: list[dict],
+    areas: list[tuple] | None = None,
+    gemeenten: list[dict] | None = None,
+    woondeals: list[dict] | None = None,
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "project2.json.gz").write_bytes(gz({"type": "FeatureCollection", "features": projects}))
     if areas is not None:
@@ -65,5 +96,13 @@ def write_release(folder: Path, projects: list[dict], areas: list[tuple] | None 
 
 
 def gemeente(code, naam, provincie, regio, netto, hard, zacht, peilmoment="2025-10-01") -> dict:
-    return {"gemeente_code": code, "gemeente_naam": naam, "provincie_naam": provincie, "woondeal_regio": regio,
-            "peilmoment": peilmoment, "Netto": netto, "Hard totaal": hard, "Zacht totaal": zacht}
+    return {
+        "gemeente_code": code,
+        "gemeente_naam": naam,
+        "provincie_naam": provincie,
+        "woondeal_regio": regio,
+        "peilmoment": peilmoment,
+        "Netto": netto,
+        "Hard totaal": hard,
+        "Zacht totaal": zacht,
+    }

@@ -5,6 +5,7 @@ A real `datasette serve` on 127.0.0.1 with the `make serve` configuration (plugi
 and plugins/security_headers.py are part of it). nginx's ?sql= rate limit is tested in
 tests/test_serve_prod.py.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -169,8 +170,12 @@ def test_canned_queries_are_read_only_and_bind_parameters(live):
     assert queries and not any(isinstance(q, dict) and q.get("write") for q in queries.values())
     hostile = "x'); drop table plannen; --"
     for name in queries:
-        status, _, _ = get(f"{base}/woningbouwplannen/{name}.json?" + urllib.parse.urlencode(
-            {p: hostile for p in ("gemeente", "provincie", "plan_id", "lat", "lon", "km", "naam")}))
+        status, _, _ = get(
+            f"{base}/woningbouwplannen/{name}.json?"
+            + urllib.parse.urlencode(
+                {p: hostile for p in ("gemeente", "provincie", "plan_id", "lat", "lon", "km", "naam")}
+            )
+        )
         assert status in (200, 400), (name, status)
         status, _, _ = get(f"{base}/woningbouwplannen/{name}", "POST", b"sql=delete+from+plannen")
         assert status == 405, (name, status)
@@ -180,12 +185,28 @@ def test_canned_queries_are_read_only_and_bind_parameters(live):
 SECURITY = {"content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options"}
 
 
-@pytest.mark.parametrize("path", [
-    "/", "/kaart", "/voortgang", "/en/", "/woningbouwplannen", "/woningbouwplannen/plannen",
-    "/woningbouwplannen/plannen.json", "/woningbouwplannen/plannen.csv", "/woningbouwplannen/plannen.geojson",
-    "/static/portal.css", "/-/static/app.css", "/bestaat-niet", "/woningbouwplannen/bestaat_niet.json",
-    "/woningbouwplannen?sql=selec+1", "/woningbouwplannen.db", "/-/versions.json", "/-/kaartdata.json",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/kaart",
+        "/voortgang",
+        "/en/",
+        "/woningbouwplannen",
+        "/woningbouwplannen/plannen",
+        "/woningbouwplannen/plannen.json",
+        "/woningbouwplannen/plannen.csv",
+        "/woningbouwplannen/plannen.geojson",
+        "/static/portal.css",
+        "/-/static/app.css",
+        "/bestaat-niet",
+        "/woningbouwplannen/bestaat_niet.json",
+        "/woningbouwplannen?sql=selec+1",
+        "/woningbouwplannen.db",
+        "/-/versions.json",
+        "/-/kaartdata.json",
+    ],
+)
 def test_security_headers_on_every_response(live, path):
     base, _ = live
     status, headers, _ = get(base + path)
@@ -199,25 +220,28 @@ def test_security_headers_on_every_response(live, path):
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
 
 
-@pytest.mark.parametrize("path,status", [
-    ("/woningbouwplannen?sql=selec+*+frm+plannen", 400),
-    ("/woningbouwplannen.json?sql=select+*+from+bestaat_niet", 400),
-    ("/woningbouwplannen/bestaat_niet", 404),
-    ("/woningbouwplannen/plannen?_size=100000000", 400),
-    ("/woningbouwplannen/plannen.json?_size=-1", 400),
-    ("/woningbouwplannen/plannen?_next=%27%22%3E%3Cscript%3E", 400),  # not a paging token of this table
-    ("/woningbouwplannen/plannen.json?_next=zzz~~~", 400),
-    ("/woningbouwplannen/plannen?_sort=bestaat_niet", 400),
-    ("/woningbouwplannen.json?sql=select+1&_timelimit=abc", 200),
-    ("/woningbouwplannen/plannen?_timelimit=-5", 200),
-    ("/woningbouwplannen/plannen/%00", 404),
-])
+@pytest.mark.parametrize(
+    "path,status",
+    [
+        ("/woningbouwplannen?sql=selec+*+frm+plannen", 400),
+        ("/woningbouwplannen.json?sql=select+*+from+bestaat_niet", 400),
+        ("/woningbouwplannen/bestaat_niet", 404),
+        ("/woningbouwplannen/plannen?_size=100000000", 400),
+        ("/woningbouwplannen/plannen.json?_size=-1", 400),
+        ("/woningbouwplannen/plannen?_next=%27%22%3E%3Cscript%3E", 400),  # not a paging token of this table
+        ("/woningbouwplannen/plannen.json?_next=zzz~~~", 400),
+        ("/woningbouwplannen/plannen?_sort=bestaat_niet", 400),
+        ("/woningbouwplannen.json?sql=select+1&_timelimit=abc", 200),
+        ("/woningbouwplannen/plannen?_timelimit=-5", 200),
+        ("/woningbouwplannen/plannen/%00", 404),
+    ],
+)
 def test_error_pages_reveal_no_internals(live, path, status):
     base, _ = live
     got, headers, body = get(base + path)
     assert got == status, (path, got, body[:300])
     text = body.decode("utf-8", "replace")
-    for leak in ("Traceback", "File \"", str(ROOT), "site-packages", ".py\"", "sqlite3.", "\"><script>"):
+    for leak in ("Traceback", 'File "', str(ROOT), "site-packages", '.py"', "sqlite3.", '"><script>'):
         assert leak not in text, (path, leak)
 
 
@@ -226,7 +250,9 @@ def test_unexpected_errors_are_a_plain_500(sample_app):
     Datasette's own errors (400, 404) keep their messages."""
     from datasette.utils.asgi import NotFound, Request
 
-    spec = importlib.util.spec_from_file_location("security_headers_under_test", ROOT / "plugins" / "security_headers.py")
+    spec = importlib.util.spec_from_file_location(
+        "security_headers_under_test", ROOT / "plugins" / "security_headers.py"
+    )
     plugin = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(plugin)
     secret = OSError(2, "No such file or directory", str(ROOT / "data" / "geheim.db"))

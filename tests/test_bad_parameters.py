@@ -4,6 +4,7 @@ bad `_shape` is an HTTP 400 too, not a 200 with {"ok": false} inside. A real `da
 (conftest's `server`) with the sample database; the rules are in plugins/api_errors.py, request_bounds.py
 and map_data.py, and /openapi.json says the same (tests/test_openapi.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,16 +20,35 @@ from ingest.downloads import published_tables
 DB = "/woningbouwplannen"
 # (query string, the parameter the message must name)
 TABLE_MISTAKES = [
-    ("_facet=%7B", "_facet"), ("_facet=%7B%7D", "_facet"), ("_facet_array=%7B", "_facet_array"),
-    ("_facet_date=%7B", "_facet_date"), ("_facet=%7B%22simple%22:1%7D", "_facet"), ("_facet=nope", "_facet"),
-    ("_facet_foo=naam", "_facet_foo"), ("_facet_size=%C2%B2", "_facet_size"), ("_size=", "_size"),
-    ("_size=abc", "_size"), ("_size=1001", "_size"), ("_sort=naam&_sort_desc=naam", "_sort_desc"),
-    ("_sort=&_sort_desc=naam", "_sort_desc"), ("_sort=nope", "nope"), ("_through=x", "_through"),
-    ("naam__in=%5B", "naam__in"), ("naam__in=%5B%7B%7D%5D", "naam__in"),
-    ("naam__in=%5B99999999999999999999999%5D", "naam__in"), ("woningen__gt=99999999999999999999999", "woningen__gt"),
-    ("woningen__gt=%C2%B2", "woningen__gt"), ("naam__nope=1", "naam__nope"), ("_next=abc", "_next"),
-    ("_ttl=%C2%B2", "_ttl"), ("_json_infinity=x", "_json_infinity"), ("_labels=x", "_labels"),
-    ("_searchmode=x", "_searchmode"), ("_stream=off", "_stream"), ("_shape=xx", "_shape"), ("x%00=1", "x"),
+    ("_facet=%7B", "_facet"),
+    ("_facet=%7B%7D", "_facet"),
+    ("_facet_array=%7B", "_facet_array"),
+    ("_facet_date=%7B", "_facet_date"),
+    ("_facet=%7B%22simple%22:1%7D", "_facet"),
+    ("_facet=nope", "_facet"),
+    ("_facet_foo=naam", "_facet_foo"),
+    ("_facet_size=%C2%B2", "_facet_size"),
+    ("_size=", "_size"),
+    ("_size=abc", "_size"),
+    ("_size=1001", "_size"),
+    ("_sort=naam&_sort_desc=naam", "_sort_desc"),
+    ("_sort=&_sort_desc=naam", "_sort_desc"),
+    ("_sort=nope", "nope"),
+    ("_through=x", "_through"),
+    ("naam__in=%5B", "naam__in"),
+    ("naam__in=%5B%7B%7D%5D", "naam__in"),
+    ("naam__in=%5B99999999999999999999999%5D", "naam__in"),
+    ("woningen__gt=99999999999999999999999", "woningen__gt"),
+    ("woningen__gt=%C2%B2", "woningen__gt"),
+    ("naam__nope=1", "naam__nope"),
+    ("_next=abc", "_next"),
+    ("_ttl=%C2%B2", "_ttl"),
+    ("_json_infinity=x", "_json_infinity"),
+    ("_labels=x", "_labels"),
+    ("_searchmode=x", "_searchmode"),
+    ("_stream=off", "_stream"),
+    ("_shape=xx", "_shape"),
+    ("x%00=1", "x"),
 ]
 
 
@@ -81,8 +101,14 @@ def test_shape_object_needs_a_primary_key_and_the_database_description_has_no_ro
 
 
 def test_map_data_refuses_an_unknown_segment_and_a_malformed_bbox(server):
-    for query, name in [("segment=AAA", "segment"), ("bbox=1", "bbox"), ("bbox=4,52,5", "bbox"),
-                        ("bbox=1e3,52,5,53", "bbox"), ("bbox=4,95,5,96", "bbox"), ("bbox=nan,52,5,53", "bbox")]:
+    for query, name in [
+        ("segment=AAA", "segment"),
+        ("bbox=1", "bbox"),
+        ("bbox=4,52,5", "bbox"),
+        ("bbox=1e3,52,5,53", "bbox"),
+        ("bbox=4,95,5,96", "bbox"),
+        ("bbox=nan,52,5,53", "bbox"),
+    ]:
         status, content_type, body = answer(f"{server}/-/kaartdata.json?{query}")
         assert status == 400 and content_type.startswith("application/json"), (query, status)
         error = json.loads(body)
@@ -113,12 +139,61 @@ def test_search_text_with_line_breaks_quotes_and_nul_is_searched_not_refused(ser
         assert status == 200, (text, body[:200])
 
 
-HOSTILE = ["", "{", "{}", "[", "[{}]", "²", "-1", "99999999999999999999999", "x\x00y", '"', "~", "~ZZ", ",,,,", "$null",
-           '{"simple": 1}', '{"table": 1}', "on", "off"]
-PARAMETERS = ["_facet", "_facet_array", "_facet_date", "_facet_size", "_size", "_sort", "_sort_desc", "_next",
-              "_search", "_search_naam", "_searchmode", "_through", "_labels", "_label", "_col", "_nocol", "_json",
-              "_json_infinity", "_ttl", "_timelimit", "_nocount", "_nofacet", "_stream", "_dl", "_shape", "_where",
-              "_fts_table", "_fts_pk", "naam__in", "naam__notin", "woningen__gt", "naam__arraycontains", "naam__date"]
+HOSTILE = [
+    "",
+    "{",
+    "{}",
+    "[",
+    "[{}]",
+    "²",
+    "-1",
+    "99999999999999999999999",
+    "x\x00y",
+    '"',
+    "~",
+    "~ZZ",
+    ",,,,",
+    "$null",
+    '{"simple": 1}',
+    '{"table": 1}',
+    "on",
+    "off",
+]
+PARAMETERS = [
+    "_facet",
+    "_facet_array",
+    "_facet_date",
+    "_facet_size",
+    "_size",
+    "_sort",
+    "_sort_desc",
+    "_next",
+    "_search",
+    "_search_naam",
+    "_searchmode",
+    "_through",
+    "_labels",
+    "_label",
+    "_col",
+    "_nocol",
+    "_json",
+    "_json_infinity",
+    "_ttl",
+    "_timelimit",
+    "_nocount",
+    "_nofacet",
+    "_stream",
+    "_dl",
+    "_shape",
+    "_where",
+    "_fts_table",
+    "_fts_pk",
+    "naam__in",
+    "naam__notin",
+    "woningen__gt",
+    "naam__arraycontains",
+    "naam__date",
+]
 
 
 QUERY_PARAMETERS = {"_shape", "_size", "_next", "_json", "_json_infinity", "_ttl", "_timelimit", "_stream", "_dl"}
@@ -128,10 +203,18 @@ def test_no_datasette_parameter_with_a_hostile_value_is_a_server_error(server):
     """Every parameter Datasette reads, each with values that broke it before, on a table, and those a
     query reads on a canned query and on own SQL: never a 5xx (pages: the tests above, same checks)."""
     queries = [f"{DB}/woningen_per_gemeente.json?", f"{DB}.json?sql=select+1&"]
-    urls = [f"{server}{DB}/plannen.json?{urllib.parse.urlencode({name: value})}&_size=2"
-            for name in PARAMETERS for value in HOSTILE]
-    urls += [f"{server}{url}{urllib.parse.urlencode({name: value})}"
-             for url in queries for name in PARAMETERS if name in QUERY_PARAMETERS for value in HOSTILE]
+    urls = [
+        f"{server}{DB}/plannen.json?{urllib.parse.urlencode({name: value})}&_size=2"
+        for name in PARAMETERS
+        for value in HOSTILE
+    ]
+    urls += [
+        f"{server}{url}{urllib.parse.urlencode({name: value})}"
+        for url in queries
+        for name in PARAMETERS
+        if name in QUERY_PARAMETERS
+        for value in HOSTILE
+    ]
     with ThreadPoolExecutor(4) as pool:
         statuses = list(pool.map(lambda url: get(url)[0], urls))
     failures = [f"{status} {url}" for status, url in zip(statuses, urls) if status >= 500]

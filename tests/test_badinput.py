@@ -4,6 +4,7 @@ For each file: no traceback; exit 0 (loaded, every row accounted for and every r
 row reported) or 2 (one line naming the file, the published database byte-for-byte
 unchanged, no temporary file left behind). The builds run two at a time.
 """
+
 from __future__ import annotations
 
 import os
@@ -41,8 +42,9 @@ def manifest(directory: Path, c: Case) -> Path:
     sources = [{"kind": "gemeenten", "path": str(GEMEENTEN), "mapping": "gemeenten"}]
     if c.kind != "plannen":
         sources.append({"kind": "plannen", "path": str(base_plans(directory)), "peildatum": "2026-01-01"})
-    sources.append({"kind": c.kind, "path": str(c.path), **({"peildatum": "2026-01-01"} if c.kind == "plannen" else {}),
-                    **c.extra})
+    sources.append(
+        {"kind": c.kind, "path": str(c.path), **({"peildatum": "2026-01-01"} if c.kind == "plannen" else {}), **c.extra}
+    )
     doc = {"sources": sources, **({"limits": c.limits} if c.limits else {})}
     path = directory / "sources.yml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
@@ -63,14 +65,29 @@ def run_case(name: str, root: Path, published: bytes) -> Run:
     (directory / DB).write_bytes(published)
     out, err = directory / "stdout", directory / "stderr"
     with open(out, "w") as o, open(err, "w") as e:
-        proc = subprocess.Popen([sys.executable, "-m", "ingest", "build", "--quiet", "--sources",
-                                 str(manifest(directory, c)), "--db", str(directory / DB)],
-                                cwd=ROOT, stdout=o, stderr=e, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "ingest",
+                "build",
+                "--quiet",
+                "--sources",
+                str(manifest(directory, c)),
+                "--db",
+                str(directory / DB),
+            ],
+            cwd=ROOT,
+            stdout=o,
+            stderr=e,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         # CPU time of the build itself (wait4), not wall time: other work on the machine does not count
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(c, directory, published, proc.returncode, out.read_text(), err.read_text(),
-               usage.ru_utime + usage.ru_stime)
+    return Run(
+        c, directory, published, proc.returncode, out.read_text(), err.read_text(), usage.ru_utime + usage.ru_stime
+    )
 
 
 @pytest.fixture(scope="module")
@@ -110,15 +127,20 @@ def test_bad_input(runs, name):
     assert run.returncode == 0, output[-2000:]
     assert SECRET.encode() not in db.read_bytes()
     conn = sqlite3.connect(db)
-    bron = conn.execute("select id, rijen_gelezen, rijen_geladen, rijen_afgewezen, rijen_niet_openbaar from bronnen "
-                        "where bestand = ?", [c.path.name]).fetchone()
+    bron = conn.execute(
+        "select id, rijen_gelezen, rijen_geladen, rijen_afgewezen, rijen_niet_openbaar from bronnen where bestand = ?",
+        [c.path.name],
+    ).fetchone()
     assert bron, f"{c.path.name} not in bronnen"
     bron_id, read, loaded, rejected, not_public = bron
     assert read == loaded + rejected + not_public, bron
-    error_rows = conn.execute("select count(distinct rij) from ingest_problemen where bron_id = ? and ernst = 'fout'",
-                              [bron_id]).fetchone()[0]
-    problem_rows = conn.execute("select count(distinct rij) from ingest_problemen where bron_id = ? and rij is not null "
-                                "and ernst != 'info'", [bron_id]).fetchone()[0]
+    error_rows = conn.execute(
+        "select count(distinct rij) from ingest_problemen where bron_id = ? and ernst = 'fout'", [bron_id]
+    ).fetchone()[0]
+    problem_rows = conn.execute(
+        "select count(distinct rij) from ingest_problemen where bron_id = ? and rij is not null and ernst != 'info'",
+        [bron_id],
+    ).fetchone()[0]
     if c.kind == "plannen":
         assert error_rows == rejected, (error_rows, bron)  # every rejected row says why, and only those
     else:
@@ -129,5 +151,3 @@ def test_bad_input(runs, name):
         assert loaded == c.loaded, bron
     if c.kind == "plannen":
         assert conn.execute("select count(*) from plannen").fetchone()[0] == loaded
-
-

@@ -5,6 +5,7 @@ document that carries absolute URLs with a spoofed Host header and the proxy hea
 send: none of it may appear, nor the address the server really listens on. Of the home and downloads
 pages that is their schema.org JSON-LD (the rest of a Datasette page is Datasette's own).
 """
+
 from __future__ import annotations
 
 import re
@@ -20,10 +21,21 @@ from helpers import ROOT, start_server
 
 BASE = "https://woningbouwplannen.example.org"
 SPOOF = "evil.example"
-HEADERS = {"Host": SPOOF, "X-Forwarded-Host": SPOOF, "X-Forwarded-Proto": "https", "X-Forwarded-Port": "8443",
-           "Forwarded": f"host={SPOOF};proto=https"}
-DOCUMENTS = ["/catalog.jsonld", "/datapackage.json", "/sitemap.xml", "/robots.txt",
-             "/woningbouwplannen/wijzigingen_feed.atom", "/openapi.json"]
+HEADERS = {
+    "Host": SPOOF,
+    "X-Forwarded-Host": SPOOF,
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Port": "8443",
+    "Forwarded": f"host={SPOOF};proto=https",
+}
+DOCUMENTS = [
+    "/catalog.jsonld",
+    "/datapackage.json",
+    "/sitemap.xml",
+    "/robots.txt",
+    "/woningbouwplannen/wijzigingen_feed.atom",
+    "/openapi.json",
+]
 PAGES = ["/", "/en/", "/downloads", "/en/downloads"]  # their schema.org JSON-LD
 URL = re.compile(r"https?://[^\s\"'<>\\)]+")
 
@@ -56,7 +68,10 @@ def test_absolute_urls_come_from_base_url_whatever_the_request_says(configured_s
     assert SPOOF not in body and listening not in body and "localhost" not in body, path
     ours = [u for u in URL.findall(body) if not u.startswith(BASE)]
     # what is left points elsewhere: vocabularies, standards, sources, never a host of ours
-    assert not [u for u in ours if re.match(r"https?://(127\.|localhost|evil|woningbouwplannen\.)", u)], (path, ours[:5])
+    assert not [u for u in ours if re.match(r"https?://(127\.|localhost|evil|woningbouwplannen\.)", u)], (
+        path,
+        ours[:5],
+    )
     assert f"{BASE}/" in body, f"{path} names no URL of the portal"
 
 

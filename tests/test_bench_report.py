@@ -1,5 +1,6 @@
 """bench/report.py and bench/floor.py's pure parts: the SQL-vs-request column, where the rest goes,
 the hostile-visitor table and target, and docs/benchmarks.md (no servers, no timing)."""
+
 from __future__ import annotations
 
 import cProfile
@@ -21,29 +22,76 @@ def page(path: str, rps: float) -> dict:
 
 def results(attack_ratio: float = 1.2) -> dict:
     floor_figures = {
-        "/": {"request_ms": 14.0, "sql_ms": 0.5, "rest_ms": 13.5, "overhead_x": 27.0, "trace_ms": 1.1,
-              "execute_calls": 2, "execute_fn_calls": 3, "trace_calls": 2,
-              "rest": [{"group": "templates (Jinja)", "share": 0.41, "function": "index.html:root"},
-                       {"group": "plugin home_page", "share": 0.2, "function": "home_page.py:home"}]},
-        "/woningbouwplannen/plannen.json": {"request_ms": 30.0, "sql_ms": 20.0, "rest_ms": 10.0, "overhead_x": 0.5,
-                                            "trace_ms": 25.0, "execute_calls": 9, "execute_fn_calls": 0,
-                                            "trace_calls": 9},
+        "/": {
+            "request_ms": 14.0,
+            "sql_ms": 0.5,
+            "rest_ms": 13.5,
+            "overhead_x": 27.0,
+            "trace_ms": 1.1,
+            "execute_calls": 2,
+            "execute_fn_calls": 3,
+            "trace_calls": 2,
+            "rest": [
+                {"group": "templates (Jinja)", "share": 0.41, "function": "index.html:root"},
+                {"group": "plugin home_page", "share": 0.2, "function": "home_page.py:home"},
+            ],
+        },
+        "/woningbouwplannen/plannen.json": {
+            "request_ms": 30.0,
+            "sql_ms": 20.0,
+            "rest_ms": 10.0,
+            "overhead_x": 0.5,
+            "trace_ms": 25.0,
+            "execute_calls": 9,
+            "execute_fn_calls": 0,
+            "trace_calls": 9,
+        },
     }
-    attacked = {"/": {"idle_p95_ms": 10.0, "attacked_p95_ms": 10.0 * attack_ratio, "ratio": attack_ratio,
-                      "page_failures": 0, "attack_statuses": {"400": 50}}}
+    attacked = {
+        "/": {
+            "idle_p95_ms": 10.0,
+            "attacked_p95_ms": 10.0 * attack_ratio,
+            "ratio": attack_ratio,
+            "page_failures": 0,
+            "attack_statuses": {"400": 50},
+        }
+    }
     return {
-        "started": "2026-12-02T04:00:00", "seconds": 600, "commit": {"id": "abc1234", "dirty": True},
+        "started": "2026-12-02T04:00:00",
+        "seconds": 600,
+        "commit": {"id": "abc1234", "dirty": True},
         "config": {"quick": False},
-        "machine": {"cores": 2, "cpu": "x", "ram_gib": 8, "os": "Debian", "python": "3.11", "sqlite": "3.40",
-                    "datasette": "0.65.5", "nginx": "nginx", "wrk": "wrk", "note": "shared cores"},
-        "scales": {"national": {
-            "dataset": {"plans_newest": 100, "peildatums": ["2026-01-01"], "source_rows": 100,
-                        "plangebieden": {"in_manifest": False}},
-            "build": {"seconds": 1.0, "peak_rss_mb": 10.0, "steps": []},
-            "insert": {"plannen": {"ours_rows_s": 1, "raw_rows_s": 1, "ratio": 1.0}},
-            "serving": {"home": page("/", 100.0), "json_page": page("/woningbouwplannen/plannen.json", 10.0),
-                        "floor": floor_figures, "attacks": {"randomblob": attacked},
-                        "csv": {"ours": {"mb_s": 100}, "raw": {"mb_s": 10}}}}},
+        "machine": {
+            "cores": 2,
+            "cpu": "x",
+            "ram_gib": 8,
+            "os": "Debian",
+            "python": "3.11",
+            "sqlite": "3.40",
+            "datasette": "0.65.5",
+            "nginx": "nginx",
+            "wrk": "wrk",
+            "note": "shared cores",
+        },
+        "scales": {
+            "national": {
+                "dataset": {
+                    "plans_newest": 100,
+                    "peildatums": ["2026-01-01"],
+                    "source_rows": 100,
+                    "plangebieden": {"in_manifest": False},
+                },
+                "build": {"seconds": 1.0, "peak_rss_mb": 10.0, "steps": []},
+                "insert": {"plannen": {"ours_rows_s": 1, "raw_rows_s": 1, "ratio": 1.0}},
+                "serving": {
+                    "home": page("/", 100.0),
+                    "json_page": page("/woningbouwplannen/plannen.json", 10.0),
+                    "floor": floor_figures,
+                    "attacks": {"randomblob": attacked},
+                    "csv": {"ours": {"mb_s": 100}, "raw": {"mb_s": 10}},
+                },
+            }
+        },
     }
 
 

@@ -4,6 +4,7 @@ The server is the real `datasette serve` on 127.0.0.1 with the Makefile's config
 Requests to other hosts (map tiles) are blocked: this machine has no internet and the
 map must still show the plans.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port, serve_args  # noqa: F401  (older imports)
 
 pytestmark = pytest.mark.browser
+
 
 def test_plannen_table_shows_map_markers_facets_and_sample_banner(page, server):
     page.goto(server + "/woningbouwplannen/plannen", wait_until="domcontentloaded")
@@ -32,12 +34,16 @@ def test_plannen_table_shows_map_markers_facets_and_sample_banner(page, server):
 def test_map_shows_every_plan_without_clicking(page, server):
     page.goto(server + "/woningbouwplannen/plannen", wait_until="domcontentloaded")
     page.wait_for_selector(".marker-cluster", timeout=20000)
-    total = page.evaluate("fetch('/woningbouwplannen.json?sql=select+count(*)+from+plannen&_shape=arrayfirst').then(r => r.json())")[0]
+    total = page.evaluate(
+        "fetch('/woningbouwplannen.json?sql=select+count(*)+from+plannen&_shape=arrayfirst').then(r => r.json())"
+    )[0]
     assert total >= 3000
     page.wait_for_function(
         "n => [...document.querySelectorAll('.marker-cluster')].reduce((s, e) => s + (parseInt(e.innerText) || 0), 0)"
         " + document.querySelectorAll('.leaflet-marker-icon:not(.marker-cluster)').length >= n",
-        arg=total, timeout=60000)
+        arg=total,
+        timeout=60000,
+    )
     details = page.locator("details.column-descriptions-details")
     assert details.count() == 1 and details.get_attribute("open") is None
 
@@ -54,6 +60,9 @@ def test_chart_tool_loads_when_asked_and_draws_a_chart(page, server, path):
     assert page.locator("#grafiek-maken").count() == 0
     assert any(u.endswith(".js") for u in vega) and any(u.endswith(".css") for u in vega)
     page.check("form#graphForm input[name=mark][value=bar]")
-    page.wait_for_selector("form#graphForm ~ * canvas, form#graphForm ~ * svg, .vega-embed canvas, .vega-embed svg",
-                           state="attached", timeout=20000)
+    page.wait_for_selector(
+        "form#graphForm ~ * canvas, form#graphForm ~ * svg, .vega-embed canvas, .vega-embed svg",
+        state="attached",
+        timeout=20000,
+    )
     assert page.js_errors == []

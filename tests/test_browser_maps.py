@@ -3,6 +3,7 @@
 Proves the outlines and points are drawn without a basemap, one map per page, and that
 hostile plan names stay text.
 """
+
 from __future__ import annotations
 
 import base64
@@ -41,16 +42,26 @@ def hostile_server(tmp_path_factory):
     d = tmp_path_factory.mktemp("hostile")
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";")
-    w.writerow(["Plan-ID", "Plannaam", "Gemeentecode", "Planstatus", "Aantal woningen", "Doorbraaklocatie", "Omschrijving"])
-    w.writerow(["X-1", HOSTILE, "GM0363", "Vastgesteld", "80", '<script>window.__xss=2</script>', HOSTILE])
+    w.writerow(
+        ["Plan-ID", "Plannaam", "Gemeentecode", "Planstatus", "Aantal woningen", "Doorbraaklocatie", "Omschrijving"]
+    )
+    w.writerow(["X-1", HOSTILE, "GM0363", "Vastgesteld", "80", "<script>window.__xss=2</script>", HOSTILE])
     (d / "plannen.csv").write_text(buf.getvalue(), encoding="utf-8")
     with open(GEMEENTEN, encoding="utf-8") as f:
         g = next(r for r in csv.DictReader(f) if r["gemeentecode"] == "GM0363")
-    x, y = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True).transform(float(g["longitude"]), float(g["latitude"]))
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True).transform(
+        float(g["longitude"]), float(g["latitude"])
+    )
     gpd.GeoDataFrame({"plan_id": ["X-1"]}, geometry=[box(x - 100, y - 60, x + 100, y + 60)], crs="EPSG:28992").to_file(
-        d / "g.gpkg", driver="GPKG", engine="pyogrio")
-    with built_server(d, [{"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
-                          {"kind": "plangebieden", "path": "g.gpkg"}]) as base:
+        d / "g.gpkg", driver="GPKG", engine="pyogrio"
+    )
+    with built_server(
+        d,
+        [
+            {"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
+            {"kind": "plangebieden", "path": "g.gpkg"},
+        ],
+    ) as base:
         yield base
 
 
@@ -81,8 +92,11 @@ def page(browser, server):
 
 
 def plan_with(sample_db, where):
-    return sqlite3.connect(sample_db).execute(
-        f"select plan_id, oppervlakte_ha from plannen where {where} order by oppervlakte_ha desc limit 1").fetchone()
+    return (
+        sqlite3.connect(sample_db)
+        .execute(f"select plan_id, oppervlakte_ha from plannen where {where} order by oppervlakte_ha desc limit 1")
+        .fetchone()
+    )
 
 
 def stroke_pixels(page, element) -> int:
@@ -91,7 +105,9 @@ def stroke_pixels(page, element) -> int:
 
 
 def test_plan_page_shows_its_outline_without_tiles(page, server, sample_db):
-    plan_id, ha = plan_with(sample_db, "punt_bron = 'plangebied' and gemeentecode = 'GM1963' and oppervlakte_ha between 2 and 20")
+    plan_id, ha = plan_with(
+        sample_db, "punt_bron = 'plangebied' and gemeentecode = 'GM1963' and oppervlakte_ha between 2 and 20"
+    )
     page.goto(f"{server}/woningbouwplannen/plannen/{plan_id}", wait_until="domcontentloaded")
     page.wait_for_selector("#portal-kaart[data-kaart-klaar] .leaflet-overlay-pane path", timeout=20000)
     outline = page.locator("#portal-kaart .leaflet-overlay-pane path").first
@@ -115,8 +131,11 @@ def test_plan_without_area_shows_its_point_and_says_so(page, server, sample_db):
 
 
 def test_filtered_table_has_one_map_with_outlines_and_markers(page, server, sample_db):
-    n = sqlite3.connect(sample_db).execute(
-        "select count(*) from plannen where gemeentecode = 'GM1963' and geometrie is not null").fetchone()[0]
+    n = (
+        sqlite3.connect(sample_db)
+        .execute("select count(*) from plannen where gemeentecode = 'GM1963' and geometrie is not null")
+        .fetchone()[0]
+    )
     page.goto(f"{server}/woningbouwplannen/plannen?gemeentecode=GM1963", wait_until="domcontentloaded")
     page.wait_for_selector(".leaflet-container[data-omtrekken]", timeout=20000)
     page.wait_for_selector(".marker-cluster, .leaflet-marker-icon", timeout=20000)
@@ -139,8 +158,11 @@ def test_doorbraaklocaties_map_has_outlines_and_labels(page, server):
 
 
 def test_doorbraaklocatie_page_shows_site_and_its_plans(page, server, sample_db):
-    n = sqlite3.connect(sample_db).execute(
-        "select count(*) from plannen where doorbraaklocatie = 'Stougjeswijk' and geometrie is not null").fetchone()[0]
+    n = (
+        sqlite3.connect(sample_db)
+        .execute("select count(*) from plannen where doorbraaklocatie = 'Stougjeswijk' and geometrie is not null")
+        .fetchone()[0]
+    )
     page.goto(f"{server}/woningbouwplannen/doorbraaklocaties/Stougjeswijk", wait_until="domcontentloaded")
     page.wait_for_selector("#portal-kaart[data-kaart-klaar]", timeout=20000)
     assert page.locator("#portal-kaart .leaflet-overlay-pane path").count() == 1 + n

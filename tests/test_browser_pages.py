@@ -1,5 +1,6 @@
 """The public pages as a person sees them, in headless Chromium: both languages, phone
 width, keyboard only, axe-core accessibility checks, hostile data shown as text."""
+
 from __future__ import annotations
 
 import math
@@ -11,12 +12,24 @@ from helpers import ARTIFACTS, ROOT, query
 pytestmark = pytest.mark.browser
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = {"home": "/", "kaart": "/kaart", "buurt": "/in-de-buurt?lat=52.09&lon=5.12", "gemeenten": "/gemeenten",
-         "gemeente": "/gemeente/GM0344", "over": "/over", "journalisten": "/voor-journalisten",
-         "ontwikkelaars": "/voor-ontwikkelaars", "zoeken": "/zoeken?q=Utrecht", "plan": None,
-         "tabel": "/woningbouwplannen/plannen?provincie=Utrecht",
-         "voortgang": "/voortgang", "doorbraak": "/doorbraaklocaties", "api": "/api",
-         "toegankelijkheid": "/toegankelijkheid", "privacy": "/privacy"}
+PAGES = {
+    "home": "/",
+    "kaart": "/kaart",
+    "buurt": "/in-de-buurt?lat=52.09&lon=5.12",
+    "gemeenten": "/gemeenten",
+    "gemeente": "/gemeente/GM0344",
+    "over": "/over",
+    "journalisten": "/voor-journalisten",
+    "ontwikkelaars": "/voor-ontwikkelaars",
+    "zoeken": "/zoeken?q=Utrecht",
+    "plan": None,
+    "tabel": "/woningbouwplannen/plannen?provincie=Utrecht",
+    "voortgang": "/voortgang",
+    "doorbraak": "/doorbraaklocaties",
+    "api": "/api",
+    "toegankelijkheid": "/toegankelijkheid",
+    "privacy": "/privacy",
+}
 
 
 def plan_path(page, server):
@@ -28,7 +41,9 @@ def axe_violations(page):
     assert AXE.exists(), "run `npm ci` (make test does) for axe-core"
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        (v["id"], v["impact"], len(v["nodes"])) for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -61,7 +76,10 @@ def test_every_public_page_passes_axe_and_fits_a_phone(browser, server, lang):
 
 def test_home_map_draws_markers_without_tiles(page, server):
     page.goto(server + "/nl/")
-    page.wait_for_function("document.querySelector('#homekaart') && +document.querySelector('#homekaart').dataset.loaded > 0", timeout=60000)
+    page.wait_for_function(
+        "document.querySelector('#homekaart') && +document.querySelector('#homekaart').dataset.loaded > 0",
+        timeout=60000,
+    )
     total = page.evaluate("fetch('/-/kaartdata.json').then(r => r.json()).then(d => d.rows.length)")
     assert int(page.locator("#homekaart").get_attribute("data-loaded")) == total >= 3000
     assert page.locator("#homekaart .marker-cluster").count() > 0
@@ -97,15 +115,19 @@ def test_search_and_map_by_keyboard_alone(page, server):
 
 def km_between(a, b) -> float:
     rad = math.pi / 180
-    h = (math.sin((b[0] - a[0]) * rad / 2) ** 2
-         + math.cos(a[0] * rad) * math.cos(b[0] * rad) * math.sin((b[1] - a[1]) * rad / 2) ** 2)
+    h = (
+        math.sin((b[0] - a[0]) * rad / 2) ** 2
+        + math.cos(a[0] * rad) * math.cos(b[0] * rad) * math.sin((b[1] - a[1]) * rad / 2) ** 2
+    )
     return 12742 * math.asin(math.sqrt(h))
 
 
 def test_near_me_lists_nearest_first_offline(page, server, sample_db):
     centre = (52.0907, 5.1214)
-    want = sum(km_between(centre, (r["latitude"], r["longitude"])) <= 5.0 for r in query(
-        sample_db, "select latitude, longitude from plannen where latitude is not null"))
+    want = sum(
+        km_between(centre, (r["latitude"], r["longitude"])) <= 5.0
+        for r in query(sample_db, "select latitude, longitude from plannen where latitude is not null")
+    )
     page.goto(server + "/nl/in-de-buurt?lat=52.0907&lon=5.1214")
     page.wait_for_selector("#buurt-lijst:not([hidden]) tbody tr", timeout=60000)
     distances = page.locator("#buurt-lijst tbody tr td:last-child").all_inner_texts()
@@ -116,17 +138,24 @@ def test_near_me_lists_nearest_first_offline(page, server, sample_db):
     # an offline address search falls back to municipality names
     page.fill("#buurt-q", "Hoeksche Waard")
     page.press("#buurt-q", "Enter")
-    page.wait_for_function("document.getElementById('buurt-melding').textContent.includes('Hoeksche Waard')", timeout=60000)
+    page.wait_for_function(
+        "document.getElementById('buurt-melding').textContent.includes('Hoeksche Waard')", timeout=60000
+    )
     # ... and then to plan names (full-text search of the plannen table)
     plan = query(sample_db, "select naam from plannen where latitude is not null order by woningen desc limit 1")[0]
     page.fill("#buurt-q", plan["naam"])
     page.press("#buurt-q", "Enter")
-    page.wait_for_function("n => document.getElementById('buurt-melding').textContent.startsWith(n + ':')",
-                           arg=plan["naam"], timeout=60000)
+    page.wait_for_function(
+        "n => document.getElementById('buurt-melding').textContent.startsWith(n + ':')", arg=plan["naam"], timeout=60000
+    )
 
 
-HOSTILE = ['<img src=x onerror="window.__xss=1">', '<script>window.__xss=2</script>', '"><svg onload="window.__xss=3">',
-           "W" * 300]
+HOSTILE = [
+    '<img src=x onerror="window.__xss=1">',
+    "<script>window.__xss=2</script>",
+    '"><svg onload="window.__xss=3">',
+    "W" * 300,
+]
 
 
 @pytest.fixture(scope="module")
@@ -138,8 +167,18 @@ def hostile_server(tmp_path_factory):
     d = tmp_path_factory.mktemp("hostile-pages")
     with open(d / "h.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, delimiter=";")
-        w.writerow(["Plan-ID", "Plannaam", "Gemeentecode", "Aantal woningen", "Planstatus", "Omschrijving",
-                    "Latitude", "Longitude"])
+        w.writerow(
+            [
+                "Plan-ID",
+                "Plannaam",
+                "Gemeentecode",
+                "Aantal woningen",
+                "Planstatus",
+                "Omschrijving",
+                "Latitude",
+                "Longitude",
+            ]
+        )
         for i, name in enumerate(HOSTILE):
             w.writerow([f"H-{i}", name, "GM0363", 10 + i, "Ontwerp", name, f"52.37{i}", f"4.89{i}"])
     with built_server(d, [{"kind": "plannen", "path": "h.csv", "peildatum": "2025-10-01"}]) as base:
@@ -152,8 +191,16 @@ def test_hostile_names_stay_text_in_the_browser(browser, hostile_server):
     dialogs = []
     p.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     p.route("**/*", lambda r: r.continue_() if r.request.url.startswith(hostile_server) else r.abort())
-    for path in ["/", "/kaart", "/gemeente/GM0363", "/zoeken?q=window", "/in-de-buurt?lat=52.37&lon=4.89",
-                 *[f"/plan/H-{i}" for i in range(len(HOSTILE))], "/en/plan/H-0", "/woningbouwplannen/plannen"]:
+    for path in [
+        "/",
+        "/kaart",
+        "/gemeente/GM0363",
+        "/zoeken?q=window",
+        "/in-de-buurt?lat=52.37&lon=4.89",
+        *[f"/plan/H-{i}" for i in range(len(HOSTILE))],
+        "/en/plan/H-0",
+        "/woningbouwplannen/plannen",
+    ]:
         p.goto(hostile_server + path, wait_until="networkidle")
         if path in ("/", "/kaart"):
             # open every marker popup: names go in as text
@@ -179,8 +226,14 @@ def test_api_reference_lists_operations_and_tries_one_by_keyboard(browser, serve
     p = context.new_page()
     errors, outside = [], []
     p.on("pageerror", lambda exc: errors.append(str(exc)))
-    p.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
-            else (outside.append(route.request.url), route.abort()))
+    p.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(server)
+            else (outside.append(route.request.url), route.abort())
+        ),
+    )
     p.goto(f"{server}/{lang}/api", wait_until="networkidle")
     spec = p.evaluate("fetch('/openapi.json').then(r => r.json())")
     listed = p.locator("#api-lijst button.api-operatie")
@@ -210,4 +263,3 @@ def test_api_reference_lists_operations_and_tries_one_by_keyboard(browser, serve
     assert p.evaluate("localStorage.length + sessionStorage.length") == 0  # /privacy: nothing kept in the browser
     assert errors == [] and outside == []
     context.close()
-

@@ -2,6 +2,7 @@
 is broken inside itself, no cell is clipped and nothing sticks out of the screen. Headless Chromium
 against the real server; words are measured with DOM ranges (a word whose letters sit on two lines is
 broken), cells by their scroll width."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,11 +11,27 @@ from helpers import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/kaart", "/in-de-buurt?lat=52.09&lon=5.12&km=5", "/gemeenten", "/gemeente/GM0363", "/gemeente/GM1963",
-         "/plan/24862", "/doorbraaklocaties", "/voortgang", "/over", "/voor-journalisten", "/voor-ontwikkelaars",
-         "/downloads", "/zoeken?q=Utrecht", "/woningbouwplannen/plannen?provincie=Utrecht",
-         "/woningbouwplannen/grootste_plannen", "/woningbouwplannen/woningen_per_gemeente?provincie=Utrecht",
-         "/woningbouwplannen/plannen_in_de_buurt?lat=52.09&lon=5.12&km=3", "/wijzigingen"]
+PAGES = [
+    "/",
+    "/kaart",
+    "/in-de-buurt?lat=52.09&lon=5.12&km=5",
+    "/gemeenten",
+    "/gemeente/GM0363",
+    "/gemeente/GM1963",
+    "/plan/24862",
+    "/doorbraaklocaties",
+    "/voortgang",
+    "/over",
+    "/voor-journalisten",
+    "/voor-ontwikkelaars",
+    "/downloads",
+    "/zoeken?q=Utrecht",
+    "/woningbouwplannen/plannen?provincie=Utrecht",
+    "/woningbouwplannen/grootste_plannen",
+    "/woningbouwplannen/woningen_per_gemeente?provincie=Utrecht",
+    "/woningbouwplannen/plannen_in_de_buurt?lat=52.09&lon=5.12&km=3",
+    "/wijzigingen",
+]
 
 CHECK = """() => {
   const problems = [];
@@ -60,8 +77,10 @@ def test_every_table_on_every_public_page_fits_a_phone(browser, server, lang):
         problems = page.evaluate(CHECK)
         if problems:
             found[path] = problems
-            page.screenshot(path=str(ARTIFACTS / f"phone-{lang}-{path.strip('/').replace('/', '_')[:40] or 'home'}.png"),
-                            full_page=True)
+            page.screenshot(
+                path=str(ARTIFACTS / f"phone-{lang}-{path.strip('/').replace('/', '_')[:40] or 'home'}.png"),
+                full_page=True,
+            )
     context.close()
     assert tables > 15  # the check saw the tables it is about
     assert found == {}

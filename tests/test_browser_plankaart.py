@@ -3,6 +3,7 @@
 datasette-cluster-map's paging of the JSON API for the filters it understands (the cluster map
 stays for the others); by keyboard down to a plan; plans that share one spot stay reachable;
 above the map data's limit, counts per area that turn into plans when zoomed in."""
+
 from __future__ import annotations
 
 import csv
@@ -52,8 +53,9 @@ def test_kaart_sets_data_loaded_with_every_plan_and_filters(page, server, sample
 def test_table_map_shows_every_plan_of_a_filtered_view_from_compact_data(page, server, sample_db):
     want = plans_with_point(sample_db, "provincie = 'Utrecht' and hardheid = 'hard'")
     urls = requests_of(page)
-    page.goto(server + "/woningbouwplannen/plannen?provincie=Utrecht&hardheid=hard&_sort=naam",
-              wait_until="domcontentloaded")
+    page.goto(
+        server + "/woningbouwplannen/plannen?provincie=Utrecht&hardheid=hard&_sort=naam", wait_until="domcontentloaded"
+    )
     page.wait_for_selector("#tabelkaart[data-loaded]", state="attached", timeout=20000)
     assert int(page.locator("#tabelkaart").get_attribute("data-loaded")) == want > 0
     assert page.evaluate(SHOWN, "#tabelkaart") == want
@@ -66,8 +68,11 @@ def test_table_map_shows_every_plan_of_a_filtered_view_from_compact_data(page, s
     assert "omtrekken" not in page.evaluate("() => ({...document.querySelector('#tabelkaart').dataset})")
     assert not any("/woningbouwplannen/plannen.geojson" in u for u in urls)
     # a plan's popup links to its row page
-    plan = query(sample_db, "select plan_id, naam, latitude, longitude from plannen where provincie = 'Utrecht' "
-                            "and hardheid = 'hard' order by woningen desc limit 1")[0]
+    plan = query(
+        sample_db,
+        "select plan_id, naam, latitude, longitude from plannen where provincie = 'Utrecht' "
+        "and hardheid = 'hard' order by woningen desc limit 1",
+    )[0]
     page.evaluate("p => document.querySelector('#tabelkaart').planMap.map.setView([p.latitude, p.longitude], 19)", plan)
     page.wait_for_selector("#tabelkaart[data-omtrekken]", state="attached", timeout=20000)
     page.locator(f".plan-marker[title='{plan['naam']}']").click()
@@ -137,7 +142,10 @@ def test_plans_on_one_spot_are_listed_instead_of_never_splitting(browser, same_s
         links = page.locator(".leaflet-popup-content .kaart-lijst a")
         assert links.count() == 3
         assert sorted(links.evaluate_all("as => as.map(a => a.getAttribute('href'))")) == [
-            "/nl/plan/S-0", "/nl/plan/S-1", "/nl/plan/S-2"]
+            "/nl/plan/S-0",
+            "/nl/plan/S-1",
+            "/nl/plan/S-2",
+        ]
         assert page.js_errors == []
     finally:
         page.context.close()
@@ -148,8 +156,9 @@ def counts_server(sample_db, tmp_path_factory):
     """The sample served with a map-data limit of 200 plans, so its maps start from counts per cell."""
     d = tmp_path_factory.mktemp("counts")
     metadata = d / "metadata.yml"
-    metadata.write_text(yaml.safe_dump(portal_metadata({"woningbouwplannen-kaartdata": {"punten_max": 200}})),
-                        encoding="utf-8")
+    metadata.write_text(
+        yaml.safe_dump(portal_metadata({"woningbouwplannen-kaartdata": {"punten_max": 200}})), encoding="utf-8"
+    )
     proc, base = start_server(sample_db, metadata=metadata)
     yield base
     proc.terminate()
@@ -168,10 +177,13 @@ def test_counts_per_area_add_up_and_zooming_in_shows_the_plans(browser, counts_s
         assert page.locator("#grotekaart .plan-marker").count() == 0  # counts only, no plan markers yet
         assert "geteld per gebied" in page.locator("#grotekaart-status").inner_text()
         # zoomed in on a plan, the map asks for the plans of its view and shows them as markers
-        plan = query(sample_db, "select naam, latitude, longitude from plannen where latitude is not null "
-                                "order by woningen desc limit 1")[0]
-        page.evaluate("p => document.querySelector('#grotekaart').planMap.map.setView([p.latitude, p.longitude], 18)",
-                      plan)
+        plan = query(
+            sample_db,
+            "select naam, latitude, longitude from plannen where latitude is not null order by woningen desc limit 1",
+        )[0]
+        page.evaluate(
+            "p => document.querySelector('#grotekaart').planMap.map.setView([p.latitude, p.longitude], 18)", plan
+        )
         marker = page.locator(f"#grotekaart .plan-marker[title='{plan['naam']}']")
         marker.wait_for(timeout=20000)
         assert any("/-/kaartdata.json?" in u and "bbox=" in u for u in urls)
@@ -193,8 +205,9 @@ def test_near_me_says_so_when_too_many_plans_to_list(browser, counts_server):
         page.goto(counts_server + "/nl/in-de-buurt?lat=52.0907&lon=5.1214")
         page.wait_for_selector("#buurt-lijst:not([hidden]) tbody tr", timeout=20000)  # 5 km: fewer than 200
         page.select_option("#buurt-km", "25")
-        page.wait_for_function("document.getElementById('buurt-melding').textContent.includes('Te veel plannen')",
-                               timeout=20000)
+        page.wait_for_function(
+            "document.getElementById('buurt-melding').textContent.includes('Te veel plannen')", timeout=20000
+        )
         assert page.locator("#buurt-lijst").is_hidden()
         assert page.js_errors == []
     finally:

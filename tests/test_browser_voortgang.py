@@ -3,6 +3,7 @@
 Served by the real `datasette serve` on 127.0.0.1 with the Makefile's configuration; every
 request to another host is aborted, so Vega must come from our own /static/vendor.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -53,15 +54,30 @@ def voortgang(request, browser):
     rules = page.locator('#grafiek-startjaar svg [aria-roledescription="rule mark"]').count()
     ticks = page.locator('#grafiek-betaalbaar svg [aria-roledescription="tick"]').count()
     captions = {chart: page.locator(f"figure:has(#{chart}) figcaption").inner_text() for chart in CHARTS}
-    links = {chart: page.locator(f"figure:has(#{chart}) figcaption a").evaluate_all("els => els.map(e => e.href)")
-             for chart in CHARTS}
+    links = {
+        chart: page.locator(f"figure:has(#{chart}) figcaption a").evaluate_all("els => els.map(e => e.href)")
+        for chart in CHARTS
+    }
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"voortgang-{request.param}.png"), full_page=True)
     text = page.locator("main, body").first.inner_text()
     empty = page.locator("#grafiek-startjaar").inner_text()
     context.close()
-    return {"lazy": lazy, "db": db, "release": release, "empty": empty, "marks": marks, "rules": rules, "ticks": ticks, "errors": errors, "blocked": blocked, "failed": failed,
-            "captions": captions, "links": links, "text": text}
+    return {
+        "lazy": lazy,
+        "db": db,
+        "release": release,
+        "empty": empty,
+        "marks": marks,
+        "rules": rules,
+        "ticks": ticks,
+        "errors": errors,
+        "blocked": blocked,
+        "failed": failed,
+        "captions": captions,
+        "links": links,
+        "text": text,
+    }
 
 
 def count(db, sql):
@@ -76,8 +92,10 @@ def count(db, sql):
 
 def test_every_chart_draws_its_marks(voortgang):
     m, sample_db = voortgang["marks"], voortgang["db"]
-    years = count(sample_db, "select count(distinct start_bouw) from plannen where planstatus is not 'vervallen' "
-                             "and start_bouw is not null")
+    years = count(
+        sample_db,
+        "select count(distinct start_bouw) from plannen where planstatus is not 'vervallen' and start_bouw is not null",
+    )
     if voortgang["release"]:
         # no start year in the release: the chart says so in words instead of drawing empty axes
         assert years == 0 and m["grafiek-startjaar"] == 0 and voortgang["rules"] == 0
@@ -88,8 +106,11 @@ def test_every_chart_draws_its_marks(voortgang):
     assert m["grafiek-betaalbaar"] == 2 * 13  # affordable + social for Nederland and 12 provinces
     assert voortgang["ticks"] == 2 * 13  # the target ticks
     assert 2 * 12 <= m["grafiek-hardheid"] <= 3 * 12  # hard, soft (and unknown) per province
-    kinds = count(sample_db, "select count(distinct soort) from plan_wijzigingen "
-                             "where peildatum_nieuw = (select max(peildatum_nieuw) from plan_wijzigingen)")
+    kinds = count(
+        sample_db,
+        "select count(distinct soort) from plan_wijzigingen "
+        "where peildatum_nieuw = (select max(peildatum_nieuw) from plan_wijzigingen)",
+    )
     assert m["grafiek-wijzigingen"] == kinds
 
 
@@ -104,13 +125,19 @@ def test_no_js_errors_and_nothing_fetched_from_outside(voortgang):
 
 
 def test_every_chart_names_peildatum_source_query_and_csv(voortgang):
-    queries = {"grafiek-startjaar": "woningen_per_startjaar", "grafiek-betaalbaar": "betaalbaar_per_gebied",
-               "grafiek-hardheid": "woningen_per_provincie", "grafiek-wijzigingen": "wijzigingen_per_soort"}
+    queries = {
+        "grafiek-startjaar": "woningen_per_startjaar",
+        "grafiek-betaalbaar": "betaalbaar_per_gebied",
+        "grafiek-hardheid": "woningen_per_provincie",
+        "grafiek-wijzigingen": "wijzigingen_per_soort",
+    }
     for chart, query in queries.items():
         caption, links = voortgang["captions"][chart], voortgang["links"][chart]
         assert "Peildatum" in caption and "Bron" in caption, chart
         assert "2025-10-01" in caption
-        assert any(f"/woningbouwplannen/{query}" in link and ".csv" not in link and ".json" not in link for link in links)
+        assert any(
+            f"/woningbouwplannen/{query}" in link and ".csv" not in link and ".json" not in link for link in links
+        )
         assert any(f"/woningbouwplannen/{query}.csv" in link for link in links), chart
     assert "2025-04-01 → 2025-10-01" in voortgang["captions"]["grafiek-wijzigingen"]
     assert "Kamerbrief" in voortgang["captions"]["grafiek-startjaar"]

@@ -1,4 +1,5 @@
 """The build end to end on small source files: loaded, reported, nothing private, atomic."""
+
 import csv
 import datetime as dt
 import hashlib
@@ -14,23 +15,73 @@ from ingest.build import build
 
 from helpers import ROOT, write_manifest
 
-HEADER = ["Plan-ID", "Plannaam", "Gemeentecode", "Gemeente", "Planstatus", "Aantal woningen", "Sociale huur",
-          "Middenhuur", "Betaalbare koop", "Start bouw", "Openbaar", "Contactpersoon", "E-mail",
-          "Opmerkingen intern", "Geheime kolom", "Omschrijving"]
-SECRETS = ["Piet Geheim", "piet@geheim.invalid", "INTERN-NIET-DELEN", "GEHEIME-WAARDE", "NIET-OPENBAAR-PLAN",
-           "np-geheim-id"]
+HEADER = [
+    "Plan-ID",
+    "Plannaam",
+    "Gemeentecode",
+    "Gemeente",
+    "Planstatus",
+    "Aantal woningen",
+    "Sociale huur",
+    "Middenhuur",
+    "Betaalbare koop",
+    "Start bouw",
+    "Openbaar",
+    "Contactpersoon",
+    "E-mail",
+    "Opmerkingen intern",
+    "Geheime kolom",
+    "Omschrijving",
+]
+SECRETS = [
+    "Piet Geheim",
+    "piet@geheim.invalid",
+    "INTERN-NIET-DELEN",
+    "GEHEIME-WAARDE",
+    "NIET-OPENBAAR-PLAN",
+    "np-geheim-id",
+]
 
 
-def row(plan_id, naam, code="GM0363", status="Vastgesteld", homes="100", social="20", mid="10", affordable="5",
-        start="2027", openbaar="ja", desc="Een plan"):
-    return [plan_id, naam, code, "", status, homes, social, mid, affordable, start, openbaar, "Piet Geheim",
-            "piet@geheim.invalid", "INTERN-NIET-DELEN", "GEHEIME-WAARDE", desc]
+def row(
+    plan_id,
+    naam,
+    code="GM0363",
+    status="Vastgesteld",
+    homes="100",
+    social="20",
+    mid="10",
+    affordable="5",
+    start="2027",
+    openbaar="ja",
+    desc="Een plan",
+):
+    return [
+        plan_id,
+        naam,
+        code,
+        "",
+        status,
+        homes,
+        social,
+        mid,
+        affordable,
+        start,
+        openbaar,
+        "Piet Geheim",
+        "piet@geheim.invalid",
+        "INTERN-NIET-DELEN",
+        "GEHEIME-WAARDE",
+        desc,
+    ]
 
 
 VALID = [
     row("P-1", "Stationskwartier"),
     row("P-2", "Havenfront", code="0599", homes="1.250", social="300", mid="0", affordable="0"),  # thousands dot
-    row("P-3", "Dorpshart", code="gm1963", status="idee/visie", homes="12,0", social="", mid="", affordable="", start=""),
+    row(
+        "P-3", "Dorpshart", code="gm1963", status="idee/visie", homes="12,0", social="", mid="", affordable="", start=""
+    ),
 ]
 BAD = {  # plan id -> (row, problem code, offending value)
     "B-1": (row("B-1", "Negatief", homes="-4"), "ongeldig_aantal", "-4"),
@@ -58,8 +109,15 @@ def write_csv(path, rows, encoding="cp1252", delimiter=";", header=HEADER):
 
 @pytest.fixture
 def built(tmp_path):
-    rows = [VALID[0], VALID[1], NON_PUBLIC, *[b[0] for b in BAD.values()], VALID[2], row("", "Zonder ID"),
-            *[w[0] for w in WARNED.values()]]
+    rows = [
+        VALID[0],
+        VALID[1],
+        NON_PUBLIC,
+        *[b[0] for b in BAD.values()],
+        VALID[2],
+        row("", "Zonder ID"),
+        *[w[0] for w in WARNED.values()],
+    ]
     write_csv(tmp_path / "export.csv", rows)
     manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "export.csv", "peildatum": "2025-10-01"}])
     db = tmp_path / "woningbouwplannen.db"
@@ -70,13 +128,53 @@ def built(tmp_path):
 def test_valid_rows_loaded_with_right_values(built):
     db, _ = built
     conn = sqlite3.connect(db)
-    got = {r[0]: r[1:] for r in conn.execute(
-        "select plan_id, naam, gemeentecode, gemeente, provincie, woningen, sociale_huur, betaalbaar, planstatus, "
-        "hardheid, start_bouw, peildatum from plannen where plan_id like 'P-%'")}
+    got = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "select plan_id, naam, gemeentecode, gemeente, provincie, woningen, sociale_huur, betaalbaar, planstatus, "
+            "hardheid, start_bouw, peildatum from plannen where plan_id like 'P-%'"
+        )
+    }
     assert got == {
-        "P-1": ("Stationskwartier", "GM0363", "Amsterdam", "Noord-Holland", 100, 20, 35, "vastgesteld", "hard", 2027, "2025-10-01"),
-        "P-2": ("Havenfront", "GM0599", "Rotterdam", "Zuid-Holland", 1250, 300, 300, "vastgesteld", "hard", 2027, "2025-10-01"),
-        "P-3": ("Dorpshart", "GM1963", "Hoeksche Waard", "Zuid-Holland", 12, None, None, "idee/visie", "zacht", None, "2025-10-01"),
+        "P-1": (
+            "Stationskwartier",
+            "GM0363",
+            "Amsterdam",
+            "Noord-Holland",
+            100,
+            20,
+            35,
+            "vastgesteld",
+            "hard",
+            2027,
+            "2025-10-01",
+        ),
+        "P-2": (
+            "Havenfront",
+            "GM0599",
+            "Rotterdam",
+            "Zuid-Holland",
+            1250,
+            300,
+            300,
+            "vastgesteld",
+            "hard",
+            2027,
+            "2025-10-01",
+        ),
+        "P-3": (
+            "Dorpshart",
+            "GM1963",
+            "Hoeksche Waard",
+            "Zuid-Holland",
+            12,
+            None,
+            None,
+            "idee/visie",
+            "zacht",
+            None,
+            "2025-10-01",
+        ),
     }
 
 
@@ -95,9 +193,12 @@ def test_every_bad_row_reported_with_row_and_value(built):
     warnings = [dict(r) for r in conn.execute("select * from ingest_problemen where ernst = 'waarschuwing'")]
     for plan_id, (_row, code, value) in WARNED.items():
         assert [w for w in warnings if w["code"] == code and w["waarde"] == value], f"{plan_id}: no {code} warning"
-    assert {r[0]: r[1:] for r in conn.execute("select plan_id, planstatus, hardheid, planstatus_bron from plannen "
-                                               "where plan_id like 'W-%'")} == {
-        "W-1": ("vastgesteld", "hard", "Vastgesteld"), "W-2": ("onbekend", "onbekend", "Misschien ooit")}
+    assert {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "select plan_id, planstatus, hardheid, planstatus_bron from plannen where plan_id like 'W-%'"
+        )
+    } == {"W-1": ("vastgesteld", "hard", "Vastgesteld"), "W-2": ("onbekend", "onbekend", "Misschien ooit")}
     bron = conn.execute("select * from bronnen where soort = 'plannen'").fetchone()
     assert bron["rijen_gelezen"] == len(rows)
     assert bron["rijen_geladen"] == 3 + len(WARNED) and bron["rijen_niet_openbaar"] == 1
@@ -133,9 +234,16 @@ def test_xlsx_with_real_dates_numbers_and_utf8_bom_csv(tmp_path):
     ws.append([1001, "Werkblad plan", 40.0, 363, dt.datetime(2028, 6, 1), dt.datetime(2025, 4, 1), "Ja"])
     ws.append([1002, "Verborgen", 5, 363, 2029, dt.datetime(2025, 4, 1), "Nee"])
     wb.save(tmp_path / "a.xlsx")
-    write_csv(tmp_path / "b.csv", [["Z-1", "Komma plan", "GM0344", "", "Ontwerp", "7", "", "", "", "2031", "", "", "", "", "", ""]],
-              encoding="utf-8-sig", delimiter=",")
-    manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "a.xlsx"}, {"kind": "plannen", "path": "b.csv", "peildatum": "2025-04-01"}])
+    write_csv(
+        tmp_path / "b.csv",
+        [["Z-1", "Komma plan", "GM0344", "", "Ontwerp", "7", "", "", "", "2031", "", "", "", "", "", ""]],
+        encoding="utf-8-sig",
+        delimiter=",",
+    )
+    manifest = write_manifest(
+        tmp_path,
+        [{"kind": "plannen", "path": "a.xlsx"}, {"kind": "plannen", "path": "b.csv", "peildatum": "2025-04-01"}],
+    )
     db = tmp_path / "x.db"
     build(manifest, db, quiet=True)
     conn = sqlite3.connect(db)
@@ -166,10 +274,16 @@ def test_fatal_input_leaves_published_db_byte_for_byte(tmp_path, built, name):
     content, expected = FATAL[name]
     if content is not None:
         (tmp_path / name).write_bytes(content)
-    manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "export.csv", "peildatum": "2025-10-01"},
-                                         {"kind": "plannen", "path": name}])
-    proc = subprocess.run([sys.executable, "-m", "ingest", "build", "--sources", str(manifest), "--db", str(published),
-                           "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    manifest = write_manifest(
+        tmp_path,
+        [{"kind": "plannen", "path": "export.csv", "peildatum": "2025-10-01"}, {"kind": "plannen", "path": name}],
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "ingest", "build", "--sources", str(manifest), "--db", str(published), "--quiet"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr + proc.stdout
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
@@ -181,8 +295,12 @@ def test_fatal_input_leaves_published_db_byte_for_byte(tmp_path, built, name):
 def test_check_prints_report_and_writes_nothing(tmp_path):
     write_csv(tmp_path / "e.csv", [VALID[0], BAD["B-1"][0], NON_PUBLIC])
     before = sorted(p.name for p in tmp_path.iterdir())
-    proc = subprocess.run([sys.executable, "-m", "ingest", "check", str(tmp_path / "e.csv"), "--kind", "plannen"],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ingest", "check", str(tmp_path / "e.csv"), "--kind", "plannen"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 1, proc.stderr
     assert "Rijen gelezen:  3" in proc.stdout and "Afgewezen:      1" in proc.stdout
     assert "Niet openbaar:  1" in proc.stdout and "-4" in proc.stdout

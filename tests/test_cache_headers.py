@@ -1,4 +1,5 @@
 """Cache-Control for a CDN or proxy cache, and gzip, on the real Datasette app."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -15,19 +16,22 @@ NO_STORE, PAGE, PRIVATE = cache_headers.NO_STORE, cache_headers.PAGE, cache_head
 STATIC, VERSIONED, cache_control = cache_headers.STATIC, cache_headers.VERSIONED, cache_headers.cache_control
 
 
-@pytest.mark.parametrize("path, query, status, expected", [
-    ("/woningbouwplannen/plannen", b"", 200, PAGE),
-    ("/woningbouwplannen/plannen.json", b"_shape=objects", 200, PAGE),
-    ("/-/static/app.css", b"d59929", 200, VERSIONED),
-    ("/static/portal.css", b"", 200, STATIC),
-    ("/-/static-plugins/datasette_cluster_map/datasette-cluster-map.js", b"", 200, STATIC),
-    ("/woningbouwplannen/nietbestaand", b"", 404, NO_STORE),
-    ("/woningbouwplannen", b"sql=select+1", 400, NO_STORE),
-    ("/-/actor", b"", 200, PRIVATE),
-    ("/-/versions.json", b"", 200, PAGE),
-    ("/-/kaartdata.json", b"provincie=Utrecht", 200, PAGE),  # a plugin's public data route
-    ("/-/messages", b"", 200, PRIVATE),
-])
+@pytest.mark.parametrize(
+    "path, query, status, expected",
+    [
+        ("/woningbouwplannen/plannen", b"", 200, PAGE),
+        ("/woningbouwplannen/plannen.json", b"_shape=objects", 200, PAGE),
+        ("/-/static/app.css", b"d59929", 200, VERSIONED),
+        ("/static/portal.css", b"", 200, STATIC),
+        ("/-/static-plugins/datasette_cluster_map/datasette-cluster-map.js", b"", 200, STATIC),
+        ("/woningbouwplannen/nietbestaand", b"", 404, NO_STORE),
+        ("/woningbouwplannen", b"sql=select+1", 400, NO_STORE),
+        ("/-/actor", b"", 200, PRIVATE),
+        ("/-/versions.json", b"", 200, PAGE),
+        ("/-/kaartdata.json", b"provincie=Utrecht", 200, PAGE),  # a plugin's public data route
+        ("/-/messages", b"", 200, PRIVATE),
+    ],
+)
 def test_policy(path, query, status, expected):
     assert cache_control("GET", path, query, status, sets_cookie=False) == expected
 

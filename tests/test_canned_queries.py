@@ -6,6 +6,7 @@ Each answer is checked against an independent computation in plain Python over r
 with sqlite3 (`select * from <table>`), never against the same SQL. History questions are
 recomputed from plan_historie, not from plan_wijzigingen, where that is possible.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,7 +20,9 @@ import yaml
 
 from helpers import ROOT, make_datasette
 
-QUERIES = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["woningbouwplannen"]["queries"]
+QUERIES = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["woningbouwplannen"][
+    "queries"
+]
 TESTED: set[str] = set()
 
 
@@ -103,7 +106,11 @@ async def test_woningen_per_gemeente(export_app, data):
         assert len(rows) == len(gemeenten)
         for r in rows:
             plans = by_gm[r["gemeentecode"]]
-            assert (r["plannen"], r["netto_woningen"], r["bruto_woningen"]) == (len(plans), total(plans), total(plans, "woningen"))
+            assert (r["plannen"], r["netto_woningen"], r["bruto_woningen"]) == (
+                len(plans),
+                total(plans),
+                total(plans, "woningen"),
+            )
             assert (r["netto_hard"], r["netto_zacht"], r["netto_onbekend"]) == hard_soft(plans)
             assert r["sloop"] == total(plans, "sloop")
         assert [r["netto_woningen"] for r in rows] == sorted((r["netto_woningen"] for r in rows), reverse=True)
@@ -119,7 +126,11 @@ async def test_woningen_per_woondealregio(export_app, data):
     assert {r["woondealregio"] for r in rows} == set(groups)
     for r in rows:
         plans = groups[r["woondealregio"]]
-        assert (r["plannen"], r["netto_woningen"], r["bruto_woningen"]) == (len(plans), total(plans), total(plans, "woningen"))
+        assert (r["plannen"], r["netto_woningen"], r["bruto_woningen"]) == (
+            len(plans),
+            total(plans),
+            total(plans, "woningen"),
+        )
         assert (r["netto_hard"], r["netto_zacht"]) == hard_soft(plans)[:2]
         assert r["gemeenten"] == len({p["gemeentecode"] for p in plans})
 
@@ -135,8 +146,13 @@ async def test_woningen_per_provincie(export_app, data):
         plans = groups[r["provincie"]]
         hard, soft, unknown = hard_soft(plans)
         netto = total(plans)
-        assert (r["plannen"], r["netto_woningen"], r["netto_hard"], r["netto_zacht"], r["netto_onbekend"]) == \
-            (len(plans), netto, hard, soft, unknown)
+        assert (r["plannen"], r["netto_woningen"], r["netto_hard"], r["netto_zacht"], r["netto_onbekend"]) == (
+            len(plans),
+            netto,
+            hard,
+            soft,
+            unknown,
+        )
         assert r["aandeel_hard"] == pytest.approx(hard / netto, abs=1e-4)
         assert r["bruto_woningen"] == total(plans, "woningen")
 
@@ -161,7 +177,9 @@ async def test_hard_en_zacht(export_app, data):
 def shares(plans):
     """Shares of the homes whose price segment is known, and how much of all homes that is."""
     total = sum(p["woningen"] for p in plans)
-    known = sum(p[s] or 0 for p in plans for s in ("sociale_huur", "middenhuur", "dure_huur", "betaalbare_koop", "dure_koop"))
+    known = sum(
+        p[s] or 0 for p in plans for s in ("sociale_huur", "middenhuur", "dure_huur", "betaalbare_koop", "dure_koop")
+    )
     afford = sum(p["betaalbaar"] or 0 for p in plans)
     social = sum(p["sociale_huur"] or 0 for p in plans)
     if not known:  # a municipality whose plans all lack a segment: no share, as SQL's nullif gives
@@ -170,8 +188,9 @@ def shares(plans):
 
 
 @covers("betaalbaar_per_gebied")
-@pytest.mark.parametrize("niveau,key", [("", "provincie"), ("gemeente", "gemeente"), ("woondealregio", "woondealregio"),
-                                        ("nederland", None)])
+@pytest.mark.parametrize(
+    "niveau,key", [("", "provincie"), ("gemeente", "gemeente"), ("woondealregio", "woondealregio"), ("nederland", None)]
+)
 async def test_betaalbaar_per_gebied(export_app, data, niveau, key):
     goal_b, goal_s = target(data, "aandeel_betaalbaar"), target(data, "aandeel_sociaal")
     groups = defaultdict(list)
@@ -191,7 +210,10 @@ async def test_betaalbaar_per_gebied(export_app, data, niveau, key):
         assert r["aandeel_betaalbaar"] == pytest.approx(afford, abs=1e-4)
         assert r["aandeel_sociaal"] == pytest.approx(social, abs=1e-4)
         assert r["aandeel_segment_bekend"] == pytest.approx(known, abs=1e-4)
-        assert (r["doel_betaalbaar"], r["doel_sociaal"]) == (pytest.approx(goal_b, abs=1e-4), pytest.approx(goal_s, abs=1e-4))
+        assert (r["doel_betaalbaar"], r["doel_sociaal"]) == (
+            pytest.approx(goal_b, abs=1e-4),
+            pytest.approx(goal_s, abs=1e-4),
+        )
         assert r["haalt_doel_betaalbaar"] == ("ja" if afford >= goal_b else "nee")
         assert r["haalt_doel_sociaal"] == ("ja" if social >= goal_s else "nee")
 
@@ -219,8 +241,13 @@ async def test_vertraagde_plannen(export_app, data):
     old, new = peildatums(data)[-2:]
     expected = {}
     for pid, v in versions(data).items():
-        if old in v and new in v and v[old]["start_bouw"] and v[new]["start_bouw"] \
-                and v[new]["start_bouw"] > v[old]["start_bouw"]:
+        if (
+            old in v
+            and new in v
+            and v[old]["start_bouw"]
+            and v[new]["start_bouw"]
+            and v[new]["start_bouw"] > v[old]["start_bouw"]
+        ):
             expected[pid] = (v[old]["start_bouw"], v[new]["start_bouw"], v[new]["netto"])
     assert len(expected) > 50
     for params in ({}, {"peildatum": new}):
@@ -230,7 +257,9 @@ async def test_vertraagde_plannen(export_app, data):
         assert all(r["jaren_later"] == r["start_bouw_nieuw"] - r["start_bouw_oud"] > 0 for r in rows)
         assert [r["jaren_later"] for r in rows] == sorted((r["jaren_later"] for r in rows), reverse=True)
     rows = await run(export_app, "vertraagde_plannen", provincie="Limburg")
-    assert {r["plan_id"] for r in rows} == {pid for pid in expected if versions(data)[pid][new]["provincie"] == "Limburg"}
+    assert {r["plan_id"] for r in rows} == {
+        pid for pid in expected if versions(data)[pid][new]["provincie"] == "Limburg"
+    }
     assert await run(export_app, "vertraagde_plannen", peildatum=old) == []  # nothing before the first export
 
 
@@ -240,8 +269,11 @@ async def test_ingetrokken_plannen(export_app, data):
     v = versions(data)
     # both sample exports are national: absent from the newer one = withdrawn
     gone = {pid: h[old]["netto"] for pid, h in v.items() if old in h and new not in h}
-    lapsed = {pid: h[old]["netto"] for pid, h in v.items()
-              if old in h and new in h and h[new]["planstatus"] == "vervallen" != h[old]["planstatus"]}
+    lapsed = {
+        pid: h[old]["netto"]
+        for pid, h in v.items()
+        if old in h and new in h and h[new]["planstatus"] == "vervallen" != h[old]["planstatus"]
+    }
     rows = await run(export_app, "ingetrokken_plannen")
     assert {r["plan_id"]: r["netto_woningen"] for r in rows if r["soort"] == "ingetrokken"} == gone
     assert {r["plan_id"]: r["netto_woningen"] for r in rows if r["soort"] == "status_vervallen"} == lapsed
@@ -296,7 +328,11 @@ async def test_plannen_per_doorbraaklocatie(export_app, data):
     assert {r["doorbraaklocatie"] for r in rows} == set(groups) and groups
     for r in rows:
         plans = groups[r["doorbraaklocatie"]]
-        assert (r["plannen"], r["netto_woningen"], r["bruto_woningen"]) == (len(plans), total(plans), total(plans, "woningen"))
+        assert (r["plannen"], r["netto_woningen"], r["bruto_woningen"]) == (
+            len(plans),
+            total(plans),
+            total(plans, "woningen"),
+        )
         assert r["netto_hard"] == hard_soft(plans)[0]
         assert r["betaalbaar"] == sum(p["betaalbaar"] or 0 for p in plans)
         assert r["eerste_start_bouw"] == min((p["start_bouw"] for p in plans if p["start_bouw"]), default=None)
@@ -315,10 +351,17 @@ async def test_datakwaliteit_per_bron(export_app, data):
     bronnen = {b["id"]: b for b in data["bronnen"]}
     for r in rows:
         b = bronnen[r["bron_id"]]
-        assert (r["bestand"], r["rijen_gelezen"], r["rijen_afgewezen"], r["rijen_niet_openbaar"]) == \
-            (b["bestand"], b["rijen_gelezen"], b["rijen_afgewezen"], b["rijen_niet_openbaar"])
-        assert (r["fouten"], r["waarschuwingen"], r["info"]) == \
-            (per[b["id"]]["fout"], per[b["id"]]["waarschuwing"], per[b["id"]]["info"])
+        assert (r["bestand"], r["rijen_gelezen"], r["rijen_afgewezen"], r["rijen_niet_openbaar"]) == (
+            b["bestand"],
+            b["rijen_gelezen"],
+            b["rijen_afgewezen"],
+            b["rijen_niet_openbaar"],
+        )
+        assert (r["fouten"], r["waarschuwingen"], r["info"]) == (
+            per[b["id"]]["fout"],
+            per[b["id"]]["waarschuwing"],
+            per[b["id"]]["info"],
+        )
         if codes[b["id"]]:
             top = max(codes[b["id"]].values())
             assert r["meest_voorkomende_melding"] == min(c for c, n in codes[b["id"]].items() if n == top)
@@ -335,8 +378,11 @@ def haversine_km(lat1, lon1, lat2, lon2):
 @covers("plannen_in_de_buurt")
 @pytest.mark.parametrize("lat,lon,km", [(52.3731, 4.8922, 3), (51.9225, 4.4792, 12.5), (53.2194, 6.5665, 40)])
 async def test_plannen_in_de_buurt(export_app, data, lat, lon, km):
-    expected = {p["plan_id"]: haversine_km(lat, lon, p["latitude"], p["longitude"])
-                for p in data["plannen"] if p["latitude"] is not None}
+    expected = {
+        p["plan_id"]: haversine_km(lat, lon, p["latitude"], p["longitude"])
+        for p in data["plannen"]
+        if p["latitude"] is not None
+    }
     expected = {k: d for k, d in expected.items() if d <= km}
     rows = await run(export_app, "plannen_in_de_buurt", lat=str(lat), lon=str(lon), km=str(km))
     assert {r["plan_id"] for r in rows} == set(expected) and expected
@@ -378,13 +424,22 @@ async def test_every_canned_query_answers_on_the_release_sample(sample_app, samp
     totals carry the release's own figure beside ours."""
     for name, q in QUERIES.items():
         params = {p: "" for p in q.get("params", [])}
-        response = await sample_app.client.get(f"/woningbouwplannen/{name}.json?" + urlencode({"_shape": "array", **params}))
+        response = await sample_app.client.get(
+            f"/woningbouwplannen/{name}.json?" + urlencode({"_shape": "array", **params})
+        )
         assert response.status_code == 200, (name, response.text[:300])
-    official = {r["gemeentecode"]: r["netto"] for r in table(sample_db, "lmvw_gemeenten")
-                if r["peildatum"] == max(x["peildatum"] for x in table(sample_db, "lmvw_gemeenten"))}
+    official = {
+        r["gemeentecode"]: r["netto"]
+        for r in table(sample_db, "lmvw_gemeenten")
+        if r["peildatum"] == max(x["peildatum"] for x in table(sample_db, "lmvw_gemeenten"))
+    }
     rows = await run(sample_app, "woningen_per_gemeente", provincie="")
     assert {r["gemeentecode"]: r["netto_lmvw"] for r in rows if r["netto_lmvw"] is not None} == official
     differ = {r["gemeentecode"] for r in rows if r["netto_lmvw"] is not None and r["netto_lmvw"] != r["netto_woningen"]}
-    reported = {p["melding"].split()[0] for p in table(sample_db, "ingest_problemen") if p["code"] == "totaal_wijkt_af"
-                and p["bestand"].startswith(max(x["peildatum"] for x in table(sample_db, "lmvw_gemeenten")))}
+    reported = {
+        p["melding"].split()[0]
+        for p in table(sample_db, "ingest_problemen")
+        if p["code"] == "totaal_wijkt_af"
+        and p["bestand"].startswith(max(x["peildatum"] for x in table(sample_db, "lmvw_gemeenten")))
+    }
     assert differ == reported and differ

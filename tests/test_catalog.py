@@ -1,6 +1,7 @@
 """Harvestable metadata as clients read it: the DCAT catalogue (/catalog.jsonld; its conformance to DCAT-AP
 and DCAT-AP-NL: tests/test_dcat.py) and the schema.org Dataset in the home and downloads pages, extracted
 from the served HTML with extruct as a search engine does and held to Google's dataset guidelines."""
+
 from __future__ import annotations
 
 import json
@@ -47,7 +48,10 @@ async def test_catalog_lists_the_served_release_with_a_distribution_per_download
         seen.add(str(url))
     assert seen == set(expected)
     temporal = graph.value(dataset, DCTERMS.temporal)
-    assert str(graph.value(temporal, DCAT.startDate)) == "2025-04-01" and str(graph.value(temporal, DCAT.endDate)) == "2025-10-01"
+    assert (
+        str(graph.value(temporal, DCAT.startDate)) == "2025-04-01"
+        and str(graph.value(temporal, DCAT.endDate)) == "2025-10-01"
+    )
     assert str(graph.value(dataset, DCTERMS.modified)) == "2025-10-01"
 
 
@@ -68,7 +72,9 @@ async def test_home_and_downloads_pages_carry_a_dataset_as_google_asks(sample_ap
         r = await sample_app.client.get(path)
         assert r.status_code == 200, path
         data = page_dataset(r.text)
-        assert data["name"] == ("Housing-construction plans in the Netherlands" if lang == "en" else "Woningbouwplannen in Nederland")
+        assert data["name"] == (
+            "Housing-construction plans in the Netherlands" if lang == "en" else "Woningbouwplannen in Nederland"
+        )
         assert 50 <= len(data["description"]) <= 5000 and data["description"] != data["name"]
         assert data["identifier"] == data["@id"] == dcat.series_iri(base)  # the catalogue's series
         assert data["license"] == "https://creativecommons.org/publicdomain/zero/1.0/"
@@ -80,6 +86,8 @@ async def test_home_and_downloads_pages_carry_a_dataset_as_google_asks(sample_ap
         assert data["spatialCoverage"]["@type"] == "Place" and data["spatialCoverage"]["name"]
         assert len(data["distribution"]) == files
         for d in data["distribution"]:
-            assert d["@type"] == "DataDownload" and "/" in d["encodingFormat"] and d["contentUrl"].startswith(f"{base}/")
+            assert (
+                d["@type"] == "DataDownload" and "/" in d["encodingFormat"] and d["contentUrl"].startswith(f"{base}/")
+            )
         got = await sample_app.client.get(data["distribution"][0]["contentUrl"].removeprefix(base))
         assert got.status_code == 200

@@ -1,5 +1,6 @@
 """A city's own open data: a vector file whose features carry the plan attributes and the outline,
 loaded with a manifest (with defaults:) and a mapping file next to it, no code."""
+
 from __future__ import annotations
 
 import json
@@ -17,12 +18,23 @@ from helpers import ROOT, query, write_manifest
 # a city's own vocabulary, as a steward would write it next to the manifest
 MAPPING = {
     "name": "stad",
-    "columns": {"plan_id": ["project_id"], "naam": ["Projectnaam"], "planstatus_bron": ["Fase"],
-                "start_bouw": ["Startjaar bouw"], "woningen": ["Totaal woningen"], "sociale_huur": ["Sociaal"],
-                "middenhuur": ["Middeldure huur"], "dure_koop": ["Dure koop"], "omschrijving": ["Stadsdeel"]},
+    "columns": {
+        "plan_id": ["project_id"],
+        "naam": ["Projectnaam"],
+        "planstatus_bron": ["Fase"],
+        "start_bouw": ["Startjaar bouw"],
+        "woningen": ["Totaal woningen"],
+        "sociale_huur": ["Sociaal"],
+        "middenhuur": ["Middeldure huur"],
+        "dure_koop": ["Dure koop"],
+        "omschrijving": ["Stadsdeel"],
+    },
     "required": ["plan_id", "naam", "woningen"],
-    "planstatus": {"Principebesluit genomen": ["idee/visie", "zacht"], "Projectbesluit genomen": ["vastgesteld", "hard"],
-                   "In aanbouw genomen": ["in aanbouw", "hard"]},
+    "planstatus": {
+        "Principebesluit genomen": ["idee/visie", "zacht"],
+        "Projectbesluit genomen": ["vastgesteld", "hard"],
+        "In aanbouw genomen": ["in aanbouw", "hard"],
+    },
 }
 
 
@@ -31,32 +43,64 @@ def square(lon, lat, d=0.003):
 
 
 def feature(pid, naam, fase, totaal, geometry, **extra):
-    props = {"project_id": pid, "Projectnaam": naam, "Fase": fase, "Startjaar bouw": 2027, "Totaal woningen": totaal,
-             "Stadsdeel": "Noord", **extra}
+    props = {
+        "project_id": pid,
+        "Projectnaam": naam,
+        "Fase": fase,
+        "Startjaar bouw": 2027,
+        "Totaal woningen": totaal,
+        "Stadsdeel": "Noord",
+        **extra,
+    }
     if pid is None:
         del props["project_id"]
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
 
 FEATURES = [
-    feature("A-1", "Buiksloterham", "Projectbesluit genomen", 400, {"type": "Polygon", "coordinates": square(4.90, 52.39)},
-            Sociaal=120, **{"Middeldure huur": 0}),
-    feature("A-2", "Sluisbuurt", "In aanbouw genomen", 250.0, {"type": "MultiPolygon",
-            "coordinates": [square(4.95, 52.37), square(4.96, 52.372)]}),
+    feature(
+        "A-1",
+        "Buiksloterham",
+        "Projectbesluit genomen",
+        400,
+        {"type": "Polygon", "coordinates": square(4.90, 52.39)},
+        Sociaal=120,
+        **{"Middeldure huur": 0},
+    ),
+    feature(
+        "A-2",
+        "Sluisbuurt",
+        "In aanbouw genomen",
+        250.0,
+        {"type": "MultiPolygon", "coordinates": [square(4.95, 52.37), square(4.96, 52.372)]},
+    ),
     feature("A-3", "Haven-Stad", "Verkenning", 90, {"type": "Polygon", "coordinates": square(4.86, 52.40)}),
-    feature("A-4", "Lijn in plaats van vlak", "Principebesluit genomen", 30,
-            {"type": "LineString", "coordinates": [[4.88, 52.36], [4.89, 52.37]]}),
-    feature(None, "Zonder nummer", "Principebesluit genomen", 10, {"type": "Polygon", "coordinates": square(4.87, 52.35)}),
+    feature(
+        "A-4",
+        "Lijn in plaats van vlak",
+        "Principebesluit genomen",
+        30,
+        {"type": "LineString", "coordinates": [[4.88, 52.36], [4.89, 52.37]]},
+    ),
+    feature(
+        None, "Zonder nummer", "Principebesluit genomen", 10, {"type": "Polygon", "coordinates": square(4.87, 52.35)}
+    ),
     feature("A-6", "Zonder vlak", "Principebesluit genomen", 15, None),
 ]
 
 
 def city(tmp_path, features=FEATURES, suffix=".geojson", defaults=None):
-    (tmp_path / f"woningbouwplan{suffix}").write_text(json.dumps({"type": "FeatureCollection", "features": features}),
-                                                      encoding="utf-8")
+    (tmp_path / f"woningbouwplan{suffix}").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
     (tmp_path / "stad.yml").write_text(yaml.safe_dump(MAPPING, allow_unicode=True), encoding="utf-8")
-    entry = {"kind": "plannen", "path": f"woningbouwplan{suffix}", "mapping": "stad.yml", "peildatum": "2025-11-01",
-             "defaults": defaults if defaults is not None else {"gemeentecode": "GM0363"}}
+    entry = {
+        "kind": "plannen",
+        "path": f"woningbouwplan{suffix}",
+        "mapping": "stad.yml",
+        "peildatum": "2025-11-01",
+        "defaults": defaults if defaults is not None else {"gemeentecode": "GM0363"},
+    }
     return write_manifest(tmp_path, [entry])
 
 
@@ -74,13 +118,26 @@ def test_every_plan_loaded_or_reported_with_the_default_municipality(db):
     assert {p["gemeentecode"] for p in plans.values()} == {"GM0363"}
     assert {p["gemeente"] for p in plans.values()} == {"Amsterdam"}
     a1 = plans["A-1"]
-    assert (a1["woningen"], a1["netto"], a1["sociale_huur"], a1["middenhuur"], a1["dure_koop"]) == (400, 400, 120, 0, None)
-    assert (a1["planstatus"], a1["hardheid"], a1["start_bouw"], a1["omschrijving"]) == ("vastgesteld", "hard", 2027, "Noord")
+    assert (a1["woningen"], a1["netto"], a1["sociale_huur"], a1["middenhuur"], a1["dure_koop"]) == (
+        400,
+        400,
+        120,
+        0,
+        None,
+    )
+    assert (a1["planstatus"], a1["hardheid"], a1["start_bouw"], a1["omschrijving"]) == (
+        "vastgesteld",
+        "hard",
+        2027,
+        "Noord",
+    )
     assert plans["A-2"]["woningen"] == 250
     bron = query(db, "select * from bronnen where soort = 'plannen'")[0]
     assert (bron["rijen_gelezen"], bron["rijen_geladen"], bron["rijen_afgewezen"]) == (6, 5, 1)
     assert bron["mapping"] == "stad"
-    assert query(db, "select rij, code from ingest_problemen where code = 'verplicht'") == [{"rij": 5, "code": "verplicht"}]
+    assert query(db, "select rij, code from ingest_problemen where code = 'verplicht'") == [
+        {"rij": 5, "code": "verplicht"}
+    ]
 
 
 def test_the_outline_is_the_plan_area_and_the_point_lies_inside(db):
@@ -99,7 +156,9 @@ def test_an_unusable_outline_leaves_the_plan_without_an_area_and_says_so(db):
     assert [(r["code"], r["ernst"]) for r in line] == [("geen_vlak", "waarschuwing")]
     assert "plan geladen zonder plangebied" in line[0]["melding"]
     assert query(db, "select punt_bron from plannen where plan_id in ('A-4', 'A-6') order by plan_id") == [
-        {"punt_bron": "gemeente"}, {"punt_bron": "gemeente"}]
+        {"punt_bron": "gemeente"},
+        {"punt_bron": "gemeente"},
+    ]
 
 
 def test_the_citys_own_phase_labels_and_an_unknown_one(db):
@@ -109,8 +168,22 @@ def test_the_citys_own_phase_labels_and_an_unknown_one(db):
 
 
 def run(manifest):
-    return subprocess.run([sys.executable, "-m", "ingest", "build", "--quiet", "--sources", str(manifest),
-                           "--db", str(manifest.parent / "w.db")], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "build",
+            "--quiet",
+            "--sources",
+            str(manifest),
+            "--db",
+            str(manifest.parent / "w.db"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_without_defaults_every_plan_is_loaded_without_a_municipality_and_each_said_so(tmp_path):
@@ -119,7 +192,10 @@ def test_without_defaults_every_plan_is_loaded_without_a_municipality_and_each_s
     assert proc.returncode == 0, proc.stderr
     db = tmp_path / "w.db"
     assert query(db, "select count(*) n from plannen where gemeentecode is null")[0]["n"] == 5
-    assert query(db, "select count(distinct plan_id) n from ingest_problemen where code = 'gemeente_ontbreekt'")[0]["n"] == 5
+    assert (
+        query(db, "select count(distinct plan_id) n from ingest_problemen where code = 'gemeente_ontbreekt'")[0]["n"]
+        == 5
+    )
 
 
 def test_a_default_for_an_unknown_column_is_refused(tmp_path):
@@ -136,8 +212,16 @@ def test_a_geojson_given_as_csv_is_named_not_guessed(tmp_path):
 
 
 def test_a_flag_like_attribute_in_a_city_file_stops_the_build(tmp_path):
-    features = [feature("A-1", "X", "Projectbesluit genomen", 5, {"type": "Polygon", "coordinates": square(4.9, 52.39)},
-                        Publiceren="nee")]
+    features = [
+        feature(
+            "A-1",
+            "X",
+            "Projectbesluit genomen",
+            5,
+            {"type": "Polygon", "coordinates": square(4.9, 52.39)},
+            Publiceren="nee",
+        )
+    ]
     proc = run(city(tmp_path, features=features))
     assert proc.returncode == 2 and "'Publiceren'" in proc.stderr and "publicatievlag" in proc.stderr
     assert not (tmp_path / "w.db").exists()

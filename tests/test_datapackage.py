@@ -1,4 +1,5 @@
 """The Frictionless Data Package: `frictionless validate` on the descriptor and every file it lists."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,11 @@ def test_frictionless_validates_the_package_and_every_csv(sample_db):
 def test_package_describes_every_table_with_types_descriptions_and_keys(sample_db):
     package = json.loads((sample_db.parent / "downloads" / "datapackage.json").read_text(encoding="utf-8"))
     conn = sqlite3.connect(sample_db)
-    tables = {n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")
-              if not n.startswith(("sqlite_", "plannen_fts"))}
+    tables = {
+        n
+        for (n,) in conn.execute("select name from sqlite_master where type = 'table'")
+        if not n.startswith(("sqlite_", "plannen_fts"))
+    }
     resources = {r["name"]: r for r in package["resources"]}
     assert set(resources) == tables
     assert package["licenses"][0]["name"] == "CC0-1.0" and package["sources"]
@@ -35,9 +39,13 @@ def test_package_describes_every_table_with_types_descriptions_and_keys(sample_d
     fks = {(fk["fields"], fk["reference"]["resource"]) for fk in plannen["schema"]["foreignKeys"]}
     assert {("gemeentecode", "gemeenten"), ("doorbraaklocatie", "doorbraaklocaties")} <= fks
     # withdrawn plans stay in the history but not in plannen: that key does not hold, so it is not declared
-    assert conn.execute("select count(*) from plan_historie where plan_id not in (select plan_id from plannen)").fetchone()[0]
+    assert conn.execute(
+        "select count(*) from plan_historie where plan_id not in (select plan_id from plannen)"
+    ).fetchone()[0]
     assert "plan_id" not in {fk["fields"] for fk in resources["plan_historie"]["schema"].get("foreignKeys", [])}
-    assert Package(str(sample_db.parent / "downloads" / "datapackage.json")).get_resource("plannen").schema.primary_key == ["plan_id"]
+    assert Package(str(sample_db.parent / "downloads" / "datapackage.json")).get_resource(
+        "plannen"
+    ).schema.primary_key == ["plan_id"]
 
 
 async def test_served_package_points_into_downloads(sample_app, sample_db):

@@ -5,6 +5,7 @@ with the text in _(): Dutch on /nl/, English on /en/, numbers with the page's th
 known data values (planstatus, hardheid) through the `label` filter. Every check below fails when
 the translation it covers is taken out (Datasette's English, "{:,}" numbers or raw data values come back).
 """
+
 import html
 import json
 import re
@@ -27,15 +28,59 @@ PAGES = [PLANNEN, UTRECHT, ROW, DATABASE, CANNED, SQL, NO_TABLE, NO_DATABASE]
 
 # Datasette 0.65.5's English on these pages; none may show on a Dutch page
 DATASETTE_ENGLISH = [
-    "rows", "row", "sorted by", "descending", "Search:", "Apply", "remove filter", "Sort by", "View and edit SQL",
-    "Run SQL", "Format SQL", "Edit SQL", "Custom SQL query", "returning", "Query parameters", "This data as",
-    "advanced", "Advanced export", "JSON shape", "newline-delimited", "CSV options", "download file",
-    "expand labels", "stream all rows", "Export CSV", "Next page", "Suggested facets", "Query took",
-    "Queries took", "Data license", "Data source", "Tables", "Views", "Many rows", "hidden",
-    "Links from other tables", "0 records", "0 results", "Database not found", "Table not found", "Error",
+    "rows",
+    "row",
+    "sorted by",
+    "descending",
+    "Search:",
+    "Apply",
+    "remove filter",
+    "Sort by",
+    "View and edit SQL",
+    "Run SQL",
+    "Format SQL",
+    "Edit SQL",
+    "Custom SQL query",
+    "returning",
+    "Query parameters",
+    "This data as",
+    "advanced",
+    "Advanced export",
+    "JSON shape",
+    "newline-delimited",
+    "CSV options",
+    "download file",
+    "expand labels",
+    "stream all rows",
+    "Export CSV",
+    "Next page",
+    "Suggested facets",
+    "Query took",
+    "Queries took",
+    "Data license",
+    "Data source",
+    "Tables",
+    "Views",
+    "Many rows",
+    "hidden",
+    "Links from other tables",
+    "0 records",
+    "0 results",
+    "Database not found",
+    "Table not found",
+    "Error",
 ]
-DUTCH_STATUSES = ["idee/visie", "in voorbereiding", "ontwerp", "vastgesteld", "onherroepelijk", "in aanbouw",
-                  "opgeleverd", "vervallen", "onbekend"]
+DUTCH_STATUSES = [
+    "idee/visie",
+    "in voorbereiding",
+    "ontwerp",
+    "vastgesteld",
+    "onherroepelijk",
+    "in aanbouw",
+    "opgeleverd",
+    "vervallen",
+    "onbekend",
+]
 COMMA_THOUSANDS = re.compile(r"\b\d{1,3},\d{3}\b")
 POINT_THOUSANDS = re.compile(r"\b\d{1,3}\.\d{3}\b")
 
@@ -63,8 +108,8 @@ def has_phrase(text: str, phrase: str) -> bool:
 def section(page: str, start: str, end: str | None = None) -> str:
     """The HTML from the first `start` up to `end` (or the end of the page)."""
     assert start in page, start
-    rest = page[page.index(start):]
-    return rest[:rest.index(end)] if end and end in rest else rest
+    rest = page[page.index(start) :]
+    return rest[: rest.index(end)] if end and end in rest else rest
 
 
 def element(page: str, marker: str) -> str:
@@ -74,7 +119,7 @@ def element(page: str, marker: str) -> str:
     for m in re.finditer(r"<div\b|</div>", page[start:]):
         depth += 1 if m.group() == "<div" else -1
         if depth == 0:
-            return page[start:start + m.end()]
+            return page[start : start + m.end()]
     return page[start:]
 
 
@@ -89,7 +134,7 @@ def counts_shown(page: str) -> str:
     from metadata.yml, whose English half writes 100,000.)"""
     parts = re.findall(r'(?is)<h3>.*?</h3>|<h2 class="header3">.*?</h2>|<p class="zero-results">.*?</p>', page)
     parts += [element(page, m) for m in ('<div class="facet-results">',) if m in page]
-    parts += [element(page[m.start():], '<div class="db-table">') for m in re.finditer('<div class="db-table">', page)]
+    parts += [element(page[m.start() :], '<div class="db-table">') for m in re.finditer('<div class="db-table">', page)]
     parts += re.findall(r"(?is)<h2>[^<]*</h2>\s*<ul>.*?</ul>", page)
     return visible(" ".join(parts))
 
@@ -142,19 +187,34 @@ async def test_table_page_in_dutch_and_english(app):
     assert f"{n:,} rows" in section(en_page, "<title>", "</title>")
     heading_en = visible(section(en_page, '<h2 class="header3">', "</h2>"))
     assert not POINT_THOUSANDS.search(heading_en) and f"{n:,}" in heading_en
-    for dutch, eng in [("Zoeken:", "Search:"), ("- kolom -", "- column -"), ("Toepassen", "Apply"),
-                       ("bevat", "contains"), ("heeft geen waarde", "is null"), ("Sorteren op naam", "Sort by naam"),
-                       ("aflopend", "descending"), ("SQL bekijken en bewerken", "View and edit SQL"),
-                       ("Deze gegevens als", "This data as"), ("uitgebreid", "advanced"),
-                       ("Uitgebreide export", "Advanced export"), ("JSON-vorm:", "JSON shape:"),
-                       ("één object per regel", "newline-delimited"), ("CSV-opties:", "CSV options:"),
-                       ("als bestand downloaden", "download file"), ("CSV exporteren", "Export CSV"),
-                       ("Volgende pagina", "Next page"), ("Licentie data:", "Data licence:")]:
+    for dutch, eng in [
+        ("Zoeken:", "Search:"),
+        ("- kolom -", "- column -"),
+        ("Toepassen", "Apply"),
+        ("bevat", "contains"),
+        ("heeft geen waarde", "is null"),
+        ("Sorteren op naam", "Sort by naam"),
+        ("aflopend", "descending"),
+        ("SQL bekijken en bewerken", "View and edit SQL"),
+        ("Deze gegevens als", "This data as"),
+        ("uitgebreid", "advanced"),
+        ("Uitgebreide export", "Advanced export"),
+        ("JSON-vorm:", "JSON shape:"),
+        ("één object per regel", "newline-delimited"),
+        ("CSV-opties:", "CSV options:"),
+        ("als bestand downloaden", "download file"),
+        ("CSV exporteren", "Export CSV"),
+        ("Volgende pagina", "Next page"),
+        ("Licentie data:", "Data licence:"),
+    ]:
         assert has_phrase(nl_text, dutch), dutch
         assert has_phrase(en_text, eng), eng
     # table.js writes its column menu in English; the page puts its own words in
-    for dutch, eng in [("Alle kolommen tonen", "Show all columns"), ("Oplopend sorteren", "Sort ascending"),
-                       ("Facetteren op deze kolom", "Facet by this")]:
+    for dutch, eng in [
+        ("Alle kolommen tonen", "Show all columns"),
+        ("Oplopend sorteren", "Sort ascending"),
+        ("Facetteren op deze kolom", "Facet by this"),
+    ]:
         assert json.dumps(dutch) in nl_page and json.dumps(eng) in en_page
     assert "table.js" in nl_page and '"a.dropdown-show-all-columns"' in nl_page
 
@@ -175,7 +235,10 @@ async def test_facet_counts_and_values_in_the_page_language(app):
 
 async def test_filtered_table_with_facets(app):
     n = query(db_path(app), "select count(*) n from plannen where provincie = 'Utrecht'")[0]["n"]
-    statuses = {r["planstatus"] for r in query(db_path(app), "select distinct planstatus from plannen where provincie = 'Utrecht'")}
+    statuses = {
+        r["planstatus"]
+        for r in query(db_path(app), "select distinct planstatus from plannen where provincie = 'Utrecht'")
+    }
     nl_page, en_page = await get(app, "/nl" + UTRECHT), await get(app, "/en" + UTRECHT)
     nl_text, en_text = visible(nl_page), visible(en_page)
     assert f'{nl(n)} rijen waarbij provincie = "Utrecht", gesorteerd op woningen aflopend' in nl_text
@@ -197,6 +260,7 @@ async def test_row_page(app):
     naam = query(db_path(app), "select naam from doorbraaklocaties order by naam limit 1")
     if naam:  # plannen refer to doorbraaklocaties: Datasette lists those links under the row
         from datasette.utils import tilde_encode
+
         path = "/woningbouwplannen/doorbraaklocaties/" + tilde_encode(naam[0]["naam"])
         nl_text, en_text = visible(await get(app, "/nl" + path)), visible(await get(app, "/en" + path))
         assert "Verwijzingen vanuit andere tabellen" in nl_text and "uit plannen via doorbraaklocatie" in nl_text
@@ -206,7 +270,10 @@ async def test_row_page(app):
 
 async def test_link_column_of_a_table_without_a_single_key(app):
     # plan_historie has a compound primary key: Datasette's first column is "Link"
-    nl_page, en_page = await get(app, "/nl/woningbouwplannen/plan_historie"), await get(app, "/en/woningbouwplannen/plan_historie")
+    nl_page, en_page = (
+        await get(app, "/nl/woningbouwplannen/plan_historie"),
+        await get(app, "/en/woningbouwplannen/plan_historie"),
+    )
     th = r'<th class="col-Link"[^>]*>\s*{}\s*</th>'
     assert re.search(th.format("Rijpagina"), nl_page) and re.search(th.format("Link"), en_page)
     assert 'content: "Rijpagina"' in nl_page  # the column's name on a phone's row cards
@@ -216,8 +283,13 @@ async def test_database_page(app):
     n = query(db_path(app), "select count(*) n from plannen")[0]["n"]
     nl_page, en_page = await get(app, "/nl" + DATABASE), await get(app, "/en" + DATABASE)
     nl_text, en_text = visible(nl_page), visible(en_page)
-    for dutch, eng in [("Eigen SQL-query", "Custom SQL query"), ("SQL opmaken", "Format SQL"),
-                       ("SQL uitvoeren", "Run SQL"), ("Query's", "Queries"), ("Tabellen", "Tables")]:
+    for dutch, eng in [
+        ("Eigen SQL-query", "Custom SQL query"),
+        ("SQL opmaken", "Format SQL"),
+        ("SQL uitvoeren", "Run SQL"),
+        ("Query's", "Queries"),
+        ("Tabellen", "Tables"),
+    ]:
         assert has_phrase(nl_text, dutch) and has_phrase(en_text, eng), (dutch, eng)
     plannen_nl = visible(section(nl_page, f'<a href="{DATABASE}/plannen">', "</div>"))
     plannen_en = visible(section(en_page, f'<a href="{DATABASE}/plannen">', "</div>"))
@@ -227,9 +299,15 @@ async def test_database_page(app):
 async def test_canned_query_page(app):
     nl_text, en_text = visible(await get(app, "/nl" + CANNED)), visible(await get(app, "/en" + CANNED))
     rows = len(query(db_path(app), "select 1 from plannen where lopend = 1 limit 25"))
-    for dutch, eng in [(f"Eigen SQL-query, resultaat: {rows} rijen", f"Custom SQL query returning {rows} rows"),
-                       ("verbergen", "hide"), ("Queryparameters", "Query parameters"), ("SQL opmaken", "Format SQL"),
-                       ("SQL uitvoeren", "Run SQL"), ("SQL bewerken", "Edit SQL"), ("Deze gegevens als", "This data as")]:
+    for dutch, eng in [
+        (f"Eigen SQL-query, resultaat: {rows} rijen", f"Custom SQL query returning {rows} rows"),
+        ("verbergen", "hide"),
+        ("Queryparameters", "Query parameters"),
+        ("SQL opmaken", "Format SQL"),
+        ("SQL uitvoeren", "Run SQL"),
+        ("SQL bewerken", "Edit SQL"),
+        ("Deze gegevens als", "This data as"),
+    ]:
         assert has_phrase(nl_text, dutch) and has_phrase(en_text, eng), (dutch, eng)
 
 
@@ -243,8 +321,10 @@ async def test_sql_page(app):
 
 
 async def test_not_found_pages(app):
-    for path, dutch, eng in [(NO_TABLE, "Tabel niet gevonden", "Table not found"),
-                             (NO_DATABASE, "Database niet gevonden", "Database not found")]:
+    for path, dutch, eng in [
+        (NO_TABLE, "Tabel niet gevonden", "Table not found"),
+        (NO_DATABASE, "Database niet gevonden", "Database not found"),
+    ]:
         nl_text, en_text = visible(await get(app, "/nl" + path, 404)), visible(await get(app, "/en" + path, 404))
         assert dutch in nl_text and eng not in nl_text
         assert eng in en_text
@@ -253,9 +333,15 @@ async def test_not_found_pages(app):
 async def test_suggested_facets(sample_db):
     """settings.json turns suggested facets off; with them on, they speak the page language too."""
     settings = json.loads((ROOT / "settings.json").read_text())
-    app = Datasette(files=[], immutables=[str(sample_db)], metadata=portal_metadata(),
-                    plugins_dir=str(ROOT / "plugins"), template_dir=str(ROOT / "templates"),
-                    static_mounts=[("static", str(ROOT / "static"))], settings={**settings, "suggest_facets": True})
+    app = Datasette(
+        files=[],
+        immutables=[str(sample_db)],
+        metadata=portal_metadata(),
+        plugins_dir=str(ROOT / "plugins"),
+        template_dir=str(ROOT / "templates"),
+        static_mounts=[("static", str(ROOT / "static"))],
+        settings={**settings, "suggest_facets": True},
+    )
     nl_page = await get(app, "/nl/woningbouwplannen/gemeenten")
     en_page = await get(app, "/en/woningbouwplannen/gemeenten")
     nl_text = visible(section(nl_page, '<p class="suggested-facets">', "</p>"))

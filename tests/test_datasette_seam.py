@@ -1,6 +1,7 @@
 """portal/datasette_seam.py is the one way into Datasette's internals, and only on the version it was
 written for: another version stops the app at startup with a message saying what to do, and no plugin
 reaches past the seam (imports of Datasette's internals, attributes stashed on its objects)."""
+
 from __future__ import annotations
 
 import ast
@@ -34,8 +35,9 @@ def reaches_past_the_seam(source: str) -> set[str]:
             found |= {a.name for a in node.names if a.name.split(".")[0] == "datasette"}
         elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "datasette":
             found |= {f"{node.module}.{a.name}" for a in node.names if a.name not in DOCUMENTED.get(node.module, ())}
-        elif isinstance(node, ast.Attribute) and (node.attr == "__dict__" or node.attr == "__version__"
-                                                  or re.fullmatch(r"_[a-z]\w*", node.attr)):
+        elif isinstance(node, ast.Attribute) and (
+            node.attr == "__dict__" or node.attr == "__version__" or re.fullmatch(r"_[a-z]\w*", node.attr)
+        ):
             found.add(f".{node.attr}")  # a private attribute, or a cache kept in an object's __dict__
         elif isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("setattr", "getattr", "hasattr"):
             found.add(f"{node.func.id}()")
@@ -43,13 +45,21 @@ def reaches_past_the_seam(source: str) -> set[str]:
 
 
 def test_the_scan_sees_what_it_forbids():
-    source = ("from datasette.views.table import TableView\nimport datasette.app\nfrom datasette import __version__\n"
-              "from datasette.utils import escape_sqlite, tilde_encode\nfrom datasette.utils.asgi import Response\n"
-              "TableView.data = None\ndatasette.__dict__.setdefault('x', {})\nsetattr(datasette, '_x', 1)\n"
-              "Datasette._table_permission_allows = None\n")
+    source = (
+        "from datasette.views.table import TableView\nimport datasette.app\nfrom datasette import __version__\n"
+        "from datasette.utils import escape_sqlite, tilde_encode\nfrom datasette.utils.asgi import Response\n"
+        "TableView.data = None\ndatasette.__dict__.setdefault('x', {})\nsetattr(datasette, '_x', 1)\n"
+        "Datasette._table_permission_allows = None\n"
+    )
     assert reaches_past_the_seam(source) == {
-        "datasette.views.table.TableView", "datasette.app", "datasette.__version__", "datasette.utils.escape_sqlite",
-        ".__dict__", "setattr()", "._table_permission_allows"}
+        "datasette.views.table.TableView",
+        "datasette.app",
+        "datasette.__version__",
+        "datasette.utils.escape_sqlite",
+        ".__dict__",
+        "setattr()",
+        "._table_permission_allows",
+    }
 
 
 def test_no_plugin_reaches_past_the_seam():
@@ -58,8 +68,9 @@ def test_no_plugin_reaches_past_the_seam():
     for path in plugins:
         found = reaches_past_the_seam(path.read_text(encoding="utf-8"))
         allowed = PENDING.get(path.name, set())
-        assert found <= allowed, f"plugins/{path.name} reaches into Datasette past portal/datasette_seam.py: " \
-                                 f"{sorted(found - allowed)}"
+        assert found <= allowed, (
+            f"plugins/{path.name} reaches into Datasette past portal/datasette_seam.py: {sorted(found - allowed)}"
+        )
 
 
 def test_another_version_is_refused_with_what_to_do():
@@ -72,9 +83,11 @@ def test_another_version_is_refused_with_what_to_do():
 
 def test_the_app_does_not_start_on_another_version():
     # what `datasette serve --plugins-dir plugins` does first, with a Datasette that says it is 1.0a1
-    script = (f"import datasette; datasette.__version__ = '1.0a1'\n"
-              f"from datasette.app import Datasette\n"
-              f"Datasette(memory=True, plugins_dir={str(ROOT / 'plugins')!r})\n")
+    script = (
+        f"import datasette; datasette.__version__ = '1.0a1'\n"
+        f"from datasette.app import Datasette\n"
+        f"Datasette(memory=True, plugins_dir={str(ROOT / 'plugins')!r})\n"
+    )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert run.returncode != 0
     assert "SeamError" in run.stderr and "written for Datasette 0.65.5, but Datasette 1.0a1 is installed" in run.stderr

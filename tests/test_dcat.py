@@ -5,6 +5,7 @@ Two releases are built one after the other, as the portal gets them, so the cata
 two datasets. The EU vocabularies are not available offline: the few concepts the catalogue uses are
 declared in tests/vocabularies/dcat-ap-concepts.ttl, as their lists define them.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,9 +25,14 @@ from helpers import GEMEENTEN, ROOT, SHARED, make_datasette, needs_shared
 
 STANDARDS = SHARED / "standards"
 pytestmark = needs_shared(STANDARDS)
-MANDATORY = ["dcat-ap-3.0.1/shapes.ttl", "dcat-ap-3.0.1/range.ttl", "dcat-ap-3.0.1/mdr-vocabularies.shape.ttl",
-             "dcat-ap-nl-3.0/dcat-ap-nl-SHACL.ttl", "dcat-ap-nl-3.0/dcat-ap-nl-SHACL-klassebereik.ttl",
-             "dcat-ap-nl-3.0/dcat-ap-nl-SHACL-klassebereik-codelijsten.ttl"]
+MANDATORY = [
+    "dcat-ap-3.0.1/shapes.ttl",
+    "dcat-ap-3.0.1/range.ttl",
+    "dcat-ap-3.0.1/mdr-vocabularies.shape.ttl",
+    "dcat-ap-nl-3.0/dcat-ap-nl-SHACL.ttl",
+    "dcat-ap-nl-3.0/dcat-ap-nl-SHACL-klassebereik.ttl",
+    "dcat-ap-nl-3.0/dcat-ap-nl-SHACL-klassebereik-codelijsten.ttl",
+]
 RECOMMENDED = ["dcat-ap-3.0.1/shapes_recommended.ttl", "dcat-ap-nl-3.0/dcat-ap-nl-SHACL-aanbevolen.ttl"]
 VOCABULARIES = ROOT / "tests" / "vocabularies" / "dcat-ap-concepts.ttl"
 RELEASES = ROOT / "data" / "sample" / "woningbouwkaart"
@@ -42,9 +48,16 @@ def two_releases(tmp_path_factory):
     db = directory / "woningbouwplannen.db"
     for folders in (["2025-04-01"], ["2025-04-01", "2025-10-01"]):
         manifest = directory / "sources.yml"
-        manifest.write_text(yaml.safe_dump({"sources": [
-            {"kind": "gemeenten", "path": str(GEMEENTEN), "mapping": "gemeenten"},
-            *({"kind": "woningbouwkaart", "path": str(RELEASES / f), "sample": True} for f in folders)]}))
+        manifest.write_text(
+            yaml.safe_dump(
+                {
+                    "sources": [
+                        {"kind": "gemeenten", "path": str(GEMEENTEN), "mapping": "gemeenten"},
+                        *({"kind": "woningbouwkaart", "path": str(RELEASES / f), "sample": True} for f in folders),
+                    ]
+                }
+            )
+        )
         build(manifest, db, quiet=True)
     return db
 
@@ -75,8 +88,12 @@ def results(data: Graph, files: list[str]) -> tuple[Graph, list]:
 
 
 def describe(report: Graph, found: list) -> list[str]:
-    return sorted({f"{report.value(r, SH.focusNode)} {report.value(r, SH.resultPath)}: "
-                   f"{report.value(r, SH.resultMessage)}" for r in found})[:20]
+    return sorted(
+        {
+            f"{report.value(r, SH.focusNode)} {report.value(r, SH.resultPath)}: {report.value(r, SH.resultMessage)}"
+            for r in found
+        }
+    )[:20]
 
 
 async def test_catalogue_conforms_to_dcat_ap_3_and_dcat_ap_nl(catalogue):
@@ -118,8 +135,11 @@ async def test_releases_are_a_series_with_one_dataset_per_peildatum_at_stable_ur
     for peil in ("2025-04-01", "2025-10-01"):
         (dataset,) = data.subjects(DCAT.version, Literal(peil))
         index = json.loads((two_releases.parent / "downloads-archive" / peil / "index.json").read_text())
-        downloads = {str(data.value(d, DCAT.downloadURL)): d for d in data.objects(dataset, DCAT.distribution)
-                     if (d, DCAT.downloadURL, None) in data}
+        downloads = {
+            str(data.value(d, DCAT.downloadURL)): d
+            for d in data.objects(dataset, DCAT.distribution)
+            if (d, DCAT.downloadURL, None) in data
+        }
         files = {f"{base}/downloads/{peil}/{f['file']}": f for f in index["files"]}
         newest = peil == "2025-10-01"
         assert set(downloads) == set(files) | ({f"{base}/woningbouwplannen.db"} if newest else set())
@@ -154,8 +174,11 @@ async def test_organisations_and_value_lists(catalogue, two_releases):
         assert (dataset, DCTERMS.source, None) not in data  # the source is a web page, not a dcat:Dataset
     assert data.value(publisher, FOAF.name, any=True) is not None
     # another operator is configuration, not code: the catalogue names whoever metadata.yml names
-    other = {"uri": "https://identifier.overheid.nl/tooi/id/gemeente/gm0363",
-             "name": "Gemeente Amsterdam / City of Amsterdam", "type": "http://purl.org/adms/publishertype/LocalAuthority"}
+    other = {
+        "uri": "https://identifier.overheid.nl/tooi/id/gemeente/gm0363",
+        "name": "Gemeente Amsterdam / City of Amsterdam",
+        "type": "http://purl.org/adms/publishertype/LocalAuthority",
+    }
     app = make_datasette(two_releases, {site.PLUGIN: {**config, "publisher": other}})
     data = graph_of((await app.client.get("/catalog.jsonld")).json())
     (catalog,) = data.subjects(RDF.type, DCAT.Catalog)

@@ -1,5 +1,6 @@
 """/downloads/ files are sent whole, in large chunks (plugins/download_files.py), and nothing
 outside the downloads directory can be reached through that route."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,9 +18,19 @@ async def asgi_get(app, path: str) -> tuple[int, list[bytes]]:
     async def send(message):
         messages.append(message)
 
-    scope = {"type": "http", "http_version": "1.1", "method": "GET", "path": path, "raw_path": path.encode(),
-             "query_string": b"", "headers": [(b"host", b"localhost")], "scheme": "http",
-             "client": ("127.0.0.1", 1), "server": ("localhost", 80), "root_path": ""}
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"host", b"localhost")],
+        "scheme": "http",
+        "client": ("127.0.0.1", 1),
+        "server": ("localhost", 80),
+        "root_path": "",
+    }
     await app.app()(scope, receive, send)
     status = next(m["status"] for m in messages if m["type"] == "http.response.start")
     return status, [m.get("body", b"") for m in messages if m["type"] == "http.response.body"]
@@ -36,8 +47,12 @@ async def test_a_download_arrives_whole_in_few_chunks(sample_app, sample_db):
 
 
 async def test_no_way_out_of_the_downloads_directory(sample_app):
-    for path in ("/downloads/../../../etc/passwd", "/downloads/%2e%2e/%2e%2e/etc/passwd",
-                 "/downloads/../woningbouwplannen.db", f"/downloads/{ROOT}/README.md"):
+    for path in (
+        "/downloads/../../../etc/passwd",
+        "/downloads/%2e%2e/%2e%2e/etc/passwd",
+        "/downloads/../woningbouwplannen.db",
+        f"/downloads/{ROOT}/README.md",
+    ):
         status, bodies = await asgi_get(sample_app, path)
         assert status in (403, 404), path
         assert b"root:" not in b"".join(bodies)

@@ -1,4 +1,5 @@
 """Build-time downloads read back by real clients: pandas, GDAL (pyogrio), openpyxl, json; the streamed CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -50,7 +51,9 @@ def test_every_table_in_every_format_with_true_rows_bytes_and_sha256(downloads, 
         expected = {"csv", "csv-excel", "json", "xlsx"} | ({"geojson"} if table in GEO_TABLES else set())
         assert formats == expected, table
     db = index["database"]
-    assert db["sha256"] == hashlib.sha256(sample_db.read_bytes()).hexdigest() and db["bytes"] == sample_db.stat().st_size
+    assert (
+        db["sha256"] == hashlib.sha256(sample_db.read_bytes()).hexdigest() and db["bytes"] == sample_db.stat().st_size
+    )
 
 
 def test_pandas_reads_both_csv_variants_with_types_and_all_rows(downloads):
@@ -58,12 +61,20 @@ def test_pandas_reads_both_csv_variants_with_types_and_all_rows(downloads):
     package = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
     for resource in package["resources"]:
         table, fields = resource["name"], resource["schema"]["fields"]
-        plain = pd.read_csv(directory / f"{table}.csv", dtype_backend="numpy_nullable", keep_default_na=False,
-                            na_values=[""])
+        plain = pd.read_csv(
+            directory / f"{table}.csv", dtype_backend="numpy_nullable", keep_default_na=False, na_values=[""]
+        )
         raw = (directory / f"{table}.excel.csv").read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf"), table  # BOM: Excel opens it as UTF-8
-        excel = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig",
-                            dtype_backend="numpy_nullable", keep_default_na=False, na_values=[""])
+        excel = pd.read_csv(
+            io.BytesIO(raw),
+            sep=";",
+            decimal=",",
+            encoding="utf-8-sig",
+            dtype_backend="numpy_nullable",
+            keep_default_na=False,
+            na_values=[""],
+        )
         assert len(plain) == len(excel) == count(conn, table), table
         assert list(plain.columns) == list(excel.columns) == [f["name"] for f in fields]
         for f in fields:
@@ -74,7 +85,10 @@ def test_pandas_reads_both_csv_variants_with_types_and_all_rows(downloads):
                 if f["type"] == "integer":
                     assert pd.api.types.is_integer_dtype(column), (table, f["name"], column.dtype)
                 elif f["type"] == "number":
-                    assert pd.api.types.is_float_dtype(column) or pd.api.types.is_integer_dtype(column), (table, f["name"])
+                    assert pd.api.types.is_float_dtype(column) or pd.api.types.is_integer_dtype(column), (
+                        table,
+                        f["name"],
+                    )
             if f["type"] == "number":  # the decimal comma reads back as the same numbers
                 assert (plain[f["name"]].fillna(-1) == excel[f["name"]].fillna(-1)).all(), (table, f["name"])
     plannen = pd.read_csv(directory / "plannen.excel.csv", sep=";", decimal=",", encoding="utf-8-sig")
@@ -90,8 +104,13 @@ def test_json_is_an_array_of_objects_per_table(downloads):
         columns = [r[1] for r in conn.execute(f"pragma table_info([{f['table']}])") if r[1] != "popup"]
         assert all(list(r) == columns for r in rows[:5])
     first = json.loads((directory / "plannen.json").read_text(encoding="utf-8"))[0]
-    assert first == {k: v for k, v in zip(first, conn.execute(
-        f"select {', '.join(first)} from plannen where plan_id = ?", [first["plan_id"]]).fetchone())}
+    assert first == {
+        k: v
+        for k, v in zip(
+            first,
+            conn.execute(f"select {', '.join(first)} from plannen where plan_id = ?", [first["plan_id"]]).fetchone(),
+        )
+    }
 
 
 def test_openpyxl_reads_every_workbook(downloads):
@@ -101,7 +120,9 @@ def test_openpyxl_reads_every_workbook(downloads):
         sheet = workbook[f["table"][:31]]
         rows = list(sheet.iter_rows(values_only=True))
         assert len(rows) - 1 == count(conn, f["table"]), f["file"]
-        columns = [r[1] for r in conn.execute(f"pragma table_info([{f['table']}])") if r[1] not in ("popup", "geometrie")]
+        columns = [
+            r[1] for r in conn.execute(f"pragma table_info([{f['table']}])") if r[1] not in ("popup", "geometrie")
+        ]
         assert list(rows[0]) == columns
         workbook.close()
     workbook = openpyxl.load_workbook(directory / "plannen.xlsx", read_only=True)
@@ -147,15 +168,18 @@ async def test_downloads_page_lists_every_file_and_the_database(sample_app, down
 
 
 def test_rebuild_swaps_the_whole_set_and_a_failed_build_leaves_it(tmp_path):
-    (tmp_path / "p.csv").write_text("Plan-ID;Plannaam;Gemeentecode;Aantal woningen\nA-1;Een;GM0363;10\n", encoding="utf-8")
+    (tmp_path / "p.csv").write_text(
+        "Plan-ID;Plannaam;Gemeentecode;Aantal woningen\nA-1;Een;GM0363;10\n", encoding="utf-8"
+    )
     manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "p.csv", "peildatum": "2025-10-01"}])
     db = tmp_path / "out" / "woningbouwplannen.db"
     build(manifest, db, quiet=True)
     link = db.parent / "downloads"
     first_target, first_index = link.resolve(), (link / "index.json").read_bytes()
     (db.parent / ".downloads.tmp-999-1").mkdir()  # as left by a killed build
-    (tmp_path / "p.csv").write_text("Plan-ID;Plannaam;Gemeentecode;Aantal woningen\nA-1;Een;GM0363;10\n"
-                                    "A-2;Twee;GM0363;20\n", encoding="utf-8")
+    (tmp_path / "p.csv").write_text(
+        "Plan-ID;Plannaam;Gemeentecode;Aantal woningen\nA-1;Een;GM0363;10\nA-2;Twee;GM0363;20\n", encoding="utf-8"
+    )
     build(manifest, db, quiet=True)
     assert link.is_symlink() and link.resolve() != first_target and not first_target.exists()
     assert json.loads((link / "index.json").read_text())["files"][0]["rows"] >= 1

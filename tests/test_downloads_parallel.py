@@ -5,6 +5,7 @@ directory and the published set unchanged; the workers of a killed build exit; a
 column-at-a-time fast paths write every value exactly as the general rules do (json.dumps,
 xlsx.cell, csv.writer with the decimal comma), whatever the values.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,14 +33,20 @@ from ingest.download_writers import Chunk, CsvFile, json_values
 from helpers import ROOT
 
 # what SQLite hands back (integers are 64-bit), plus what the general rules must also cope with
-values = st.one_of(st.none(), st.integers(min_value=-(2 ** 63), max_value=2 ** 63 - 1),
-                   st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=300),
-                   st.sampled_from(["=1+1", "a & b", "<b>", "1,5", 'zeg "ja"', "r1\nr2", "\x01\x1f", "\ufffe"]))
+values = st.one_of(
+    st.none(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=300),
+    st.sampled_from(["=1+1", "a & b", "<b>", "1,5", 'zeg "ja"', "r1\nr2", "\x01\x1f", "\ufffe"]),
+)
 # columns as they come: one type with blanks (the fast paths) or anything mixed (the general path)
-columns = st.one_of(st.lists(st.one_of(st.none(), st.integers(min_value=-(2 ** 63), max_value=2 ** 63 - 1))),
-                    st.lists(st.one_of(st.none(), st.text(max_size=250))),
-                    st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True))),
-                    st.lists(values))
+columns = st.one_of(
+    st.lists(st.one_of(st.none(), st.integers(min_value=-(2**63), max_value=2**63 - 1))),
+    st.lists(st.one_of(st.none(), st.text(max_size=250))),
+    st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True))),
+    st.lists(values),
+)
 
 
 def stage(db, parent, workers):
@@ -77,13 +84,17 @@ def test_the_pool_writes_the_same_files_as_the_serial_path(sample_db, tmp_path, 
 
 
 def test_tasks_cover_every_format_once_biggest_first():
-    tables = [downloads.Table("klein", ["a"], 10), downloads.Table("groot", list("abcdef"), 1_000_000),
-              downloads.Table("enorm", ["a"], 2_000_000)]
+    tables = [
+        downloads.Table("klein", ["a"], 10),
+        downloads.Table("groot", list("abcdef"), 1_000_000),
+        downloads.Table("enorm", ["a"], 2_000_000),
+    ]
     tasks = downloads.tasks(tables, split=True)
     assert [t.name for t, _ in tasks][:2] == ["groot", "groot"]  # split over two tasks, started first
     assert sorted((t.name, f) for t, formats in tasks for f in formats) == sorted(
-        [(name, f) for name in ("klein", "groot") for f in downloads.FORMATS] +
-        [("enorm", f) for f in ("csv", "csv-excel", "json")])  # over Excel's row limit: no XLSX
+        [(name, f) for name in ("klein", "groot") for f in downloads.FORMATS]
+        + [("enorm", f) for f in ("csv", "csv-excel", "json")]
+    )  # over Excel's row limit: no XLSX
 
 
 def test_a_failing_writer_leaves_no_staged_directory_and_the_published_set_unchanged(sample_db, tmp_path):
@@ -129,9 +140,14 @@ def running(pid: int) -> bool:
 def test_the_workers_of_a_killed_build_exit(sample_db, tmp_path):
     script = tmp_path / "stage_and_wait.py"
     script.write_text(WORKERS_THEN_WAIT, encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, str(script), str(sample_db), str(tmp_path)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(sample_db), str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     pids = [int(p) for p in proc.stdout.readline().split()]
     assert len(pids) == 2, proc.stderr.read()
     proc.send_signal(signal.SIGKILL)
@@ -148,7 +164,9 @@ def test_text_is_never_a_formula_and_numbers_stay_numbers(tmp_path):
     assert xlsx.write(path, "tabel", ["tekst", "geheel", "getal", "leeg"], rows) == 2
     sheet = openpyxl.load_workbook(path)["tabel"]
     assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == [
-        ["=1+1", 7, 1.5, None], ["a & <b>", -3, "inf", "r1\nr2"]]
+        ["=1+1", 7, 1.5, None],
+        ["a & <b>", -3, "inf", "r1\nr2"],
+    ]
     assert sheet["A2"].data_type == "s"  # a string, not a formula
 
 

@@ -3,6 +3,7 @@ stays valid and byte-for-byte unchanged, and the next build succeeds.
 
 (A replica killed behind nginx: tests/test_serve_prod.py::test_killing_a_replica_loses_no_request.)
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,15 +25,32 @@ def export(path, n: int, prefix: str):
     codes = ["GM0363", "GM0344", "GM0599", "GM0518"]
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, delimiter=";")
-        w.writerow(["Plan-ID", "Plannaam", "Gemeentecode", "Planstatus", "Aantal woningen", "Start bouw", "Omschrijving"])
+        w.writerow(
+            ["Plan-ID", "Plannaam", "Gemeentecode", "Planstatus", "Aantal woningen", "Start bouw", "Omschrijving"]
+        )
         for i in range(n):
-            w.writerow([f"{prefix}-{i}", f"Plan {i}", codes[i % 4], "Ontwerp", 10 + i % 90, 2026 + i % 8,
-                        f"Omschrijving van plan {i} " * 3])
+            w.writerow(
+                [
+                    f"{prefix}-{i}",
+                    f"Plan {i}",
+                    codes[i % 4],
+                    "Ontwerp",
+                    10 + i % 90,
+                    2026 + i % 8,
+                    f"Omschrijving van plan {i} " * 3,
+                ]
+            )
 
 
 def cli(manifest, db, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "ingest", "build", "--quiet", "--sources", str(manifest), "--db",
-                             str(db)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "ingest", "build", "--quiet", "--sources", str(manifest), "--db", str(db)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 def integrity(db) -> str:

@@ -1,5 +1,6 @@
 """The Atom feed of plan changes (datasette-atom on the canned query wijzigingen_feed), read by feedparser
 and checked against the MUSTs of RFC 4287."""
+
 from __future__ import annotations
 
 import re
@@ -74,17 +75,21 @@ async def test_delayed_entry_says_from_when_to_when(export_app, export_db):
     conn = sqlite3.connect(export_db)
     pid, naam, oud, nieuw, jaren = conn.execute(
         "select plan_id, naam, oude_waarde, nieuwe_waarde, verschil from plan_wijzigingen "
-        "where soort = 'start_bouw_later' order by verschil desc, plan_id limit 1").fetchone()
+        "where soort = 'start_bouw_later' order by verschil desc, plan_id limit 1"
+    ).fetchone()
     conn.close()
     root = ET.fromstring((await export_app.client.get(FEED)).content)
-    entry = next(e for e in root.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}id").endswith(f":{pid}:start_bouw_later"))
+    entry = next(
+        e for e in root.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}id").endswith(f":{pid}:start_bouw_later")
+    )
     assert naam in entry.findtext(f"{ATOM}title")
     assert f"van {oud} naar {nieuw} ({jaren} jaar later)" in entry.findtext(f"{ATOM}content")
 
 
 async def test_feed_with_a_single_peildatum_is_still_valid_atom(tmp_path):
-    (tmp_path / "p.csv").write_text("Plan-ID;Plannaam;Gemeentecode;Aantal woningen\nF-1;Eerste;GM0363;10\n",
-                                    encoding="utf-8")
+    (tmp_path / "p.csv").write_text(
+        "Plan-ID;Plannaam;Gemeentecode;Aantal woningen\nF-1;Eerste;GM0363;10\n", encoding="utf-8"
+    )
     manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "p.csv", "peildatum": "2025-10-01"}])
     build(manifest, tmp_path / "woningbouwplannen.db", quiet=True)
     response = await make_datasette(tmp_path / "woningbouwplannen.db").client.get(FEED)
@@ -95,18 +100,31 @@ async def test_feed_with_a_single_peildatum_is_still_valid_atom(tmp_path):
 
 async def test_the_feed_filters_by_municipality_and_province_and_a_browser_gets_a_page(export_app, export_db):
     conn = sqlite3.connect(export_db)
-    code, provincie = conn.execute("select gemeentecode, provincie from plan_wijzigingen where soort = 'nieuw' "
-                                   "group by gemeentecode order by count(*) desc limit 1").fetchone()
+    code, provincie = conn.execute(
+        "select gemeentecode, provincie from plan_wijzigingen where soort = 'nieuw' "
+        "group by gemeentecode order by count(*) desc limit 1"
+    ).fetchone()
     conn.close()
-    for query, key, value in ((f"gemeentecode={code}", "gemeentecode", code), (f"provincie={provincie}", "provincie", provincie)):
+    for query, key, value in (
+        (f"gemeentecode={code}", "gemeentecode", code),
+        (f"provincie={provincie}", "provincie", provincie),
+    ):
         root = ET.fromstring((await export_app.client.get(f"{FEED}?{query}")).content)
         ids = [e.findtext(f"{ATOM}id").split(":")[4] for e in root.findall(f"{ATOM}entry")]
         conn = sqlite3.connect(export_db)
-        want = {r[0] for r in conn.execute(f"select plan_id from plan_wijzigingen where {key} = ? and soort in "
-                                           "('nieuw', 'ingetrokken', 'start_bouw_later')", [value])}
+        want = {
+            r[0]
+            for r in conn.execute(
+                f"select plan_id from plan_wijzigingen where {key} = ? and soort in "
+                "('nieuw', 'ingetrokken', 'start_bouw_later')",
+                [value],
+            )
+        }
         conn.close()
         assert ids and set(ids) == want
-    page = await export_app.client.get(f"{FEED}?gemeentecode={code}", headers={"accept": "text/html,application/xhtml+xml"})
+    page = await export_app.client.get(
+        f"{FEED}?gemeentecode={code}", headers={"accept": "text/html,application/xhtml+xml"}
+    )
     assert page.status_code in (302, 303) and page.headers["location"] == f"/wijzigingen?gemeentecode={code}"
     html = (await export_app.client.get(f"/wijzigingen?gemeentecode={code}")).text
     assert "Atom" in html and f"wijzigingen_feed.atom?gemeentecode={code}" in html and "/plan/" in html
@@ -127,8 +145,11 @@ def one(element, name: str) -> ET.Element:
 
 def alternates_unique(element) -> None:
     """RFC 4287 4.1.1/4.1.2: at most one rel=alternate link per type and hreflang."""
-    seen = Counter((link.get("type"), link.get("hreflang")) for link in element.findall(f"{ATOM}link")
-                   if link.get("rel", "alternate") == "alternate")
+    seen = Counter(
+        (link.get("type"), link.get("hreflang"))
+        for link in element.findall(f"{ATOM}link")
+        if link.get("rel", "alternate") == "alternate"
+    )
     assert all(n == 1 for n in seen.values()), seen
 
 
@@ -194,11 +215,19 @@ async def test_the_feed_meets_rfc_4287_and_feedparser_reads_it_cleanly(export_ap
 
 
 async def test_a_plan_id_with_spaces_and_marks_still_gives_iris_that_lead_to_the_plan(tmp_path):
-    (tmp_path / "a.csv").write_text("Plan-ID;Plannaam;Gemeentecode;Aantal woningen\nA-1;Een;GM0363;10\n", encoding="utf-8")
-    (tmp_path / "b.csv").write_text("Plan-ID;Plannaam;Gemeentecode;Aantal woningen\nA-1;Een;GM0363;10\n"
-                                    "Z 1#2?%;Twee;GM0363;20\n", encoding="utf-8")
-    manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "a.csv", "peildatum": "2025-04-01"},
-                                         {"kind": "plannen", "path": "b.csv", "peildatum": "2025-10-01"}])
+    (tmp_path / "a.csv").write_text(
+        "Plan-ID;Plannaam;Gemeentecode;Aantal woningen\nA-1;Een;GM0363;10\n", encoding="utf-8"
+    )
+    (tmp_path / "b.csv").write_text(
+        "Plan-ID;Plannaam;Gemeentecode;Aantal woningen\nA-1;Een;GM0363;10\nZ 1#2?%;Twee;GM0363;20\n", encoding="utf-8"
+    )
+    manifest = write_manifest(
+        tmp_path,
+        [
+            {"kind": "plannen", "path": "a.csv", "peildatum": "2025-04-01"},
+            {"kind": "plannen", "path": "b.csv", "peildatum": "2025-10-01"},
+        ],
+    )
     build(manifest, tmp_path / "woningbouwplannen.db", quiet=True)
     app = make_datasette(tmp_path / "woningbouwplannen.db")
     body = (await app.client.get(FEED)).content
@@ -208,5 +237,5 @@ async def test_a_plan_id_with_spaces_and_marks_still_gives_iris_that_lead_to_the
     href = one(entry, "link").get("href")
     assert href == f"{base}/plan/Z+1~232~3F~25"
     assert not feedparser.parse(body).bozo
-    page = await app.client.get(href[len(base):])
+    page = await app.client.get(href[len(base) :])
     assert page.status_code == 200 and "Twee" in page.text

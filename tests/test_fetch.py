@@ -1,5 +1,6 @@
 """`python -m ingest fetch` against a real local HTTP server that behaves like nationalewoningbouwkaart.nl:
 gzip files as application/octet-stream without Content-Encoding, ETag and Last-Modified, 404 otherwise."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,35 +29,74 @@ NAMES = CONFIG.files  # role -> published file name
 
 # --- fixture files in the release's shape -------------------------------------------------------
 
+
 def projecten(peilmoment="Najaar 2025", n=3, pad=0) -> dict:
     features = []
     for i in range(n):
-        props = {"project_id": 1000 + i, "Plannaam": f"Plan {i}" + "x" * pad, "Planstatus": "Vastgesteld",
-                 "peilmoment": peilmoment, "gemeente_naam": "Utrecht", "provincie_naam": "Utrecht",
-                 "Netto Plancapaciteit": 40 + i, "Bruto Plancapaciteit": 45 + i, "Sociale huur": 10}
+        props = {
+            "project_id": 1000 + i,
+            "Plannaam": f"Plan {i}" + "x" * pad,
+            "Planstatus": "Vastgesteld",
+            "peilmoment": peilmoment,
+            "gemeente_naam": "Utrecht",
+            "provincie_naam": "Utrecht",
+            "Netto Plancapaciteit": 40 + i,
+            "Bruto Plancapaciteit": 45 + i,
+            "Sociale huur": 10,
+        }
         if i % 2:
             props["Dure koop"] = 5
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [5.1 + i / 100, 52.09]},
-                         "properties": props})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [5.1 + i / 100, 52.09]},
+                "properties": props,
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
 def vlakken() -> dict:
-    return {"type": "Topology", "transform": None,
-            "objects": {"data": {"type": "GeometryCollection", "geometries": [
-                {"type": "Polygon", "arcs": [[0]], "properties": {"project_id": 1000, "gemeente_code": "GM0344"}}]}},
-            "arcs": [[[5.10, 52.09], [5.11, 52.09], [5.11, 52.10], [5.10, 52.09]]]}
+    return {
+        "type": "Topology",
+        "transform": None,
+        "objects": {
+            "data": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "Polygon", "arcs": [[0]], "properties": {"project_id": 1000, "gemeente_code": "GM0344"}}
+                ],
+            }
+        },
+        "arcs": [[[5.10, 52.09], [5.11, 52.09], [5.11, 52.10], [5.10, 52.09]]],
+    }
 
 
 def gemeenten() -> list:
-    return [{"gemeente_code": "GM0344", "gemeente_naam": "Utrecht", "provincie_naam": "Utrecht",
-             "woondeal_regio": "Utrecht", "peilmoment": "Najaar 2025", "Netto": 123.0,
-             "Hard totaal": 100, "Zacht totaal": 23.5}]
+    return [
+        {
+            "gemeente_code": "GM0344",
+            "gemeente_naam": "Utrecht",
+            "provincie_naam": "Utrecht",
+            "woondeal_regio": "Utrecht",
+            "peilmoment": "Najaar 2025",
+            "Netto": 123.0,
+            "Hard totaal": 100,
+            "Zacht totaal": 23.5,
+        }
+    ]
 
 
 def woondeal() -> list:
-    return [{"woondeal_regio": "Utrecht", "peilmoment": "Najaar 2025", "Netto": 123.0, "Hard totaal": 100,
-             "Zacht totaal": 23.5}]
+    return [
+        {
+            "woondeal_regio": "Utrecht",
+            "peilmoment": "Najaar 2025",
+            "Netto": 123.0,
+            "Hard totaal": 100,
+            "Zacht totaal": 23.5,
+        }
+    ]
 
 
 def gz(doc) -> bytes:
@@ -64,13 +104,18 @@ def gz(doc) -> bytes:
 
 
 def release(**changes) -> dict[str, bytes]:
-    files = {NAMES["projecten"]: gz(projecten()), NAMES["vlakken"]: gz(vlakken()),
-             NAMES["gemeenten"]: gz(gemeenten()), NAMES["woondealregios"]: gz(woondeal())}
+    files = {
+        NAMES["projecten"]: gz(projecten()),
+        NAMES["vlakken"]: gz(vlakken()),
+        NAMES["gemeenten"]: gz(gemeenten()),
+        NAMES["woondealregios"]: gz(woondeal()),
+    }
     files.update({NAMES[role]: body for role, body in changes.items()})
     return {name: body for name, body in files.items() if body is not None}
 
 
 # --- the host ---------------------------------------------------------------------------------
+
 
 class Host:
     """Serves `files` (name -> bytes); names in `cut` send a full Content-Length and half the body,
@@ -96,8 +141,9 @@ class Host:
                     self.wfile.write(page)
                     return
                 self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8" if name in host.html
-                                 else "application/octet-stream")
+                self.send_header(
+                    "Content-Type", "text/html; charset=utf-8" if name in host.html else "application/octet-stream"
+                )
                 if name not in host.no_length:
                     self.send_header("Content-Length", str(len(body)))
                 self.send_header("ETag", f'"{hashlib.md5(body).hexdigest()}"')
@@ -125,15 +171,22 @@ def host():
 
 
 def run(url: str, dest: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ingest", "fetch", "--base-url", url, "--dest", str(dest), *extra],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", "fetch", "--base-url", url, "--dest", str(dest), *extra],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def snapshot(folder: Path) -> dict[str, bytes] | None:
     """Every file under folder with its bytes (None when the folder does not exist)."""
     if not folder.exists():
         return None
-    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else b"<dir>") for p in sorted(folder.rglob("*"))}
+    return {
+        str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else b"<dir>") for p in sorted(folder.rglob("*"))
+    }
 
 
 def record(folder: Path) -> dict:
@@ -141,6 +194,7 @@ def record(folder: Path) -> dict:
 
 
 # --- success ----------------------------------------------------------------------------------
+
 
 def test_fetch_stores_release_byte_for_byte(host, tmp_path):
     host.files = release()
@@ -208,15 +262,22 @@ def test_iso_peilmoment_and_fallback_to_retrieval_date(host, tmp_path):
 
 CASES = {
     "404 project2": (dict(projecten=None), set(), set(), "HTTP 404"),
-    "html with 200": (dict(projecten=b"<!DOCTYPE html><html><body>Onderhoud</body></html>"),
-                      {NAMES["projecten"]}, set(), "HTML-pagina"),
+    "html with 200": (
+        dict(projecten=b"<!DOCTYPE html><html><body>Onderhoud</body></html>"),
+        {NAMES["projecten"]},
+        set(),
+        "HTML-pagina",
+    ),
     "truncated gzip": (dict(projecten=gz(projecten())[:-30]), set(), set(), "gzip is afgebroken"),
     "cut connection": (dict(), set(), {NAMES["projecten"]}, "verbinding verbroken"),
-    "invalid json": (dict(projecten=gzip.compress(b'{"type": "FeatureCollection", "features": [')),
-                     set(), set(), "geen geldige JSON"),
+    "invalid json": (
+        dict(projecten=gzip.compress(b'{"type": "FeatureCollection", "features": [')),
+        set(),
+        set(),
+        "geen geldige JSON",
+    ),
     "wrong shape": (dict(projecten=gz([{"project_id": 1}])), set(), set(), "FeatureCollection"),
-    "bad optional file": (dict(vlakken=gz({"type": "FeatureCollection", "features": []})), set(), set(),
-                          "TopoJSON"),
+    "bad optional file": (dict(vlakken=gz({"type": "FeatureCollection", "features": []})), set(), set(), "TopoJSON"),
 }
 
 
@@ -262,6 +323,7 @@ def test_unreachable_host(tmp_path):
 
 # --- the same release twice, a changed one under the same peildatum ------------------------------
 
+
 def test_identical_release_stored_once(host, tmp_path):
     host.files = release()
     assert run(host.url, tmp_path, "--quiet").returncode == 0
@@ -292,6 +354,7 @@ def test_changed_release_same_peildatum(host, tmp_path):
 
 # --- progress for a large file ----------------------------------------------------------------
 
+
 def test_progress_for_large_file(host, tmp_path):
     # stored (level 0) gzip: over 1 MB on the wire without building megabytes of features
     big = gzip.compress(json.dumps(projecten(n=30, pad=50_000)).encode(), compresslevel=0, mtime=0)
@@ -315,6 +378,7 @@ def test_progress_for_large_file(host, tmp_path):
 
 
 # --- make serve-lmvw: offline it says so in one line and builds from what was fetched before ------
+
 
 def test_keep_going_offline_is_one_line_and_keeps_the_releases_fetched_before(host, tmp_path):
     host.files = release()
@@ -342,18 +406,46 @@ def test_the_real_data_manifest_builds_every_release_fetched(host, tmp_path):
     shutil.copy(ROOT / "data" / "reference" / "gemeenten.csv", tmp_path / "reference" / "gemeenten.csv")
     shutil.copy(ROOT / "data" / "lmvw.yml", tmp_path / "lmvw.yml")
     assert run(host.url, tmp_path / "releases", "--quiet").returncode == 0
-    built = subprocess.run([sys.executable, "-m", "ingest", "build", "--quiet", "--sources", str(tmp_path / "lmvw.yml"),
-                            "--db", str(tmp_path / "lmvw" / "woningbouwplannen.db")], cwd=ROOT, capture_output=True,
-                           text=True)
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "build",
+            "--quiet",
+            "--sources",
+            str(tmp_path / "lmvw.yml"),
+            "--db",
+            str(tmp_path / "lmvw" / "woningbouwplannen.db"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert built.returncode == 0, built.stderr
     conn = sqlite3.connect(tmp_path / "lmvw" / "woningbouwplannen.db")
-    bronnen = conn.execute("select bestand, herkomst, opgehaald_op, voorbeelddata from bronnen "
-                           "where soort = 'woningbouwkaart'").fetchall()
+    bronnen = conn.execute(
+        "select bestand, herkomst, opgehaald_op, voorbeelddata from bronnen where soort = 'woningbouwkaart'"
+    ).fetchall()
     assert len(bronnen) == 1 and bronnen[0][1].startswith(host.url) and bronnen[0][2] and bronnen[0][3] == 0
     assert conn.execute("select count(*) from plannen").fetchone()[0] > 0
     empty = tmp_path / "nothing"
     empty.mkdir()
     shutil.copy(ROOT / "data" / "lmvw.yml", empty / "lmvw.yml")
-    none = subprocess.run([sys.executable, "-m", "ingest", "build", "--quiet", "--sources", str(empty / "lmvw.yml"),
-                           "--db", str(empty / "w.db")], cwd=ROOT, capture_output=True, text=True)
+    none = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "build",
+            "--quiet",
+            "--sources",
+            str(empty / "lmvw.yml"),
+            "--db",
+            str(empty / "w.db"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert none.returncode == 2 and "geen releasemap gevonden" in none.stderr and "make fetch" in none.stderr

@@ -2,6 +2,7 @@
 province or a municipality shows the same number, counted over the same population (lopende plannen).
 Crawled through the real app on the release sample and on the exports sample (which has lapsed and
 delivered plans, so a page that forgot the population would disagree)."""
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,9 @@ def portal(request):
 async def test_the_netherlands(portal):
     app, db = portal
     land = query(db, "select * from cijfers_per_gebied where niveau = 'land'")[0]
-    truth = query(db, "select count(*) n, sum(netto) netto from plannen where planstatus not in ('vervallen', 'opgeleverd')")[0]
+    truth = query(
+        db, "select count(*) n, sum(netto) netto from plannen where planstatus not in ('vervallen', 'opgeleverd')"
+    )[0]
     assert (land["plannen"], land["netto"]) == (truth["n"], truth["netto"])
     home = visible((await app.client.get("/")).text)
     shown = re.search(r"Lopende plannen ([\d.]+)", home)
@@ -83,12 +86,16 @@ async def test_a_municipality(portal, code):
     n, netto = row["plannen"], row["netto"]
     page = visible((await app.client.get(f"/gemeente/{code}")).text)
     assert re.search(r"([\d.]+) lopende plannen met samen netto ([\d.-]+) woningen", page).groups() == (
-        f"{n:,}".replace(",", "."), f"{netto:,}".replace(",", "."))
+        f"{n:,}".replace(",", "."),
+        f"{netto:,}".replace(",", "."),
+    )
     assert await table_count(app, f"gemeentecode={code}&lopend=1") == n
     assert await map_count(app, f"gemeentecode={code}&lopend=1") == n
     listing = visible((await app.client.get("/gemeenten")).text)
     assert re.search(rf"{re.escape(row['naam'])} ([\d.]+) ([\d.-]+) ", listing).groups() == (
-        f"{n:,}".replace(",", "."), f"{netto:,}".replace(",", "."))
+        f"{n:,}".replace(",", "."),
+        f"{netto:,}".replace(",", "."),
+    )
     canned = await json(app, f"/woningbouwplannen/woningen_per_gemeente.json?_shape=array&provincie={row['provincie']}")
     mine = next(r for r in canned if r["gemeentecode"] == code)
     assert (mine["plannen"], mine["netto_woningen"]) == (n, netto)

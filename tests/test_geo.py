@@ -1,4 +1,5 @@
 """Plan areas and doorbraaklocaties through the real build: placed, measured, repaired, reported, refused."""
+
 from __future__ import annotations
 
 import csv
@@ -24,8 +25,16 @@ TO_RD = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
 TO_WGS = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
 HEADER = ["Plan-ID", "Plannaam", "Gemeentecode", "Planstatus", "Aantal woningen", "Doorbraaklocatie", "Openbaar"]
 PLANS = {  # plan id -> municipality
-    "P-VALID": "GM0363", "P-BOWTIE": "GM0599", "P-MULTI": "GM1963", "P-EMPTY": "GM0363", "P-NULL": "GM0363",
-    "P-BRUSSEL": "GM0363", "P-ZEE": "GM0363", "P-TWICE": "GM0344", "P-NOAREA": "GM0518", "P-LINE": "GM0363",
+    "P-VALID": "GM0363",
+    "P-BOWTIE": "GM0599",
+    "P-MULTI": "GM1963",
+    "P-EMPTY": "GM0363",
+    "P-NULL": "GM0363",
+    "P-BRUSSEL": "GM0363",
+    "P-ZEE": "GM0363",
+    "P-TWICE": "GM0344",
+    "P-NOAREA": "GM0518",
+    "P-LINE": "GM0363",
 }
 
 
@@ -86,12 +95,20 @@ def geo_build(tmp_path_factory):
     write_plans(d / "plannen.csv", doorbraak={"P-MULTI": "stougjeswijk", "P-VALID": "Onbekend Oord"})
     frame, expected = rd_areas()
     frame.to_file(d / "gebieden.gpkg", driver="GPKG", engine="pyogrio")
-    sites = gpd.GeoDataFrame({"naam": ["Stougjeswijk", "Nergenshuizen"]},
-                             geometry=[square(*gemeente_point_rd("GM1963"), 1500)] * 2, crs="EPSG:28992")
+    sites = gpd.GeoDataFrame(
+        {"naam": ["Stougjeswijk", "Nergenshuizen"]},
+        geometry=[square(*gemeente_point_rd("GM1963"), 1500)] * 2,
+        crs="EPSG:28992",
+    )
     sites.to_crs("EPSG:4326").to_file(d / "sites.geojson", driver="GeoJSON", engine="pyogrio")
-    manifest = write_manifest(d, [{"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
-                                  {"kind": "plangebieden", "path": "gebieden.gpkg"},
-                                  {"kind": "doorbraaklocaties", "path": "sites.geojson"}])
+    manifest = write_manifest(
+        d,
+        [
+            {"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
+            {"kind": "plangebieden", "path": "gebieden.gpkg"},
+            {"kind": "doorbraaklocaties", "path": "sites.geojson"},
+        ],
+    )
     db = d / "woningbouwplannen.db"
     build(manifest, db, quiet=True)
     conn = sqlite3.connect(db)
@@ -100,8 +117,10 @@ def geo_build(tmp_path_factory):
 
 
 def problems(conn, bestand):
-    return {(r["plan_id"] or r["waarde"], r["code"]): r for r in conn.execute(
-        "select * from ingest_problemen where bestand = ?", [bestand])}
+    return {
+        (r["plan_id"] or r["waarde"], r["code"]): r
+        for r in conn.execute("select * from ingest_problemen where bestand = ?", [bestand])
+    }
 
 
 def test_valid_area_gives_point_inside_area_and_display_outline(geo_build):
@@ -177,9 +196,14 @@ def test_doorbraaklocaties_hold_sourced_facts_plans_and_outlines(geo_build):
     assert all(s["bron"] for s in sites.values())
     assert "32847-1395" in sites["Stougjeswijk"]["bron"]
     # the plan wrote the name in lower case: linked under the source's spelling, with totals
-    assert conn.execute("select doorbraaklocatie from plannen where plan_id = 'P-MULTI'").fetchone()[0] == "Stougjeswijk"
+    assert (
+        conn.execute("select doorbraaklocatie from plannen where plan_id = 'P-MULTI'").fetchone()[0] == "Stougjeswijk"
+    )
     assert sites["Stougjeswijk"]["plannen_aantal"] == 1 and sites["Stougjeswijk"]["plannen_woningen"] == 120
-    assert sites["Stougjeswijk"]["geometrie_bron"] == "sites.geojson" and sites["Stougjeswijk"]["geometrie_indicatief"] == 0
+    assert (
+        sites["Stougjeswijk"]["geometrie_bron"] == "sites.geojson"
+        and sites["Stougjeswijk"]["geometrie_indicatief"] == 0
+    )
     assert sites["Stougjeswijk"]["oppervlakte_ha"] == pytest.approx(225, rel=1e-3)
     # an outline for a name no source gives is reported, never added; so is a plan's unknown site
     assert ("Nergenshuizen", "onbekende_doorbraaklocatie") in problems(conn, "sites.geojson")
@@ -216,8 +240,12 @@ def published(tmp_path):
 
 
 def run_build(manifest, db):
-    return subprocess.run([sys.executable, "-m", "ingest", "build", "--sources", str(manifest), "--db", str(db),
-                           "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", "build", "--sources", str(manifest), "--db", str(db), "--quiet"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
 
 
 def valid_frame():
@@ -228,8 +256,13 @@ def valid_frame():
 def test_shapefile_without_prj_is_refused_and_db_unchanged(tmp_path, published):
     shapefile_zip(tmp_path / "zonder_prj.zip", valid_frame(), with_prj=False)
     before = sha(published)
-    manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
-                                         {"kind": "plangebieden", "path": "zonder_prj.zip"}])
+    manifest = write_manifest(
+        tmp_path,
+        [
+            {"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
+            {"kind": "plangebieden", "path": "zonder_prj.zip"},
+        ],
+    )
     proc = run_build(manifest, published)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr + proc.stdout
@@ -241,22 +274,32 @@ def test_shapefile_without_prj_is_refused_and_db_unchanged(tmp_path, published):
 
 def test_shapefile_without_prj_loads_when_manifest_gives_crs(tmp_path, published):
     shapefile_zip(tmp_path / "zonder_prj.zip", valid_frame(), with_prj=False)
-    manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
-                                         {"kind": "plangebieden", "path": "zonder_prj.zip", "crs": "EPSG:28992"}])
+    manifest = write_manifest(
+        tmp_path,
+        [
+            {"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
+            {"kind": "plangebieden", "path": "zonder_prj.zip", "crs": "EPSG:28992"},
+        ],
+    )
     proc = run_build(manifest, published)
     assert proc.returncode == 0, proc.stderr
-    row = sqlite3.connect(published).execute(
-        "select latitude, longitude, oppervlakte_ha, punt_bron from plannen where plan_id = 'P-VALID'").fetchone()
+    row = (
+        sqlite3.connect(published)
+        .execute("select latitude, longitude, oppervlakte_ha, punt_bron from plannen where plan_id = 'P-VALID'")
+        .fetchone()
+    )
     assert row[2] == pytest.approx(2.0, abs=1e-3) and row[3] == "plangebied"
     assert rd_areas()[1]["P-VALID"].contains(Point(TO_RD.transform(row[1], row[0])))
 
 
-@pytest.mark.parametrize("entry,expected", [("../../evil.txt", "onveilig pad"), ("/etc/evil.txt", "onveilig pad"),
-                                            ("link.shp.xml", "symbolische koppeling")])
+@pytest.mark.parametrize(
+    "entry,expected",
+    [("../../evil.txt", "onveilig pad"), ("/etc/evil.txt", "onveilig pad"), ("link.shp.xml", "symbolische koppeling")],
+)
 def test_unsafe_zip_refused(tmp_path, published, entry, expected):
     if entry.startswith("link"):
         info = zipfile.ZipInfo(entry)
-        info.external_attr = (0o120777 << 16)  # a symlink entry
+        info.external_attr = 0o120777 << 16  # a symlink entry
         extra = {}
     else:
         info, extra = None, {entry: b"x"}
@@ -264,8 +307,13 @@ def test_unsafe_zip_refused(tmp_path, published, entry, expected):
     if info is not None:
         with zipfile.ZipFile(path, "a") as zf:
             zf.writestr(info, "/etc/passwd")
-    manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
-                                         {"kind": "plangebieden", "path": "gebieden.zip"}])
+    manifest = write_manifest(
+        tmp_path,
+        [
+            {"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
+            {"kind": "plangebieden", "path": "gebieden.zip"},
+        ],
+    )
     before = sha(published)
     proc = run_build(manifest, published)
     assert proc.returncode == 2 and expected in proc.stderr and "gebieden.zip" in proc.stderr, proc.stderr
@@ -279,9 +327,14 @@ def test_wgs84_geojson_and_shapefile_with_prj_are_reprojected(tmp_path):
     second, _ = rd_areas()
     second = second.iloc[[2]].rename(columns={"Plan-ID": "Plan-ID"})  # P-MULTI, Shapefile renames it Plan_ID
     shapefile_zip(tmp_path / "b.zip", second)
-    manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
-                                         {"kind": "plangebieden", "path": "a.geojson"},
-                                         {"kind": "plangebieden", "path": "b.zip"}])
+    manifest = write_manifest(
+        tmp_path,
+        [
+            {"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
+            {"kind": "plangebieden", "path": "a.geojson"},
+            {"kind": "plangebieden", "path": "b.zip"},
+        ],
+    )
     db = tmp_path / "w.db"
     build(manifest, db, quiet=True)
     got = dict(sqlite3.connect(db).execute("select plan_id, oppervlakte_ha from plannen where geometrie is not null"))
@@ -292,19 +345,32 @@ def test_degrees_declared_as_rd_are_reported_with_a_hint(tmp_path):
     write_plans(tmp_path / "plannen.csv")
     frame = valid_frame().to_crs("EPSG:4326").set_crs("EPSG:28992", allow_override=True)
     frame.to_file(tmp_path / "verkeerd.gpkg", driver="GPKG", engine="pyogrio")
-    manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
-                                         {"kind": "plangebieden", "path": "verkeerd.gpkg"}])
+    manifest = write_manifest(
+        tmp_path,
+        [
+            {"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
+            {"kind": "plangebieden", "path": "verkeerd.gpkg"},
+        ],
+    )
     db = tmp_path / "w.db"
     build(manifest, db, quiet=True)
-    melding = sqlite3.connect(db).execute(
-        "select melding from ingest_problemen where code = 'buiten_nederland'").fetchone()[0]
+    melding = (
+        sqlite3.connect(db)
+        .execute("select melding from ingest_problemen where code = 'buiten_nederland'")
+        .fetchone()[0]
+    )
     assert "graden" in melding
 
 
 def test_missing_plan_id_column_is_fatal_with_the_columns_found(tmp_path, published):
     frame = valid_frame().rename(columns={"plan_id": "identificatie"})
     frame.to_file(tmp_path / "g.gpkg", driver="GPKG", engine="pyogrio")
-    manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
-                                         {"kind": "plangebieden", "path": "g.gpkg"}])
+    manifest = write_manifest(
+        tmp_path,
+        [
+            {"kind": "plannen", "path": "plannen.csv", "peildatum": "2025-10-01"},
+            {"kind": "plangebieden", "path": "g.gpkg"},
+        ],
+    )
     proc = run_build(manifest, published)
     assert proc.returncode == 2 and "g.gpkg" in proc.stderr and "identificatie" in proc.stderr, proc.stderr

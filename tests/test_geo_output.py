@@ -1,4 +1,5 @@
 """GeoJSON out (views, queries, build-time downloads) read back by GDAL, and the shipped sample geometries."""
+
 from __future__ import annotations
 
 import json
@@ -26,13 +27,20 @@ def read_back(tmp_path, name: str, body: bytes):
     return pyogrio.read_info(str(path)), pyogrio.read_dataframe(str(path))
 
 
-@pytest.mark.parametrize("path,expected_sql", [
-    ("/woningbouwplannen/plannen.geojson?gemeentecode=GM1963&_size=max",
-     "select count(*) from plannen where gemeentecode = 'GM1963'"),
-    ("/woningbouwplannen/doorbraaklocaties.geojson", "select count(*) from doorbraaklocaties"),
-    ("/woningbouwplannen.geojson?sql=select+plan_id,+naam,+geometrie+from+plannen+where+geometrie+is+not+null+limit+25",
-     "select 25"),
-])
+@pytest.mark.parametrize(
+    "path,expected_sql",
+    [
+        (
+            "/woningbouwplannen/plannen.geojson?gemeentecode=GM1963&_size=max",
+            "select count(*) from plannen where gemeentecode = 'GM1963'",
+        ),
+        ("/woningbouwplannen/doorbraaklocaties.geojson", "select count(*) from doorbraaklocaties"),
+        (
+            "/woningbouwplannen.geojson?sql=select+plan_id,+naam,+geometrie+from+plannen+where+geometrie+is+not+null+limit+25",
+            "select 25",
+        ),
+    ],
+)
 async def test_geojson_views_read_by_gdal(sample_app, sample_db, tmp_path, path, expected_sql):
     r = await sample_app.client.get(path)
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/geo+json")
@@ -49,7 +57,7 @@ async def test_geojson_views_read_by_gdal(sample_app, sample_db, tmp_path, path,
 
 async def test_table_and_row_pages_offer_geojson_and_compact_cells(sample_app):
     r = await sample_app.client.get("/woningbouwplannen/plannen?gemeentecode=GM1963&_kolommen=alle")
-    assert 'plannen.geojson?gemeentecode=GM1963' in r.text
+    assert "plannen.geojson?gemeentecode=GM1963" in r.text
     assert "geometrie-cel" in r.text and '"coordinates"' not in r.text  # no wall of coordinates in the table
     assert r.text.count("portal-maps.js") == 1
     r = await sample_app.client.get("/woningbouwplannen/doorbraaklocaties/Stougjeswijk")
@@ -62,7 +70,11 @@ def test_download_files_built_next_to_db_read_by_gdal(export_db):
     sample_db = export_db
     conn = sqlite3.connect(sample_db)
     downloads = sample_db.parent / "downloads"
-    for name, table in (("plannen", "plannen"), ("plangebieden", "plangebieden"), ("doorbraaklocaties", "doorbraaklocaties")):
+    for name, table in (
+        ("plannen", "plannen"),
+        ("plangebieden", "plangebieden"),
+        ("doorbraaklocaties", "doorbraaklocaties"),
+    ):
         info = pyogrio.read_info(str(downloads / f"{name}.geojson"))
         assert info["features"] == conn.execute(f"select count(*) from {table}").fetchone()[0] > 0
         assert info["crs"] == "EPSG:4326"
@@ -73,9 +85,15 @@ def test_download_files_built_next_to_db_read_by_gdal(export_db):
     assert kinds["plangebied"] <= {"Polygon", "MultiPolygon"} and kinds["export"] == {"Point"}
     # the whole outline (plangebieden.geometrie), not the simplified one the maps draw (plannen.geometrie)
     row = frame[frame.punt_bron == "plangebied"].iloc[0]
-    display = shapely.from_geojson(conn.execute("select geometrie from plannen where plan_id = ?", [row.plan_id]).fetchone()[0])
-    full = shapely.from_geojson(conn.execute("select geometrie from plangebieden where plan_id = ?", [row.plan_id]).fetchone()[0])
-    assert row.geometry.equals_exact(full, 0) and shapely.get_num_coordinates(full) >= shapely.get_num_coordinates(display)
+    display = shapely.from_geojson(
+        conn.execute("select geometrie from plannen where plan_id = ?", [row.plan_id]).fetchone()[0]
+    )
+    full = shapely.from_geojson(
+        conn.execute("select geometrie from plangebieden where plan_id = ?", [row.plan_id]).fetchone()[0]
+    )
+    assert row.geometry.equals_exact(full, 0) and shapely.get_num_coordinates(full) >= shapely.get_num_coordinates(
+        display
+    )
     assert display.area == pytest.approx(row.geometry.area, rel=0.05)
     sites = pyogrio.read_dataframe(str(downloads / "doorbraaklocaties.geojson"))
     assert {"naam", "bron", "geverifieerd", "geometrie_indicatief"} <= set(sites.columns)
@@ -92,23 +110,33 @@ def test_sample_geometries_realistic_inside_municipality_and_small(export_db):
     for name in ("plangebieden.gpkg", "doorbraaklocaties.gpkg"):
         assert pyogrio.read_info(str(SAMPLE / name))["crs"] == "EPSG:28992"
     conn = sqlite3.connect(sample_db)
-    rows = conn.execute("select p.woningen, g.oppervlakte_ha, p.gemeentecode, p.latitude, p.longitude "
-                        "from plannen p join plangebieden g using (plan_id)").fetchall()
+    rows = conn.execute(
+        "select p.woningen, g.oppervlakte_ha, p.gemeentecode, p.latitude, p.longitude "
+        "from plannen p join plangebieden g using (plan_id)"
+    ).fetchall()
     assert len(rows) > 2500
     density = sorted(w / ha for w, ha, *_ in rows)
     assert 30 <= density[len(density) // 2] <= 60  # median homes per hectare
     assert sum(25 <= d <= 80 for d in density) > 0.9 * len(density)
     # no plan area outside its municipality (the build would have reported buiten_gemeente)
     assert conn.execute("select count(*) from ingest_problemen where code = 'buiten_gemeente'").fetchone()[0] == 0
-    codes = dict(conn.execute("select code, count(*) from ingest_problemen where bestand = 'plangebieden.gpkg' group by code"))
+    codes = dict(
+        conn.execute("select code, count(*) from ingest_problemen where bestand = 'plangebieden.gpkg' group by code")
+    )
     assert codes == {"geometrie_hersteld": 1, "lege_geometrie": 1, "onbekend_plan_id": 1}
-    sites = conn.execute("select count(*), sum(geometrie_indicatief) from doorbraaklocaties where geometrie is not null").fetchone()
+    sites = conn.execute(
+        "select count(*), sum(geometrie_indicatief) from doorbraaklocaties where geometrie is not null"
+    ).fetchone()
     assert sites == (5, 5)
 
 
 def test_sample_generator_is_deterministic(tmp_path):
-    proc = subprocess.run([sys.executable, "scripts/generate_sample_geo.py", "--out", str(tmp_path)], cwd=ROOT,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "scripts/generate_sample_geo.py", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     for name in ("plangebieden.gpkg", "doorbraaklocaties.gpkg"):
         new, old = pyogrio.read_dataframe(str(tmp_path / name)), pyogrio.read_dataframe(str(SAMPLE / name))
@@ -183,8 +211,13 @@ def read_by_gdal(path, key: str | None):
     return frame
 
 
-CW_OUTER = [[5.123456789012, 52.081234567891], [5.123456789012, 52.089876543219], [5.131111111111, 52.089876543219],
-            [5.131111111111, 52.081234567891], [5.123456789012, 52.081234567891]]  # clockwise, 12 decimals
+CW_OUTER = [
+    [5.123456789012, 52.081234567891],
+    [5.123456789012, 52.089876543219],
+    [5.131111111111, 52.089876543219],
+    [5.131111111111, 52.081234567891],
+    [5.123456789012, 52.081234567891],
+]  # clockwise, 12 decimals
 CCW_HOLE = [[5.125, 52.083], [5.129, 52.083], [5.129, 52.087], [5.125, 52.087], [5.125, 52.083]]  # counter-clockwise
 
 
@@ -192,9 +225,14 @@ CCW_HOLE = [[5.125, 52.083], [5.129, 52.083], [5.129, 52.087], [5.125, 52.087], 
 def holed_db(tmp_path_factory):
     """A release whose outline is written clockwise with a counter-clockwise hole, at 12 decimals."""
     d = tmp_path_factory.mktemp("holes")
-    write_release(d / "rel", [project(501, "Met gat", "Utrecht", "Utrecht", 40, 40, point=(5.1271234567891, 52.0851234567891)),
-                              project(502, "Punt", "Utrecht", "Utrecht", 5, 5, point=(5.1012345678912, 52.0712345678912))],
-                  [(501, "Polygon", [CW_OUTER, CCW_HOLE])])
+    write_release(
+        d / "rel",
+        [
+            project(501, "Met gat", "Utrecht", "Utrecht", 40, 40, point=(5.1271234567891, 52.0851234567891)),
+            project(502, "Punt", "Utrecht", "Utrecht", 5, 5, point=(5.1012345678912, 52.0712345678912)),
+        ],
+        [(501, "Polygon", [CW_OUTER, CCW_HOLE])],
+    )
     db = d / "woningbouwplannen.db"
     build(write_manifest(d, [{"kind": "woningbouwkaart", "path": "rel"}]), db, quiet=True)
     return db
@@ -232,14 +270,18 @@ def test_every_geojson_download_meets_rfc_7946(which, holed_db, sample_db, tmp_p
 async def test_geojson_views_meet_rfc_7946(holed_db, sample_app, sample_db, tmp_path):
     holed = make_datasette(holed_db)
     conn = sqlite3.connect(sample_db)
-    some = conn.execute("select plan_id from plannen where geometrie is not null order by plan_id limit 1").fetchone()[0]
-    cases = [(holed, "/woningbouwplannen/plannen.geojson", "plan_id", 1),
-             (holed, "/woningbouwplannen/plangebieden.geojson", "plan_id", 1),
-             (holed, "/woningbouwplannen/plannen/501.geojson", "plan_id", 1),
-             (sample_app, "/woningbouwplannen/plannen.geojson?_size=max&_sort=plan_id", "plan_id", None),
-             (sample_app, f"/woningbouwplannen/plannen/{some}.geojson", "plan_id", None),
-             (sample_app, "/woningbouwplannen/doorbraaklocaties.geojson", "naam", None),
-             (sample_app, "/woningbouwplannen/plan_historie.geojson?_size=200", None, None)]
+    some = conn.execute("select plan_id from plannen where geometrie is not null order by plan_id limit 1").fetchone()[
+        0
+    ]
+    cases = [
+        (holed, "/woningbouwplannen/plannen.geojson", "plan_id", 1),
+        (holed, "/woningbouwplannen/plangebieden.geojson", "plan_id", 1),
+        (holed, "/woningbouwplannen/plannen/501.geojson", "plan_id", 1),
+        (sample_app, "/woningbouwplannen/plannen.geojson?_size=max&_sort=plan_id", "plan_id", None),
+        (sample_app, f"/woningbouwplannen/plannen/{some}.geojson", "plan_id", None),
+        (sample_app, "/woningbouwplannen/doorbraaklocaties.geojson", "naam", None),
+        (sample_app, "/woningbouwplannen/plan_historie.geojson?_size=200", None, None),
+    ]
     for app, path, key, holes in cases:
         r = await app.client.get(path)
         assert r.status_code == 200 and r.headers["content-type"].startswith("application/geo+json"), path

@@ -1,5 +1,6 @@
 """Hostile and sloppy sources (issue 13): nothing non-public out, nothing lost or changed silently,
 no traceback, bounded work. Each test builds with the real ingest against an already published database."""
+
 from __future__ import annotations
 
 import contextlib
@@ -27,9 +28,23 @@ def rows(*lines: str) -> str:
 
 
 def run(directory: Path, db: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ingest", "build", "--quiet", "--sources", str(directory / "sources.yml"),
-                           "--db", str(db or directory / "woningbouwplannen.db")], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "build",
+            "--quiet",
+            "--sources",
+            str(directory / "sources.yml"),
+            "--db",
+            str(db or directory / "woningbouwplannen.db"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -53,8 +68,19 @@ def refused(directory: Path, db: Path, before: bytes, *words: str) -> str:
 
 # --- 1. fail closed on the publication flag -------------------------------------------------------
 
-@pytest.mark.parametrize("header", ["Openbaar (ja/nee)", "Publiceren", "Publicatie", "Mag gepubliceerd worden",
-                                    "Vertrouwelijk", "OPENBAARHEID CODE", "Public"])
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Openbaar (ja/nee)",
+        "Publiceren",
+        "Publicatie",
+        "Mag gepubliceerd worden",
+        "Vertrouwelijk",
+        "OPENBAARHEID CODE",
+        "Public",
+    ],
+)
 def test_a_flag_column_the_mapping_does_not_know_stops_the_build(published, header):
     d, db, before = published
     (d / "export.csv").write_text(f"{HEADER};{header}\nP-1;Geheim plan;GM0363;10;Vastgesteld;nee\n", encoding="utf-8")
@@ -66,9 +92,13 @@ def test_a_flag_column_the_mapping_does_not_know_stops_the_build(published, head
 def test_vertrouwelijkheid_as_the_provincial_monitors_write_it_publishes_only_openbaar(tmp_path):
     (tmp_path / "export.csv").write_text(
         f"{HEADER};Vertrouwelijkheid\nP-1;Open plan;GM0363;10;Vastgesteld;Openbaar\nP-2;Gemeenteplan;GM0363;10;Vastgesteld;"
-        "Gemeente\nP-3;Regioplan;GM0363;10;Vastgesteld;Regio\nP-4;Raar;GM0363;10;Vastgesteld;Misschien\n", encoding="utf-8")
+        "Gemeente\nP-3;Regioplan;GM0363;10;Vastgesteld;Regio\nP-4;Raar;GM0363;10;Vastgesteld;Misschien\n",
+        encoding="utf-8",
+    )
     db = tmp_path / "w.db"
-    build(write_manifest(tmp_path, [{"kind": "plannen", "path": "export.csv", "peildatum": "2025-10-01"}]), db, quiet=True)
+    build(
+        write_manifest(tmp_path, [{"kind": "plannen", "path": "export.csv", "peildatum": "2025-10-01"}]), db, quiet=True
+    )
     assert [r["plan_id"] for r in query(db, "select plan_id from plannen")] == ["P-1"]
     for secret in (b"Gemeenteplan", b"Regioplan", b"Raar"):
         assert secret not in db.read_bytes()
@@ -78,13 +108,21 @@ def test_vertrouwelijkheid_as_the_provincial_monitors_write_it_publishes_only_op
 
 # --- 2. no row lost silently, no value silently wrong -------------------------------------------
 
+
 def test_rows_in_the_file_are_loaded_rejected_or_non_public_for_every_build(tmp_path):
     """The count rule in general: for each of these files, the data lines a person counts in the file
     (no quoted cells: one line, one row) equal loaded + rejected + non-public."""
     files = {
         "gewoon.csv": rows(*(f"P-{i};Plan {i};GM0363;{i};Vastgesteld" for i in range(1, 40))),
-        "rommel.csv": rows("P-1;A;GM0363;5;Vastgesteld", "P-2;B;GM9999;5;Vastgesteld", "P-3;C;GM0363;x;Vastgesteld",
-                           "P-1;Dubbel;GM0363;5;Vastgesteld", "", "P-4;D;GM0363;5", "P-5;E;GM0363;5;Vastgesteld;extra"),
+        "rommel.csv": rows(
+            "P-1;A;GM0363;5;Vastgesteld",
+            "P-2;B;GM9999;5;Vastgesteld",
+            "P-3;C;GM0363;x;Vastgesteld",
+            "P-1;Dubbel;GM0363;5;Vastgesteld",
+            "",
+            "P-4;D;GM0363;5",
+            "P-5;E;GM0363;5;Vastgesteld;extra",
+        ),
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -92,8 +130,11 @@ def test_rows_in_the_file_are_loaded_rejected_or_non_public_for_every_build(tmp_
         build(write_manifest(tmp_path, [{"kind": "plannen", "path": name, "peildatum": "2025-10-01"}]), db, quiet=True)
         lines = [line for line in text.splitlines()[1:] if line.strip()]
         bron = query(db, "select * from bronnen where soort = 'plannen'")[0]
-        assert bron["rijen_gelezen"] == len(lines) == \
-            bron["rijen_geladen"] + bron["rijen_afgewezen"] + bron["rijen_niet_openbaar"], name
+        assert (
+            bron["rijen_gelezen"]
+            == len(lines)
+            == bron["rijen_geladen"] + bron["rijen_afgewezen"] + bron["rijen_niet_openbaar"]
+        ), name
 
 
 def test_a_stray_opening_quote_is_refused_naming_its_line(published):
@@ -113,7 +154,11 @@ def test_a_utf8_file_with_a_few_cp1252_rows_reports_them_and_reads_them_right(tm
         lines.insert(at, text.encode("cp1252"))
     (tmp_path / "gemengd.csv").write_bytes(b"\n".join(lines) + b"\n")
     db = tmp_path / "w.db"
-    build(write_manifest(tmp_path, [{"kind": "plannen", "path": "gemengd.csv", "peildatum": "2025-10-01"}]), db, quiet=True)
+    build(
+        write_manifest(tmp_path, [{"kind": "plannen", "path": "gemengd.csv", "peildatum": "2025-10-01"}]),
+        db,
+        quiet=True,
+    )
     names = {r["plan_id"]: r["naam"] for r in query(db, "select plan_id, naam from plannen")}
     assert names["P-5b"] == "Één straat ’t Hof" and names["P-17b"] == "Ambachtsweg — Noord"
     assert names["P-3"] == "Café 3"  # the UTF-8 rows are not mojibaked
@@ -122,8 +167,10 @@ def test_a_utf8_file_with_a_few_cp1252_rows_reports_them_and_reads_them_right(tm
     assert "cp1252" in reported[0]["melding"]
 
 
-@pytest.mark.parametrize("value,expected", [("12/01/2025", None), ("2025-12-01garbage", None), ("01-12-2025", "2025-12-01"),
-                                            ("2025-12-01", "2025-12-01")])
+@pytest.mark.parametrize(
+    "value,expected",
+    [("12/01/2025", None), ("2025-12-01garbage", None), ("01-12-2025", "2025-12-01"), ("2025-12-01", "2025-12-01")],
+)
 def test_dates_are_iso_or_dutch_never_guessed(tmp_path, value, expected):
     (tmp_path / "p.csv").write_text(f"{HEADER};Peildatum\nP-1;A;GM0363;5;Vastgesteld;{value}\n", encoding="utf-8")
     db = tmp_path / "w.db"
@@ -153,24 +200,44 @@ def test_a_plan_public_in_the_newest_export_keeps_its_area(tmp_path):
     import geopandas
     from shapely.geometry import box
 
-    (tmp_path / "oud.csv").write_text(f"{HEADER};Openbaar\nP-1;Eerst geheim;GM0363;5;Vastgesteld;nee\n"
-                                      "P-2;Blijft geheim;GM0363;5;Vastgesteld;nee\nP-3;Open;GM0363;5;Vastgesteld;ja\n",
-                                      encoding="utf-8")
-    (tmp_path / "nieuw.csv").write_text(f"{HEADER};Openbaar\nP-1;Nu openbaar;GM0363;5;Vastgesteld;ja\n"
-                                        "P-3;Open;GM0363;5;Vastgesteld;ja\n", encoding="utf-8")
-    frame = geopandas.GeoDataFrame({"plan_id": ["P-1", "P-2", "P-3"]},
-                                   geometry=[box(121000, 487000, 121200, 487200), box(122000, 487000, 122200, 487200),
-                                             box(123000, 487000, 123200, 487200)], crs="EPSG:28992")
+    (tmp_path / "oud.csv").write_text(
+        f"{HEADER};Openbaar\nP-1;Eerst geheim;GM0363;5;Vastgesteld;nee\n"
+        "P-2;Blijft geheim;GM0363;5;Vastgesteld;nee\nP-3;Open;GM0363;5;Vastgesteld;ja\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "nieuw.csv").write_text(
+        f"{HEADER};Openbaar\nP-1;Nu openbaar;GM0363;5;Vastgesteld;ja\nP-3;Open;GM0363;5;Vastgesteld;ja\n",
+        encoding="utf-8",
+    )
+    frame = geopandas.GeoDataFrame(
+        {"plan_id": ["P-1", "P-2", "P-3"]},
+        geometry=[
+            box(121000, 487000, 121200, 487200),
+            box(122000, 487000, 122200, 487200),
+            box(123000, 487000, 123200, 487200),
+        ],
+        crs="EPSG:28992",
+    )
     frame.to_file(tmp_path / "vlakken.gpkg")
     db = tmp_path / "w.db"
-    build(write_manifest(tmp_path, [{"kind": "plannen", "path": "oud.csv", "peildatum": "2025-04-01"},
-                                    {"kind": "plannen", "path": "nieuw.csv", "peildatum": "2025-10-01"},
-                                    {"kind": "plangebieden", "path": "vlakken.gpkg"}]), db, quiet=True)
+    build(
+        write_manifest(
+            tmp_path,
+            [
+                {"kind": "plannen", "path": "oud.csv", "peildatum": "2025-04-01"},
+                {"kind": "plannen", "path": "nieuw.csv", "peildatum": "2025-10-01"},
+                {"kind": "plangebieden", "path": "vlakken.gpkg"},
+            ],
+        ),
+        db,
+        quiet=True,
+    )
     assert {r["plan_id"] for r in query(db, "select plan_id from plangebieden")} == {"P-1", "P-3"}
     assert b"P-2" not in db.read_bytes()  # still non-public: its area is counted, never kept or named
 
 
 # --- 3. an empty export never replaces the portal ------------------------------------------------
+
 
 @pytest.mark.parametrize("text", [HEADER + "\n", rows("P-1;A;GM0363;x;Vastgesteld", "P-2;B;GM9999;5;Vastgesteld")])
 def test_an_empty_export_is_refused_unless_declared(published, text):
@@ -184,11 +251,13 @@ def test_an_empty_export_is_refused_unless_declared(published, text):
 
 # --- 4. no traceback, ever ------------------------------------------------------------------------
 
+
 def test_broken_utf16_and_a_40000_character_plan_id(published):
     d, db, before = published
     (d / "utf16.csv").write_bytes(b"\xff\xfe" + "Plan-ID;Plannaam\n".encode("utf-16-le")[:-1] + b"\xd8")
-    (d / "lang_id.csv").write_text(rows("P" * 40_000 + ";Lang;GM0363;5;Vastgesteld", "P-2;Kort;GM0363;5;Vastgesteld"),
-                                   encoding="utf-8")
+    (d / "lang_id.csv").write_text(
+        rows("P" * 40_000 + ";Lang;GM0363;5;Vastgesteld", "P-2;Kort;GM0363;5;Vastgesteld"), encoding="utf-8"
+    )
     write_manifest(d, [{"kind": "plannen", "path": "utf16.csv", "peildatum": "2025-10-01"}])
     refused(d, db, before, "utf16.csv", "UTF-16")
     write_manifest(d, [{"kind": "plannen", "path": "lang_id.csv", "peildatum": "2025-10-01"}])
@@ -197,11 +266,14 @@ def test_broken_utf16_and_a_40000_character_plan_id(published):
     assert query(db, "select code from ingest_problemen where code = 'te_lang' and veld = 'plan_id'")
 
 
-@pytest.mark.parametrize("manifest,words", [
-    ("sources:\n  - kind: plannen\n    path: goed.csv\n    peildatum: 2025-02-30\n", ("manifest", "YAML")),
-    ("sources:\n  - kind: plannen\n    path: goed.csv\n    sample: misschien\n", ("sample",)),
-    ("sources:\n  - kind: plannen\n    path: /dev/zero\n", ("/dev/zero", "geen gewoon bestand")),
-])
+@pytest.mark.parametrize(
+    "manifest,words",
+    [
+        ("sources:\n  - kind: plannen\n    path: goed.csv\n    peildatum: 2025-02-30\n", ("manifest", "YAML")),
+        ("sources:\n  - kind: plannen\n    path: goed.csv\n    sample: misschien\n", ("sample",)),
+        ("sources:\n  - kind: plannen\n    path: /dev/zero\n", ("/dev/zero", "geen gewoon bestand")),
+    ],
+)
 def test_bad_manifests_are_one_line(published, manifest, words):
     d, db, before = published
     (d / "sources.yml").write_text(manifest, encoding="utf-8")
@@ -211,19 +283,27 @@ def test_bad_manifests_are_one_line(published, manifest, words):
 def test_sample_nee_is_not_sample(tmp_path):
     (tmp_path / "p.csv").write_text(rows("P-1;A;GM0363;5;Vastgesteld"), encoding="utf-8")
     db = tmp_path / "w.db"
-    build(write_manifest(tmp_path, [{"kind": "plannen", "path": "p.csv", "peildatum": "2025-06-01", "sample": "nee"}]),
-          db, quiet=True)
+    build(
+        write_manifest(tmp_path, [{"kind": "plannen", "path": "p.csv", "peildatum": "2025-06-01", "sample": "nee"}]),
+        db,
+        quiet=True,
+    )
     assert query(db, "select max(voorbeelddata) v from bronnen")[0]["v"] == 0
 
 
-@pytest.mark.parametrize("mapping,words", [
-    ("columns: [1, 2]\n", ("kapot.yml", "columns")), ("columns:\n  plan_id: Plan-ID\n", ("kapot.yml", "lijst")),
-    ("planstatus:\n  vastgesteld: hard\n", ("kapot.yml", "planstatus")),
-    ("required: [bestaat_niet]\ncolumns: {plan_id: [Plan-ID]}\n", ("kapot.yml", "bestaat_niet")),
-    ("- gewoon een lijst\n", ("kapot.yml",)), ("columns: {naam: [: :]}\n", ("kapot.yml", "YAML")),
-    # well-formed but useless: every row lacks its Plan-ID, so the export is empty
-    ("columns: {naam: [&a Plannaam, *a]}\nrequired: [naam]\n", ("goed.csv", "geen enkel laadbaar plan")),
-])
+@pytest.mark.parametrize(
+    "mapping,words",
+    [
+        ("columns: [1, 2]\n", ("kapot.yml", "columns")),
+        ("columns:\n  plan_id: Plan-ID\n", ("kapot.yml", "lijst")),
+        ("planstatus:\n  vastgesteld: hard\n", ("kapot.yml", "planstatus")),
+        ("required: [bestaat_niet]\ncolumns: {plan_id: [Plan-ID]}\n", ("kapot.yml", "bestaat_niet")),
+        ("- gewoon een lijst\n", ("kapot.yml",)),
+        ("columns: {naam: [: :]}\n", ("kapot.yml", "YAML")),
+        # well-formed but useless: every row lacks its Plan-ID, so the export is empty
+        ("columns: {naam: [&a Plannaam, *a]}\nrequired: [naam]\n", ("goed.csv", "geen enkel laadbaar plan")),
+    ],
+)
 def test_a_malformed_mapping_is_one_line(published, mapping, words):
     d, db, before = published
     (d / "kapot.yml").write_text(mapping, encoding="utf-8")
@@ -254,14 +334,37 @@ def test_random_bytes_end_in_exit_0_or_2(tmp_path_factory, data, suffix):
     assert code in (0, 1, 2) and "Traceback" not in err
 
 
-csv_cell = st.one_of(st.text(max_size=12), st.integers(-10**6, 10**7).map(str), st.sampled_from(
-    ["", "GM0363", "0363", "ja", "nee", "Vastgesteld", "12/01/2025", "1.234,5", "=1+1", '"', "\u200b", "\x00"]))
+csv_cell = st.one_of(
+    st.text(max_size=12),
+    st.integers(-(10**6), 10**7).map(str),
+    st.sampled_from(
+        ["", "GM0363", "0363", "ja", "nee", "Vastgesteld", "12/01/2025", "1.234,5", "=1+1", '"', "\u200b", "\x00"]
+    ),
+)
 
 
 @CHECKS
-@given(header=st.lists(st.sampled_from(["Plan-ID", "Plannaam", "Gemeentecode", "Aantal woningen", "Planstatus",
-                                        "Openbaar", "Peildatum", "Sloop", "Netto", "X"]), min_size=1, max_size=7),
-       body=st.lists(st.lists(csv_cell, max_size=8), max_size=12))
+@given(
+    header=st.lists(
+        st.sampled_from(
+            [
+                "Plan-ID",
+                "Plannaam",
+                "Gemeentecode",
+                "Aantal woningen",
+                "Planstatus",
+                "Openbaar",
+                "Peildatum",
+                "Sloop",
+                "Netto",
+                "X",
+            ]
+        ),
+        min_size=1,
+        max_size=7,
+    ),
+    body=st.lists(st.lists(csv_cell, max_size=8), max_size=12),
+)
 def test_random_csv_ends_in_exit_0_or_2(tmp_path_factory, header, body):
     d = tmp_path_factory.mktemp("csv")
     text = "\n".join(";".join(r) for r in [header, *body])
@@ -274,13 +377,24 @@ def test_random_csv_ends_in_exit_0_or_2(tmp_path_factory, header, body):
         assert bron["rijen_gelezen"] == bron["rijen_geladen"] + bron["rijen_afgewezen"] + bron["rijen_niet_openbaar"]
 
 
-yaml_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=10),
-                                     st.sampled_from(["plannen", "woningbouwkaart", "p.csv", "2025-02-30", "GM0363"])),
-                           lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                   st.dictionaries(st.sampled_from(["kind", "path", "sources", "mapping",
-                                                                                    "peildatum", "defaults", "limits",
-                                                                                    "sample", "crs"]), inner, max_size=4)),
-                           max_leaves=12)
+yaml_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.text(max_size=10),
+        st.sampled_from(["plannen", "woningbouwkaart", "p.csv", "2025-02-30", "GM0363"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(
+            st.sampled_from(["kind", "path", "sources", "mapping", "peildatum", "defaults", "limits", "sample", "crs"]),
+            inner,
+            max_size=4,
+        ),
+    ),
+    max_leaves=12,
+)
 
 
 @CHECKS
@@ -295,6 +409,7 @@ def test_random_yaml_manifests_end_in_exit_0_or_2(tmp_path_factory, doc, raw):
 
 
 # --- 5. bounded work ------------------------------------------------------------------------------
+
 
 def test_a_yaml_alias_bomb_is_refused_fast_with_a_short_line(published):
     d, db, before = published
@@ -319,13 +434,28 @@ def test_a_tangled_polygon_is_reported_without_hours_of_repair(tmp_path):
     angles = 2 * np.pi * ((np.arange(n) * (n // 2 - 1)) % n) / n
     star = Polygon(np.c_[121000 + 500 * np.cos(angles), 487000 + 500 * np.sin(angles)])
     bowtie = Polygon([(122000, 487000), (122200, 487200), (122200, 487000), (122000, 487200)])
-    geopandas.GeoDataFrame({"plan_id": ["P-1", "P-2"]}, geometry=[star, bowtie], crs="EPSG:28992").to_file(tmp_path / "v.gpkg")
-    (tmp_path / "p.csv").write_text(rows("P-1;Ster;GM0363;5;Vastgesteld", "P-2;Strik;GM0363;5;Vastgesteld"), encoding="utf-8")
+    geopandas.GeoDataFrame({"plan_id": ["P-1", "P-2"]}, geometry=[star, bowtie], crs="EPSG:28992").to_file(
+        tmp_path / "v.gpkg"
+    )
+    (tmp_path / "p.csv").write_text(
+        rows("P-1;Ster;GM0363;5;Vastgesteld", "P-2;Strik;GM0363;5;Vastgesteld"), encoding="utf-8"
+    )
     db = tmp_path / "w.db"
-    build(write_manifest(tmp_path, [{"kind": "plannen", "path": "p.csv", "peildatum": "2025-10-01"},
-                                    {"kind": "plangebieden", "path": "v.gpkg"}]), db, quiet=True)
-    codes = {r["plan_id"]: r["code"] for r in query(db, "select plan_id, code from ingest_problemen "
-                                                       "where bestand = 'v.gpkg'")}
+    build(
+        write_manifest(
+            tmp_path,
+            [
+                {"kind": "plannen", "path": "p.csv", "peildatum": "2025-10-01"},
+                {"kind": "plangebieden", "path": "v.gpkg"},
+            ],
+        ),
+        db,
+        quiet=True,
+    )
+    codes = {
+        r["plan_id"]: r["code"]
+        for r in query(db, "select plan_id, code from ingest_problemen where bestand = 'v.gpkg'")
+    }
     assert codes == {"P-1": "geometrie_te_complex", "P-2": "geometrie_hersteld"}
     assert GEMEENTEN.exists()
 
@@ -339,21 +469,25 @@ def test_error_lines_are_capped(published):
 
 # --- 8. spreadsheet-safe downloads ---------------------------------------------------------------
 
+
 def test_formula_like_names_are_neutralised_in_spreadsheet_files_only(tmp_path):
     import csv as csvmodule
     import json
     import zipfile
 
     names = ['=HYPERLINK("http://x.invalid","klik")', "+31 plan", "-Min", "@SUM(A1)", "\tTab", "Gewoon plan"]
-    (tmp_path / "p.csv").write_text(rows(*(f"P-{i};{n};GM0363;5;Vastgesteld" for i, n in enumerate(names))),
-                                    encoding="utf-8")
+    (tmp_path / "p.csv").write_text(
+        rows(*(f"P-{i};{n};GM0363;5;Vastgesteld" for i, n in enumerate(names))), encoding="utf-8"
+    )
     db = tmp_path / "w.db"
     build(write_manifest(tmp_path, [{"kind": "plannen", "path": "p.csv", "peildatum": "2025-10-01"}]), db, quiet=True)
     downloads = tmp_path / "downloads"
     stored = {r["plan_id"]: r["naam"] for r in query(db, "select plan_id, naam from plannen")}
     plain = {r["plan_id"]: r["naam"] for r in csvmodule.DictReader((downloads / "plannen.csv").open(encoding="utf-8"))}
-    excel = {r["plan_id"]: r["naam"] for r in csvmodule.DictReader(
-        (downloads / "plannen.excel.csv").open(encoding="utf-8-sig"), delimiter=";")}
+    excel = {
+        r["plan_id"]: r["naam"]
+        for r in csvmodule.DictReader((downloads / "plannen.excel.csv").open(encoding="utf-8-sig"), delimiter=";")
+    }
     exact = {r["plan_id"]: r["naam"] for r in json.loads((downloads / "plannen.json").read_text(encoding="utf-8"))}
     assert plain == exact == stored  # for machines: every value exact
     for pid, name in stored.items():

@@ -2,6 +2,7 @@
 under it (how fast: make bench, bench/attacks.py), no server paths or
 pointers in answers, no 500 for sloppy headers, downloads only beside their own database.
 A real `datasette serve` with the `make serve` configuration; nginx: tests/test_serve_prod.py."""
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,9 @@ def test_under_each_attack_the_pages_are_still_answered(live, attack):
     for t in threads:
         t.start()
     try:
-        answers = [get(f"{base}{path}{'&' if '?' in path else '?'}m={attack}{i}")[0]
-                   for path in PAGES for i in range(5)]
+        answers = [
+            get(f"{base}{path}{'&' if '?' in path else '?'}m={attack}{i}")[0] for path in PAGES for i in range(5)
+        ]
     finally:
         stop.set()
         for t in threads:
@@ -87,8 +89,15 @@ def test_a_search_phrase_over_the_bound_names_the_parameter(live):
     assert status == 400 and json.loads(body)["error"].startswith("_search:")
 
 
-@pytest.mark.parametrize("sql", ["select file from pragma_database_list", "select * from \"pragma_database_list\"",
-                                 "select fts3_tokenizer('simple')", "SELECT FTS3_TOKENIZER('porter')"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select file from pragma_database_list",
+        'select * from "pragma_database_list"',
+        "select fts3_tokenizer('simple')",
+        "SELECT FTS3_TOKENIZER('porter')",
+    ],
+)
 def test_visitors_sql_cannot_ask_for_paths_or_pointers(live, sql):
     status, _, body = get(sql_url(live[0], sql))
     assert status == 400 and b"niet toegestaan" in body
@@ -108,11 +117,27 @@ def test_no_response_names_a_server_path_or_a_pointer(live):
     """A crawl of the public introspection and data endpoints: none holds this machine's paths."""
     base, db, directory = live
     paths = {str(ROOT), str(directory), str(db), str(db.resolve()), "/root", "/home/", ".venv", "site-packages"}
-    urls = ["/-/databases.json", "/-/versions.json", "/-/settings.json", "/-/plugins.json", "/-/metadata.json",
-            "/.json", "/woningbouwplannen.json", "/woningbouwplannen/bronnen.json?_shape=array", "/-/kaartdata.json",
-            "/catalog.jsonld", "/datapackage.json", "/openapi.json", "/downloads/index.json", "/downloads",
-            "/woningbouwplannen/ingest_problemen.json?_shape=array&_size=max", "/bestaat-niet", "/woningbouwplannen/x",
-            "/woningbouwplannen.json?sql=select+1/0", "/woningbouwplannen.json?sql=select+*+from+bestaat_niet"]
+    urls = [
+        "/-/databases.json",
+        "/-/versions.json",
+        "/-/settings.json",
+        "/-/plugins.json",
+        "/-/metadata.json",
+        "/.json",
+        "/woningbouwplannen.json",
+        "/woningbouwplannen/bronnen.json?_shape=array",
+        "/-/kaartdata.json",
+        "/catalog.jsonld",
+        "/datapackage.json",
+        "/openapi.json",
+        "/downloads/index.json",
+        "/downloads",
+        "/woningbouwplannen/ingest_problemen.json?_shape=array&_size=max",
+        "/bestaat-niet",
+        "/woningbouwplannen/x",
+        "/woningbouwplannen.json?sql=select+1/0",
+        "/woningbouwplannen.json?sql=select+*+from+bestaat_niet",
+    ]
     for url in urls:
         _, _, body = get(base + url)
         text = body.decode("utf-8", "replace")

@@ -5,6 +5,7 @@ The crawl covers every template in templates/pages, the home page, the API refer
 canned query and a row of the main tables, a filtered, a faceted and a searched table, an SQL query
 and the error pages, rendered by the real app. All pages go to one JVM start of vnu.jar.
 """
+
 from __future__ import annotations
 
 import html
@@ -24,35 +25,128 @@ from helpers import ROOT, query
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 DB = "woningbouwplannen"
 # our own pages; a new template in templates/pages must be added here (test_every_page_template_is_crawled)
-PAGES = ["/", "/kaart", "/voortgang", "/gemeenten", "/gemeente/GM0363", "/zoeken", "/zoeken?q=Utrecht",
-         "/in-de-buurt", "/doorbraaklocaties", "/downloads", "/voor-journalisten", "/voor-ontwikkelaars", "/over",
-         "/wijzigingen", "/api", "/toegankelijkheid", "/privacy"]
-DATASETTE_PAGES = [f"/{DB}", f"/{DB}/plannen", f"/{DB}/plannen?provincie=Utrecht",
-                   f"/{DB}/plannen?provincie=Utrecht&_facet=planstatus&_facet=hardheid",
-                   f"/{DB}/plannen?_search=Utrecht&_sort=naam", f"/{DB}/plannen?woningen__gt=100&_where=netto>0",
-                   f"/{DB}?sql=select+plan_id,+naam,+woningen+from+plannen+order+by+woningen+desc+limit+10",
-                   f"/{DB}/woningen_per_gemeente?provincie=Utrecht"]
+PAGES = [
+    "/",
+    "/kaart",
+    "/voortgang",
+    "/gemeenten",
+    "/gemeente/GM0363",
+    "/zoeken",
+    "/zoeken?q=Utrecht",
+    "/in-de-buurt",
+    "/doorbraaklocaties",
+    "/downloads",
+    "/voor-journalisten",
+    "/voor-ontwikkelaars",
+    "/over",
+    "/wijzigingen",
+    "/api",
+    "/toegankelijkheid",
+    "/privacy",
+]
+DATASETTE_PAGES = [
+    f"/{DB}",
+    f"/{DB}/plannen",
+    f"/{DB}/plannen?provincie=Utrecht",
+    f"/{DB}/plannen?provincie=Utrecht&_facet=planstatus&_facet=hardheid",
+    f"/{DB}/plannen?_search=Utrecht&_sort=naam",
+    f"/{DB}/plannen?woningen__gt=100&_where=netto>0",
+    f"/{DB}?sql=select+plan_id,+naam,+woningen+from+plannen+order+by+woningen+desc+limit+10",
+    f"/{DB}/woningen_per_gemeente?provincie=Utrecht",
+]
 NOT_FOUND = ["/bestaat-niet", f"/{DB}/bestaat_niet", f"/{DB}/plannen/GEEN-PLAN", "/plan/GEEN-PLAN"]
 
 # Words that mark a sentence as Dutch or English (descriptions are sentences, not keyword lists)
-NL_WORDS = {"de", "het", "een", "van", "en", "met", "voor", "op", "zijn", "niet", "alle", "bij", "uit", "wat", "hoe",
-            "je", "welke", "waar", "naar", "ook", "of", "woningen", "plannen", "gemeente", "gemeenten", "tabel", "rijen",
-            "rij", "elke", "deze", "wordt", "worden"}
-EN_WORDS = {"the", "a", "an", "of", "and", "with", "for", "on", "are", "is", "not", "all", "by", "from", "what", "how",
-            "you", "which", "where", "to", "also", "or", "homes", "plans", "municipality", "municipalities", "table",
-            "rows", "row", "every", "this", "each"}
+NL_WORDS = {
+    "de",
+    "het",
+    "een",
+    "van",
+    "en",
+    "met",
+    "voor",
+    "op",
+    "zijn",
+    "niet",
+    "alle",
+    "bij",
+    "uit",
+    "wat",
+    "hoe",
+    "je",
+    "welke",
+    "waar",
+    "naar",
+    "ook",
+    "of",
+    "woningen",
+    "plannen",
+    "gemeente",
+    "gemeenten",
+    "tabel",
+    "rijen",
+    "rij",
+    "elke",
+    "deze",
+    "wordt",
+    "worden",
+}
+EN_WORDS = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "and",
+    "with",
+    "for",
+    "on",
+    "are",
+    "is",
+    "not",
+    "all",
+    "by",
+    "from",
+    "what",
+    "how",
+    "you",
+    "which",
+    "where",
+    "to",
+    "also",
+    "or",
+    "homes",
+    "plans",
+    "municipality",
+    "municipalities",
+    "table",
+    "rows",
+    "row",
+    "every",
+    "this",
+    "each",
+}
 
 
 def paths(db: Path) -> list[tuple[str, int]]:
     """(path, expected status) of every page the crawl visits."""
     plan = query(db, "select plan_id from plannen order by woningen desc limit 1")[0]["plan_id"]
-    tables = [r["name"] for r in query(db, "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' "
-                                           "and name not like '%_fts%' order by name")]
+    tables = [
+        r["name"]
+        for r in query(
+            db,
+            "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' "
+            "and name not like '%_fts%' order by name",
+        )
+    ]
     queries = list(yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"][DB]["queries"])
     site = query(db, "select naam from doorbraaklocaties order by naam limit 1")[0]["naam"]
     found = [(p, 200) for p in PAGES]
-    found += [(f"/plan/{tilde_encode(plan)}", 200), (f"/{DB}/plannen/{tilde_encode(plan)}", 200),
-              (f"/{DB}/gemeenten/GM0363", 200), (f"/{DB}/doorbraaklocaties/{tilde_encode(site)}", 200)]
+    found += [
+        (f"/plan/{tilde_encode(plan)}", 200),
+        (f"/{DB}/plannen/{tilde_encode(plan)}", 200),
+        (f"/{DB}/gemeenten/GM0363", 200),
+        (f"/{DB}/doorbraaklocaties/{tilde_encode(site)}", 200),
+    ]
     found += [(p, 200) for p in DATASETTE_PAGES]
     found += [(f"/{DB}/{t}", 200) for t in tables]
     found += [(f"/{DB}/{q}", 200) for q in queries]
@@ -91,15 +185,30 @@ def nu_errors(pages: dict[str, str]) -> list[str]:
             f = Path(tmp) / f"page-{i:03d}.html"
             f.write_text(text, encoding="utf-8")
             files[f.resolve().as_uri()] = url
-        out = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout",
-                              *sorted(str(Path(tmp) / Path(u).name) for u in files)],
-                             capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            [
+                java,
+                "-jar",
+                str(VNU),
+                "--errors-only",
+                "--format",
+                "json",
+                "--stdout",
+                *sorted(str(Path(tmp) / Path(u).name) for u in files),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert out.stdout.strip(), f"vnu.jar gave no report: {out.stderr[-2000:]}"
     messages = json.loads(out.stdout)["messages"]
     by_file = {Path(k).name: v for k, v in files.items()}
-    return [f"{by_file.get(Path(m.get('url', '')).name, m.get('url'))} line {m.get('lastLine')}: {m['message']}"
-            f" [{(m.get('extract') or '').strip()[:120]}]"
-            for m in messages if m.get("type") == "error" or m.get("subType") == "fatal"]
+    return [
+        f"{by_file.get(Path(m.get('url', '')).name, m.get('url'))} line {m.get('lastLine')}: {m['message']}"
+        f" [{(m.get('extract') or '').strip()[:120]}]"
+        for m in messages
+        if m.get("type") == "error" or m.get("subType") == "fatal"
+    ]
 
 
 async def test_every_page_is_valid_html(sample_app, sample_db):
@@ -118,8 +227,10 @@ def description(page: str) -> str | None:
 
 def default_descriptions() -> set[str]:
     """base.html's description for a page that sets none, in Dutch and English."""
-    dutch = re.search(r'\{% block description %\}\{\{ _\("([^"]+)"\) \}\}',
-                      (ROOT / "templates" / "base.html").read_text(encoding="utf-8")).group(1)
+    dutch = re.search(
+        r'\{% block description %\}\{\{ _\("([^"]+)"\) \}\}',
+        (ROOT / "templates" / "base.html").read_text(encoding="utf-8"),
+    ).group(1)
     with (ROOT / "locale" / "en" / "LC_MESSAGES" / "messages.po").open("rb") as f:
         english = {m.id: m.string for m in read_po(f)}.get(dutch)
     return {dutch, english}
@@ -150,14 +261,16 @@ async def test_every_page_has_a_meta_description_in_its_language(sample_app, sam
         by_text.setdefault(description(page) or "", set()).add(url.split("?")[0])
     problems += [f"one description for {sorted(urls)}" for urls in by_text.values() if len(urls) > 1]
     fallback = default_descriptions()
-    problems += [f"{url}: base.html's general description" for url, page in pages.items() if description(page) in fallback]
+    problems += [
+        f"{url}: base.html's general description" for url, page in pages.items() if description(page) in fallback
+    ]
     assert problems == []
 
 
 def test_every_page_template_is_crawled(sample_db):
     crawled = {p.split("?")[0] for p, _ in paths(sample_db)}
     for template in (ROOT / "templates" / "pages").rglob("*.html"):
-        name = "/" + str(template.relative_to(ROOT / "templates" / "pages"))[:-len(".html")]
+        name = "/" + str(template.relative_to(ROOT / "templates" / "pages"))[: -len(".html")]
         if "{" in name:
             assert any(re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", name), p) for p in crawled), name
         else:

@@ -4,6 +4,7 @@ Hypothesis generates cells as suppliers' software could produce them (any text, 
 non-finite numbers, dates, None) and the rules must never raise anything but their own
 Invalid / FatalInput, and must round-trip the values they do accept.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,12 @@ from ingest.validate import (
     validate_plan,
 )
 
-settings.register_profile("portal", max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", 150)), deadline=None,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.register_profile(
+    "portal",
+    max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", 150)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 settings.load_profile("portal")
 
 MAPPING = load_mapping("lmvw")
@@ -48,10 +53,14 @@ BY_NAME = GemeenteNamen.build(GEMEENTEN, aliases={})
 
 # what a cell can hold: openpyxl gives str/int/float/datetime/bool/None, CSV gives str
 cells = st.one_of(
-    st.none(), st.text(max_size=40), st.integers(min_value=-(10 ** 400), max_value=10 ** 400),
-    st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
+    st.none(),
+    st.text(max_size=40),
+    st.integers(min_value=-(10**400), max_value=10**400),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
     st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31)),
-    st.dates(), st.from_regex(r"\A[0-9.,\s\u00a0eE+-]{0,25}\Z"),
+    st.dates(),
+    st.from_regex(r"\A[0-9.,\s\u00a0eE+-]{0,25}\Z"),
 )
 
 
@@ -75,7 +84,7 @@ def test_parse_number_round_trips_python_floats(x):
     assert parse_number(x) == x
 
 
-@given(st.integers(min_value=1000, max_value=10 ** 12))
+@given(st.integers(min_value=1000, max_value=10**12))
 def test_parse_number_reads_dutch_thousands_and_decimal_comma(n):
     assert parse_number(f"{n:,}".replace(",", ".")) == n  # 1.234.567
     assert parse_number(f"{n:,}.5".replace(",", "#").replace(".", ",").replace("#", ".")) == n + 0.5  # 1.234,5
@@ -120,13 +129,33 @@ def test_gemeentecode_is_normalised_or_invalid(value):
 def test_as_text_and_is_blank_never_fail(value):
     text = as_text(value)
     assert text is None or (isinstance(text, str) and text == text.strip() and text)
-    assert is_blank(value) == (value is None or (isinstance(value, float) and math.isnan(value))
-                               or (isinstance(value, str) and not value.strip()))
+    assert is_blank(value) == (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    )
 
 
-COLUMNS = ["plan_id", "naam", "gemeentecode", "gemeente", "provincie", "planstatus_bron", "woningen", "sloop",
-           "sociale_huur", "middenhuur", "start_bouw", "oplevering_start", "oplevering_eind", "locatie",
-           "latitude", "longitude", "peildatum", "omschrijving"]
+COLUMNS = [
+    "plan_id",
+    "naam",
+    "gemeentecode",
+    "gemeente",
+    "provincie",
+    "planstatus_bron",
+    "woningen",
+    "sloop",
+    "sociale_huur",
+    "middenhuur",
+    "start_bouw",
+    "oplevering_start",
+    "oplevering_eind",
+    "locatie",
+    "latitude",
+    "longitude",
+    "peildatum",
+    "omschrijving",
+]
 
 
 @given(st.fixed_dictionaries({}, optional={c: cells for c in COLUMNS}))
@@ -179,8 +208,17 @@ def test_sniff_delimiter_is_one_of_four(text):
     assert sniff_delimiter(text) in (";", ",", "\t", "|")
 
 
-@given(st.lists(st.lists(st.text(alphabet=st.characters(blacklist_characters=';\r\n"\x00'), min_size=1,
-                                 max_size=8), min_size=3, max_size=3), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.lists(
+            st.text(alphabet=st.characters(blacklist_characters=';\r\n"\x00'), min_size=1, max_size=8),
+            min_size=3,
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_sniff_delimiter_finds_the_semicolon(rows):
     text = "\n".join(";".join(r) for r in rows)
     if any(c in "".join(rows[0]) for c in ",\t|"):
@@ -207,8 +245,14 @@ def test_norm_is_idempotent_and_ignores_case_and_punctuation(label):
     assert re.fullmatch(r"\w*", key) and "_" not in key
 
 
-@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1,
-                        max_size=6), min_size=1, max_size=4), st.sampled_from([" ", "-", "_", "/", " . ", "\u00a0"]))
+@given(
+    st.lists(
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=6),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from([" ", "-", "_", "/", " . ", "\u00a0"]),
+)
 def test_norm_matches_headers_however_they_are_written(words, sep):
     assert norm(sep.join(words)) == norm("".join(words).upper()) == norm("".join(words).lower())
 
@@ -235,7 +279,6 @@ def test_clean_any_ring_gives_a_valid_area_or_a_reason(points):
         assert cleaned.is_valid and cleaned.area > 0 and cleaned.geom_type in ("Polygon", "MultiPolygon")
 
 
-@pytest.mark.parametrize("text,size", [("200MB", 200 * 2 ** 20), ("1.5 GB", int(1.5 * 2 ** 30)), ("2_000", 2000),
-                                       (5, 5)])
+@pytest.mark.parametrize("text,size", [("200MB", 200 * 2**20), ("1.5 GB", int(1.5 * 2**30)), ("2_000", 2000), (5, 5)])
 def test_limit_sizes_read_units(text, size):
     assert limits.parse_size(text) == size

@@ -1,5 +1,6 @@
 """The plannen table page shows its default columns (metadata.yml default_columns, plugins/lean_columns.py);
 every column is one click away and every download still has them all."""
+
 from __future__ import annotations
 
 import re

@@ -1,6 +1,7 @@
 """What /privacy says about the server logs holds for the production setup (deploy/): nginx logs a visitor's
 address without its last part, serve_prod.py starts a new file each day and deletes files older than
 log_days (metadata.yml). Against Debian's nginx (installed by .ci/run)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -33,7 +34,12 @@ def test_old_day_files_are_deleted_and_an_old_log_becomes_a_day_file(tmp_path):
     deleted = serve_prod.rotate_logs(tmp_path, today, keep_days=7)
     assert sorted(p.name for p in deleted) == ["access-2026-11-24.log", "access-2026-11-25.log", "error-2026-11-23.log"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "access-2026-11-26.log", "access-2026-11-29.log", "error-2026-12-01.log", "error.log", "other-2026-01-01.log"]
+        "access-2026-11-26.log",
+        "access-2026-11-29.log",
+        "error-2026-12-01.log",
+        "error.log",
+        "other-2026-01-01.log",
+    ]
     assert (tmp_path / "access-2026-11-29.log").read_text() == "from three days ago\n"
     # at midnight the current file is yesterday's, whatever its last write
     (tmp_path / "error.log").write_text("late\n")
@@ -43,8 +49,9 @@ def test_old_day_files_are_deleted_and_an_old_log_becomes_a_day_file(tmp_path):
 
 @pytest.fixture(scope="module")
 def prod(sample_db, tmp_path_factory):
-    dep = serve_prod.start(sample_db, tmp_path_factory.mktemp("prod-logs"), f"127.0.0.1:{serve_prod.free_port()}",
-                           replicas=1)
+    dep = serve_prod.start(
+        sample_db, tmp_path_factory.mktemp("prod-logs"), f"127.0.0.1:{serve_prod.free_port()}", replicas=1
+    )
     yield dep
     dep.stop()
 

@@ -1,6 +1,7 @@
 """/-/kaartdata.json (plugins/map_data.py): the same plans as the table views it stands in for,
 full-text search as the table page does it, the gzip it keeps ready (one layer only), and counts
 per grid cell instead of plans when more match than it sends one by one."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -22,20 +23,27 @@ def args(**kw) -> MultiParams:
     return MultiParams({k: v if isinstance(v, list) else [v] for k, v in kw.items()})
 
 
-@pytest.mark.parametrize("given, want", [
-    ({}, ""),
-    ({"provincie": "Utrecht", "_sort_desc": "woningen", "_facet": ["gemeente", "planstatus"], "_size": "50"},
-     "provincie=Utrecht"),
-    ({"gemeente__exact": "Utrecht", "hardheid": "hard", "_next": "500"}, "gemeente=Utrecht&hardheid=hard"),
-    ({"_search": "tiny houses", "woondealregio": "Utrecht (voorbeeldregio)"},
-     "_search=tiny+houses&woondealregio=Utrecht+%28voorbeeldregio%29"),
-    ({"woningen__gt": "100"}, None),            # another operator: the cluster map pages the JSON API
-    ({"naam": "Dorpshart"}, None),              # not an indexed column
-    ({"provincie": ["Utrecht", "Flevoland"]}, None),  # Datasette ANDs repeated filters
-    ({"provincie": ""}, None),                  # Datasette filters on ""
-    ({"_search": "x", "_searchmode": "raw"}, None),
-    ({"_where": "woningen > 5"}, None),
-])
+@pytest.mark.parametrize(
+    "given, want",
+    [
+        ({}, ""),
+        (
+            {"provincie": "Utrecht", "_sort_desc": "woningen", "_facet": ["gemeente", "planstatus"], "_size": "50"},
+            "provincie=Utrecht",
+        ),
+        ({"gemeente__exact": "Utrecht", "hardheid": "hard", "_next": "500"}, "gemeente=Utrecht&hardheid=hard"),
+        (
+            {"_search": "tiny houses", "woondealregio": "Utrecht (voorbeeldregio)"},
+            "_search=tiny+houses&woondealregio=Utrecht+%28voorbeeldregio%29",
+        ),
+        ({"woningen__gt": "100"}, None),  # another operator: the cluster map pages the JSON API
+        ({"naam": "Dorpshart"}, None),  # not an indexed column
+        ({"provincie": ["Utrecht", "Flevoland"]}, None),  # Datasette ANDs repeated filters
+        ({"provincie": ""}, None),  # Datasette filters on ""
+        ({"_search": "x", "_searchmode": "raw"}, None),
+        ({"_where": "woningen > 5"}, None),
+    ],
+)
 def test_table_map_query_keeps_only_filters_kaartdata_understands(given, want):
     assert table_map_query(args(**given)) == want
 
@@ -55,20 +63,26 @@ def plan_ids_of_table(rows_json) -> set[str]:
     return {r["plan_id"] for r in rows_json["rows"]}
 
 
-@pytest.mark.parametrize("view", [
-    {"provincie": "Utrecht"},
-    {"gemeente": "Utrecht", "planstatus": "vastgesteld"},
-    {"hardheid": "zacht", "planstatus": "idee/visie"},
-    {"_search": "zorgwoningen"},
-    {"_search": "Utrecht", "hardheid": "hard"},
-])
+@pytest.mark.parametrize(
+    "view",
+    [
+        {"provincie": "Utrecht"},
+        {"gemeente": "Utrecht", "planstatus": "vastgesteld"},
+        {"hardheid": "zacht", "planstatus": "idee/visie"},
+        {"_search": "zorgwoningen"},
+        {"_search": "Utrecht", "hardheid": "hard"},
+    ],
+)
 async def test_kaartdata_selects_the_same_plans_as_the_table_view(sample_app, sample_db, view):
     mapped = table_map_query(args(**view))
     data = (await sample_app.client.get("/-/kaartdata.json?" + mapped)).json()
     ids = [r[0] for r in data["rows"]]
-    table = (await sample_app.client.get(
-        "/woningbouwplannen/plannen.json?" + urlencode({**view, "_size": "max", "_shape": "objects",
-                                                         "_col": "latitude"}))).json()
+    table = (
+        await sample_app.client.get(
+            "/woningbouwplannen/plannen.json?"
+            + urlencode({**view, "_size": "max", "_shape": "objects", "_col": "latitude"})
+        )
+    ).json()
     assert table.get("next_url") is None  # one page: the comparison sees the whole view
     want = {r["plan_id"] for r in table["rows"] if r["latitude"] is not None}
     assert len(ids) == len(set(ids)) and set(ids) == want and len(want) > 0
@@ -76,9 +90,12 @@ async def test_kaartdata_selects_the_same_plans_as_the_table_view(sample_app, sa
 
 async def test_kaartdata_search_matches_like_the_table_page(sample_app, sample_db):
     word = "zorgwoningen"
-    n = query(sample_db, "select count(*) as n from plannen where rowid in "
-                         "(select rowid from plannen_fts where plannen_fts match ?) and latitude is not null",
-              (f'"{word}"',))[0]["n"]
+    n = query(
+        sample_db,
+        "select count(*) as n from plannen where rowid in "
+        "(select rowid from plannen_fts where plannen_fts match ?) and latitude is not null",
+        (f'"{word}"',),
+    )[0]["n"]
     data = (await sample_app.client.get("/-/kaartdata.json?_search=" + word)).json()
     assert len(data["rows"]) == n > 0
     # an unbalanced quote is closed, as Datasette's escape_fts does; a bare quote leaves nothing to search for,
@@ -89,8 +106,7 @@ async def test_kaartdata_search_matches_like_the_table_page(sample_app, sample_d
 
 
 async def test_kaartdata_gzip_is_one_layer_and_plain_without_gzip(sample_app):
-    zipped = await sample_app.client.get("/-/kaartdata.json?provincie=Utrecht",
-                                         headers={"Accept-Encoding": "gzip"})
+    zipped = await sample_app.client.get("/-/kaartdata.json?provincie=Utrecht", headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["content-encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["vary"]
     plain = await sample_app.client.get("/-/kaartdata.json?provincie=Utrecht", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
@@ -106,29 +122,40 @@ def few_points_app(sample_db):
 
 
 async def test_kaartdata_above_its_limit_counts_every_plan_in_grid_cells(few_points_app, sample_db):
-    want = query(sample_db, "select count(*) as n, sum(coalesce(netto, 0)) as w from plannen "
-                            "where latitude is not null and longitude is not null")[0]
+    want = query(
+        sample_db,
+        "select count(*) as n, sum(coalesce(netto, 0)) as w from plannen "
+        "where latitude is not null and longitude is not null",
+    )[0]
     data = (await few_points_app.client.get("/-/kaartdata.json")).json()
     cells = [dict(zip(data["cellen"]["columns"], c)) for c in data["cellen"]["rows"]]
     assert data["rows"] == [] and data["plannen"] == want["n"] > 100
     # nothing lost: the cells hold every plan and every home, each cell its own spot
     assert sum(c["plannen"] for c in cells) == want["n"] and sum(c["netto"] for c in cells) == want["w"]
-    assert 1 < len(cells) <= map_data.GRID ** 2
+    assert 1 < len(cells) <= map_data.GRID**2
     assert len({(c["latitude"], c["longitude"]) for c in cells}) == len(cells)
     # filters still apply to the counts
     utrecht = (await few_points_app.client.get("/-/kaartdata.json?provincie=Utrecht")).json()
-    n = query(sample_db, "select count(*) as n from plannen where provincie = 'Utrecht' and latitude is not null")[0]["n"]
+    n = query(sample_db, "select count(*) as n from plannen where provincie = 'Utrecht' and latitude is not null")[0][
+        "n"
+    ]
     assert sum(c[2] for c in utrecht["cellen"]["rows"]) == utrecht["plannen"] == n
 
 
 async def test_kaartdata_bbox_gives_the_plans_in_view(few_points_app, sample_app, sample_db):
     # a box around one plan's point, small enough to hold fewer plans than the limit
-    lat, lon = query(sample_db, "select latitude, longitude from plannen where latitude is not null "
-                                "order by plan_id limit 1")[0].values()
+    lat, lon = query(
+        sample_db, "select latitude, longitude from plannen where latitude is not null order by plan_id limit 1"
+    )[0].values()
     bbox = (lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01)
-    want = {r["plan_id"] for r in query(
-        sample_db, "select plan_id from plannen where longitude between ? and ? and latitude between ? and ?",
-        (bbox[0], bbox[2], bbox[1], bbox[3]))}
+    want = {
+        r["plan_id"]
+        for r in query(
+            sample_db,
+            "select plan_id from plannen where longitude between ? and ? and latitude between ? and ?",
+            (bbox[0], bbox[2], bbox[1], bbox[3]),
+        )
+    }
     assert 0 < len(want) <= 100
     path = "/-/kaartdata.json?bbox=" + ",".join(f"{v:.6f}" for v in bbox)
     for app in (few_points_app, sample_app):

@@ -6,6 +6,7 @@ parameter, positive and negative) on one operation of each kind, and its fuzzing
 every operation. OPENAPI_EXAMPLES=N (make bench) runs the coverage phase on every operation and N fuzzed
 examples per operation.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,10 @@ EXAMPLES = int(os.environ.get("OPENAPI_EXAMPLES", "4"))
 SEED = os.environ.get("OPENAPI_SEED", "20251001")
 # one operation of each kind: table (JSON, CSV, GeoJSON), a row (composite key), a table without a key, a canned
 # query (JSON) and one with a location (GeoJSON), own SQL, map data, downloads
-EACH_KIND = ("^(tabel_plannen(_csv|_geojson)?|rij_plan_historie|tabel_provincies|query_woningen_per_gemeente"
-             "|query_plannen_in_de_buurt_geojson|sql|kaartdata|plangebieden|download)$")
+EACH_KIND = (
+    "^(tabel_plannen(_csv|_geojson)?|rij_plan_historie|tabel_provincies|query_woningen_per_gemeente"
+    "|query_plannen_in_de_buurt_geojson|sql|kaartdata|plangebieden|download)$"
+)
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
@@ -40,8 +43,11 @@ def live(sample_db, tmp_path_factory):
     every 404 prints a long traceback, which would fill an unread pipe and stall the server."""
     port = free_port()
     log = open(tmp_path_factory.mktemp("openapi") / "datasette.log", "wb")
-    proc = subprocess.Popen([*serve_args(sample_db, port), "--static", f"downloads:{sample_db.parent / 'downloads'}"],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [*serve_args(sample_db, port), "--static", f"downloads:{sample_db.parent / 'downloads'}"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
     while True:
@@ -80,10 +86,20 @@ def test_openapi_describes_every_endpoint_the_developers_page_names(live, sample
     conn = sqlite3.connect(sample_db)
     for table in published_tables(conn):
         assert {f"/woningbouwplannen/{table}.json", f"/woningbouwplannen/{table}.csv"} <= set(paths), table
-    assert {"/woningbouwplannen/plannen.geojson", "/woningbouwplannen/plannen/{pk}.json", "/woningbouwplannen.json",
-            "/woningbouwplannen/woningen_per_provincie.json", "/woningbouwplannen/woningen_per_provincie.csv",
-            "/downloads/{file}", "/downloads/index.json", "/woningbouwplannen.db", "/-/kaartdata.json",
-            "/datapackage.json", "/catalog.jsonld", "/openapi.json"} <= set(paths)
+    assert {
+        "/woningbouwplannen/plannen.geojson",
+        "/woningbouwplannen/plannen/{pk}.json",
+        "/woningbouwplannen.json",
+        "/woningbouwplannen/woningen_per_provincie.json",
+        "/woningbouwplannen/woningen_per_provincie.csv",
+        "/downloads/{file}",
+        "/downloads/index.json",
+        "/woningbouwplannen.db",
+        "/-/kaartdata.json",
+        "/datapackage.json",
+        "/catalog.jsonld",
+        "/openapi.json",
+    } <= set(paths)
     index = get_json(live + "/downloads/index.json")
     files = paths["/downloads/{file}"]["get"]["parameters"][0]["schema"]["enum"]
     assert {f["file"] for f in index["files"]} <= set(files)
@@ -108,18 +124,26 @@ def test_openapi_states_the_limits_and_rules_the_server_enforces(live):
     assert set(described) == {*kaart.FILTERS, "_search", "segment", "bbox"}
     assert described["segment"]["schema"]["enum"] == ["", *kaart.SEGMENTS]
     bbox = described["bbox"]["schema"]["pattern"]
-    assert re.search(bbox, "4.8,52.0,5.2,52.2") and not re.search(bbox, "4.8,52.0,5.2") and not re.search(bbox, "1e3,0,1,1")
+    assert (
+        re.search(bbox, "4.8,52.0,5.2,52.2")
+        and not re.search(bbox, "4.8,52.0,5.2")
+        and not re.search(bbox, "1e3,0,1,1")
+    )
     bounds = load_plugin("request_bounds")
     assert described["_search"]["schema"]["maxLength"] == bounds.MAX_SEARCH
     # typed from the table schema: INTEGER -> integer, TEXT -> string, REAL -> number, nullable
     row = doc["components"]["schemas"]["plannen.rij"]["properties"]
-    assert row["woningen"]["type"] == "integer" and row["naam"]["type"] == "string" and row["latitude"]["type"] == "number"
+    assert (
+        row["woningen"]["type"] == "integer" and row["naam"]["type"] == "string" and row["latitude"]["type"] == "number"
+    )
     assert row["woningen"]["nullable"] is True and "description" in row["woningen"]
     query_row = doc["components"]["schemas"]["grootste_plannen.rij"]["properties"]
     assert query_row["bruto_woningen"]["type"] == "integer"  # woningen as bruto_woningen keeps its type
     assert set(plannen["get"]["responses"]) == {"200", "400"}
-    assert resolved(doc, plannen["get"]["responses"]["400"]["content"]["application/json"]["schema"])["required"] == \
-        ["ok", "error"]
+    assert resolved(doc, plannen["get"]["responses"]["400"]["content"]["application/json"]["schema"])["required"] == [
+        "ok",
+        "error",
+    ]
 
 
 def load_plugin(name: str):
@@ -135,10 +159,30 @@ def load_plugin(name: str):
 def schemathesis(base: str, tmp_path: Path, *args: str) -> str:
     """`schemathesis run --checks all` with the repository's configuration; its output when it found nothing."""
     result = subprocess.run(
-        [str(SCHEMATHESIS), "--config-file", str(ROOT / "schemathesis.toml"), "--no-color", "run",
-         f"{base}/openapi.json", "--checks", "all", "--seed", SEED, "--workers", "2", "--request-timeout", "30",
-         "--report-dir", str(tmp_path), *args],
-        capture_output=True, text=True, timeout=1800, cwd=tmp_path)
+        [
+            str(SCHEMATHESIS),
+            "--config-file",
+            str(ROOT / "schemathesis.toml"),
+            "--no-color",
+            "run",
+            f"{base}/openapi.json",
+            "--checks",
+            "all",
+            "--seed",
+            SEED,
+            "--workers",
+            "2",
+            "--request-timeout",
+            "30",
+            "--report-dir",
+            str(tmp_path),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stdout[-20_000:] + result.stderr[-5_000:]
     return result.stdout
 
@@ -146,8 +190,9 @@ def schemathesis(base: str, tmp_path: Path, *args: str) -> str:
 def test_schemathesis_coverage_finds_nothing(live, tmp_path):
     """Every boundary and type mutation of every parameter: what the description admits is answered,
     what it does not is a 400; every answer has a documented status, content type and body."""
-    out = schemathesis(live, tmp_path, "--phases", "examples,coverage",
-                       *([] if DEEP else ["--include-operation-id-regex", EACH_KIND]))
+    out = schemathesis(
+        live, tmp_path, "--phases", "examples,coverage", *([] if DEEP else ["--include-operation-id-regex", EACH_KIND])
+    )
     generated, passed = map(int, re.search(r"(\d+) generated, (\d+) passed", out).groups())
     assert generated == passed and generated > (5_000 if DEEP else 1_000), out[-3000:]
 

@@ -1,4 +1,5 @@
 """Public pages through the real Datasette app: both languages, language choice, escaping."""
+
 import csv
 import re
 import subprocess
@@ -12,12 +13,25 @@ from ingest.build import build
 
 from helpers import ROOT, make_datasette, query, write_manifest
 
-PAGES = ["/", "/kaart", "/in-de-buurt", "/gemeenten", "/gemeente/GM0363", "/over", "/voor-journalisten",
-         "/voor-ontwikkelaars", "/zoeken?q=Utrecht", "/voortgang", "/doorbraaklocaties"]
+PAGES = [
+    "/",
+    "/kaart",
+    "/in-de-buurt",
+    "/gemeenten",
+    "/gemeente/GM0363",
+    "/over",
+    "/voor-journalisten",
+    "/voor-ontwikkelaars",
+    "/zoeken?q=Utrecht",
+    "/voortgang",
+    "/doorbraaklocaties",
+]
 
 
 async def first_plan(app):
-    r = await app.client.get("/woningbouwplannen.json?sql=select+plan_id,+naam+from+plannen+order+by+woningen+desc+limit+1&_shape=array")
+    r = await app.client.get(
+        "/woningbouwplannen.json?sql=select+plan_id,+naam+from+plannen+order+by+woningen+desc+limit+1&_shape=array"
+    )
     return r.json()[0]
 
 
@@ -46,14 +60,17 @@ async def test_unknown_plan_and_municipality_are_404(sample_app):
     assert (await sample_app.client.get("/gemeente/GM9999")).status_code == 404
 
 
-@pytest.mark.parametrize("headers,lang", [
-    ({"accept-language": "en-GB,en;q=0.9"}, "en"),
-    ({"accept-language": "nl-NL,nl;q=0.9,en;q=0.8"}, "nl"),
-    ({"accept-language": "de-DE"}, "nl"),
-    ({}, "nl"),
-    ({"accept-language": "en", "cookie": "taal=nl"}, "nl"),
-    ({"accept-language": "nl", "cookie": "taal=en"}, "en"),
-])
+@pytest.mark.parametrize(
+    "headers,lang",
+    [
+        ({"accept-language": "en-GB,en;q=0.9"}, "en"),
+        ({"accept-language": "nl-NL,nl;q=0.9,en;q=0.8"}, "nl"),
+        ({"accept-language": "de-DE"}, "nl"),
+        ({}, "nl"),
+        ({"accept-language": "en", "cookie": "taal=nl"}, "nl"),
+        ({"accept-language": "nl", "cookie": "taal=en"}, "en"),
+    ],
+)
 async def test_language_follows_cookie_then_accept_language(sample_app, headers, lang):
     r = await sample_app.client.get("/over", headers=headers)
     assert f'<html lang="{lang}">' in r.text
@@ -69,9 +86,12 @@ async def test_datasette_pages_also_translated_where_overridable(sample_app):
 
 async def test_key_figures_on_home_match_the_database(sample_app):
     import sqlite3
+
     db = [d for d in sample_app.databases.values() if d.name == "woningbouwplannen"][0]
     conn = sqlite3.connect(db.path)
-    n, homes = conn.execute("select count(*), sum(woningen) from plannen where planstatus is not 'vervallen'").fetchone()
+    n, homes = conn.execute(
+        "select count(*), sum(woningen) from plannen where planstatus is not 'vervallen'"
+    ).fetchone()
     r = await sample_app.client.get("/nl/")
     assert f"{n:,}".replace(",", ".") in r.text and f"{homes:,}".replace(",", ".") in r.text
     r = await sample_app.client.get("/en/")
@@ -80,19 +100,27 @@ async def test_key_figures_on_home_match_the_database(sample_app):
 
 async def test_map_data_has_every_plan_with_a_point(sample_app):
     import sqlite3
+
     db = [d for d in sample_app.databases.values() if d.name == "woningbouwplannen"][0]
     n = sqlite3.connect(db.path).execute("select count(*) from plannen where latitude is not null").fetchone()[0]
     data = (await sample_app.client.get("/-/kaartdata.json")).json()
     assert len(data["rows"]) == n and data["columns"][:4] == ["plan_id", "naam", "latitude", "longitude"]
     utrecht = (await sample_app.client.get("/-/kaartdata.json?provincie=Utrecht&segment=sociale_huur")).json()
-    want = sqlite3.connect(db.path).execute(
-        "select count(*) from plannen where provincie='Utrecht' and sociale_huur > 0 and latitude is not null").fetchone()[0]
+    want = (
+        sqlite3.connect(db.path)
+        .execute("select count(*) from plannen where provincie='Utrecht' and sociale_huur > 0 and latitude is not null")
+        .fetchone()[0]
+    )
     assert len(utrecht["rows"]) == want > 0
 
 
 def test_every_template_string_has_an_english_translation():
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "update_messages.py"), "--check"],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "update_messages.py"), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     po = read_po((ROOT / "locale/en/LC_MESSAGES/messages.po").open("rb"))
     assert len([m for m in po if m.id]) > 150
@@ -112,7 +140,9 @@ def hostile_app(tmp_path_factory):
     d = tmp_path_factory.mktemp("hostile")
     with open(d / "h.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, delimiter=";")
-        w.writerow(["Plan-ID", "Plannaam", "Gemeentecode", "Aantal woningen", "Planstatus", "Omschrijving", "Doorbraaklocatie"])
+        w.writerow(
+            ["Plan-ID", "Plannaam", "Gemeentecode", "Aantal woningen", "Planstatus", "Omschrijving", "Doorbraaklocatie"]
+        )
         for pid, name in HOSTILE.items():
             w.writerow([pid, name, "GM0363", 10, "Ontwerp", name, name])
     manifest = write_manifest(d, [{"kind": "plannen", "path": "h.csv", "peildatum": "2025-10-01"}])
@@ -121,8 +151,15 @@ def hostile_app(tmp_path_factory):
 
 
 async def test_hostile_names_are_plain_text_on_every_page(hostile_app):
-    paths = ["/", "/gemeente/GM0363", "/zoeken?q=alert", "/zoeken?q=xxxx", "/woningbouwplannen/plannen",
-             *[f"/plan/{pid}" for pid in HOSTILE], *[f"/woningbouwplannen/plannen/{pid}" for pid in HOSTILE]]
+    paths = [
+        "/",
+        "/gemeente/GM0363",
+        "/zoeken?q=alert",
+        "/zoeken?q=xxxx",
+        "/woningbouwplannen/plannen",
+        *[f"/plan/{pid}" for pid in HOSTILE],
+        *[f"/woningbouwplannen/plannen/{pid}" for pid in HOSTILE],
+    ]
     for path in paths:
         for prefix in ("/nl", "/en"):
             r = await hostile_app.client.get(prefix + path)
@@ -136,7 +173,10 @@ async def test_hostile_names_are_plain_text_on_every_page(hostile_app):
     r = await hostile_app.client.get("/plan/H-4")
     assert "{{ 7*7 }}" in r.text
     r = await hostile_app.client.get("/plan/H-1")
-    assert "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in r.text or "&lt;script&gt;alert(&quot;xss&quot;)" in r.text
+    assert (
+        "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in r.text
+        or "&lt;script&gt;alert(&quot;xss&quot;)" in r.text
+    )
 
 
 async def test_sitemap_lists_every_plan_and_municipality_page(sample_app):
@@ -181,11 +221,17 @@ async def test_charting_assets_only_where_charts_work(sample_app, sample_db):
     for path in ("/", "/en/", "/kaart", "/gemeente/GM0363", f"/woningbouwplannen/plannen/{plan_id}"):
         response = await sample_app.client.get(path)
         assert response.status_code == 200 and "/datasette_vega/" not in response.text, path
-    for path in ("/woningbouwplannen/plannen", "/woningbouwplannen/woningen_per_provincie", "/en/woningbouwplannen/plannen"):
+    for path in (
+        "/woningbouwplannen/plannen",
+        "/woningbouwplannen/woningen_per_provincie",
+        "/en/woningbouwplannen/plannen",
+    ):
         response = await sample_app.client.get(path)
         html = response.text
         assert response.status_code == 200 and "/datasette_vega/" not in html.split("</head>")[0], path
-        button = re.search(r'<button type="button" id="grafiek-maken" data-js="([^"]+)" data-css="([^"]+)">([^<]+)<', html)
+        button = re.search(
+            r'<button type="button" id="grafiek-maken" data-js="([^"]+)" data-css="([^"]+)">([^<]+)<', html
+        )
         assert button, path
         assert "/-/static-plugins/datasette_vega/" in button[1] and button[1].endswith(".js")
         assert "/-/static-plugins/datasette_vega/" in button[2] and button[2].endswith(".css")

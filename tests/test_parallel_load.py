@@ -1,5 +1,6 @@
 """Several exports read and validated side by side (ingest/pool.py via build.load_sources) give the
 same database as one after the other, and a fatal file stops the build with the same message."""
+
 from __future__ import annotations
 
 import csv
@@ -23,8 +24,17 @@ def export(path, peildatum_index: int, n: int = 300):
         w.writerow(HEADER)
         for i in range(peildatum_index * 10, n):
             status = ["Idee/visie", "Ontwerp", "Vastgesteld"][(i + peildatum_index) % 3]
-            w.writerow([f"P-{i}", f"Plan {i}", ["GM0363", "GM0344", "GM0599"][i % 3], status,
-                        10 + i % 50 + peildatum_index, 2027 + i % 5, "nee" if i % 37 == 0 else "ja"])
+            w.writerow(
+                [
+                    f"P-{i}",
+                    f"Plan {i}",
+                    ["GM0363", "GM0344", "GM0599"][i % 3],
+                    status,
+                    10 + i % 50 + peildatum_index,
+                    2027 + i % 5,
+                    "nee" if i % 37 == 0 else "ja",
+                ]
+            )
         w.writerow(["", "Zonder id", "GM0363", "Ontwerp", 5, 2027, "ja"])
         w.writerow([f"X-{peildatum_index}", "Negatief", "GM0363", "Ontwerp", -4, 2027, "ja"])
 
@@ -33,10 +43,16 @@ def tables(db) -> dict:
     conn = sqlite3.connect(db)
     try:
         names = [n for (n,) in conn.execute("select name from sqlite_master where type = 'table' order by name")]
-        return {n: conn.execute(f"select * from [{n}] order by rowid").fetchall() for n in names
-                if n != "bronnen" and not n.startswith(("plannen_fts", "sqlite_"))} | {
-            "bronnen": conn.execute("select bestand, soort, sha256, rijen_gelezen, rijen_geladen, rijen_afgewezen, "
-                                    "rijen_niet_openbaar, waarschuwingen, toelichting from bronnen order by id").fetchall()}
+        return {
+            n: conn.execute(f"select * from [{n}] order by rowid").fetchall()
+            for n in names
+            if n != "bronnen" and not n.startswith(("plannen_fts", "sqlite_"))
+        } | {
+            "bronnen": conn.execute(
+                "select bestand, soort, sha256, rijen_gelezen, rijen_geladen, rijen_afgewezen, "
+                "rijen_niet_openbaar, waarschuwingen, toelichting from bronnen order by id"
+            ).fetchall()
+        }
     finally:
         conn.close()
 

@@ -4,6 +4,7 @@ Datasette app. (The sample releases in the LMVW release's shape: tests/test_woni
 Expected figures are computed independently from the source files with the csv module
 and openpyxl, not through our ingest code.
 """
+
 import csv
 import io
 import re
@@ -16,9 +17,16 @@ import yaml
 from helpers import ROOT
 
 SAMPLE = ROOT / "data" / "sample"
-GOOD_STATUSES = {"idee/visie", "in voorbereiding", "ontwerp", "vastgesteld", "onherroepelijk", "in aanbouw",
-                 "opgeleverd", "vervallen"}
-
+GOOD_STATUSES = {
+    "idee/visie",
+    "in voorbereiding",
+    "ontwerp",
+    "vastgesteld",
+    "onherroepelijk",
+    "in aanbouw",
+    "opgeleverd",
+    "vervallen",
+}
 
 
 def source_rows():
@@ -77,13 +85,20 @@ async def test_row_count_matches_sources(export_app, expected):
 async def test_facet_counts_match_sources(export_app, expected):
     data = await get_json(export_app, "/woningbouwplannen/plannen.json?_facet=provincie&_facet=planstatus&_size=0")
     by_prov = {f["value"]: f["count"] for f in data["facet_results"]["provincie"]["results"]}
-    gemeenten = {r["gemeentecode"]: r["provincie"] for r in csv.DictReader(open(ROOT / "data/reference/gemeenten.csv", encoding="utf-8"))}
+    gemeenten = {
+        r["gemeentecode"]: r["provincie"]
+        for r in csv.DictReader(open(ROOT / "data/reference/gemeenten.csv", encoding="utf-8"))
+    }
     assert by_prov == dict(Counter(gemeenten[r["gm"]] for r in expected.values()))
     assert len(by_prov) == 12
     by_status = {f["value"]: f["count"] for f in data["facet_results"]["planstatus"]["results"]}
     # a label the mapping does not know is published as onbekend
-    assert by_status == dict(Counter(s if s in GOOD_STATUSES else "onbekend"
-                                     for s in (str(r["Planstatus"]).strip().lower() for r in expected.values())))
+    assert by_status == dict(
+        Counter(
+            s if s in GOOD_STATUSES else "onbekend"
+            for s in (str(r["Planstatus"]).strip().lower() for r in expected.values())
+        )
+    )
     assert set(by_status) <= GOOD_STATUSES | {"onbekend"}
 
 
@@ -95,8 +110,11 @@ async def test_full_text_search_finds_plans_by_name_and_municipality(export_app,
     assert some["Plan-ID"] in {r["plan_id"] for r in data["rows"]}
     for word in ("Spoorzone", "Havenkwartier"):
         data = await get_json(export_app, f"/woningbouwplannen/plannen.json?_search={word}&_size=0")
-        want = sum(1 for r in expected.values()
-                   if word.lower() in re.findall(r"\w+", f"{r['Plannaam']} {r['Omschrijving']} {r['Gemeente']}".lower()))
+        want = sum(
+            1
+            for r in expected.values()
+            if word.lower() in re.findall(r"\w+", f"{r['Plannaam']} {r['Omschrijving']} {r['Gemeente']}".lower())
+        )
         assert data["filtered_table_rows_count"] == want > 0
 
 
@@ -109,9 +127,14 @@ async def test_csv_and_json_of_filtered_view_agree_with_each_other_and_source(ex
     assert len(csv_rows) == len(data) > 0
     assert [r["plan_id"] for r in csv_rows] == [r["plan_id"] for r in data]
     assert [int(r["woningen"]) for r in csv_rows] == [r["woningen"] for r in data]
-    gemeenten = {r["gemeentecode"]: r["provincie"] for r in csv.DictReader(open(ROOT / "data/reference/gemeenten.csv", encoding="utf-8"))}
+    gemeenten = {
+        r["gemeentecode"]: r["provincie"]
+        for r in csv.DictReader(open(ROOT / "data/reference/gemeenten.csv", encoding="utf-8"))
+    }
     hard = {"vastgesteld", "onherroepelijk", "in aanbouw", "opgeleverd"}
-    want = sorted(pid for pid, r in expected.items() if gemeenten[r["gm"]] == "Utrecht" and str(r["Planstatus"]).lower() in hard)
+    want = sorted(
+        pid for pid, r in expected.items() if gemeenten[r["gm"]] == "Utrecht" and str(r["Planstatus"]).lower() in hard
+    )
     assert [r["plan_id"] for r in data] == want
     for r in data:
         assert r["woningen"] == int(str(expected[r["plan_id"]]["Aantal woningen"]))
@@ -131,8 +154,13 @@ async def test_table_page_has_facets_map_banner_and_plan_pages(export_app, expec
 
 
 async def test_every_page_shows_the_sample_banner(export_app):
-    for path in ("/", "/woningbouwplannen", "/woningbouwplannen/bronnen", "/woningbouwplannen?sql=select+1",
-                 "/woningbouwplannen/ingest_problemen"):
+    for path in (
+        "/",
+        "/woningbouwplannen",
+        "/woningbouwplannen/bronnen",
+        "/woningbouwplannen?sql=select+1",
+        "/woningbouwplannen/ingest_problemen",
+    ):
         response = await export_app.client.get(path)
         assert response.status_code == 200 and "voorbeelddata-banner" in response.text, path
 
@@ -145,7 +173,9 @@ async def test_metadata_descriptions_for_every_column_and_cors(export_app):
     described = meta["databases"]["woningbouwplannen"]["tables"]["plannen"]["columns"]
     assert set(columns) <= set(described)
     assert all(" / " in described[c] for c in columns), "every description needs Dutch / English"
-    sample = await get_json(export_app, "/woningbouwplannen.json?sql=select+sum(voorbeelddata)+as+n+from+bronnen&_shape=array")
+    sample = await get_json(
+        export_app, "/woningbouwplannen.json?sql=select+sum(voorbeelddata)+as+n+from+bronnen&_shape=array"
+    )
     # every source the shipped manifest marks as sample (plans exports and sample geometries)
     manifest = yaml.safe_load((ROOT / "data" / "sample" / "exports.yml").read_text(encoding="utf-8"))
     assert sample[0]["n"] == sum(1 for s in manifest["sources"] if s.get("sample"))

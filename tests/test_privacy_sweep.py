@@ -6,6 +6,7 @@ secret marker. Then every endpoint is read through the real app (pages in nl and
 GeoJSON, map data, SQL over every table, full-text search, canned queries, the database download,
 the download files and the database file itself) and none may contain a marker.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,33 +21,76 @@ from ingest.build import build
 
 from helpers import make_datasette, write_manifest
 
-SECRETS = ["GEHEIMPLAN-71", "Verborgen Hofje Zeven", "Jansen-contact-93", "geheim93@voorbeeld.invalid",
-           "interne-notitie-93", "onbekendveld-93", "GEHEIMPLAN-72", "Nooit Openbaar Erf"]
-HEADER = ["Plan-ID", "Plannaam", "Gemeentecode", "Planstatus", "Aantal woningen", "Omschrijving", "Openbaar",
-          "Contactpersoon", "E-mail", "Opmerkingen intern", "Bijzonderheden leverancier"]
+SECRETS = [
+    "GEHEIMPLAN-71",
+    "Verborgen Hofje Zeven",
+    "Jansen-contact-93",
+    "geheim93@voorbeeld.invalid",
+    "interne-notitie-93",
+    "onbekendveld-93",
+    "GEHEIMPLAN-72",
+    "Nooit Openbaar Erf",
+]
+HEADER = [
+    "Plan-ID",
+    "Plannaam",
+    "Gemeentecode",
+    "Planstatus",
+    "Aantal woningen",
+    "Omschrijving",
+    "Openbaar",
+    "Contactpersoon",
+    "E-mail",
+    "Opmerkingen intern",
+    "Bijzonderheden leverancier",
+]
 
 
 def plan(pid, naam, openbaar, gm="GM0363"):
-    return [pid, naam, gm, "Vastgesteld", 40, f"Plan {naam}", openbaar, "Jansen-contact-93",
-            "geheim93@voorbeeld.invalid", "interne-notitie-93", "onbekendveld-93"]
+    return [
+        pid,
+        naam,
+        gm,
+        "Vastgesteld",
+        40,
+        f"Plan {naam}",
+        openbaar,
+        "Jansen-contact-93",
+        "geheim93@voorbeeld.invalid",
+        "interne-notitie-93",
+        "onbekendveld-93",
+    ]
 
 
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory):
     d = tmp_path_factory.mktemp("privacy")
-    rows = [plan("OPEN-1", "Open Kade", "ja"), plan("OPEN-2", "Open Plein", "ja", "GM0344"),
-            plan("GEHEIMPLAN-71", "Verborgen Hofje Zeven", "nee"), plan("GEHEIMPLAN-72", "Nooit Openbaar Erf", "Nee")]
+    rows = [
+        plan("OPEN-1", "Open Kade", "ja"),
+        plan("OPEN-2", "Open Plein", "ja", "GM0344"),
+        plan("GEHEIMPLAN-71", "Verborgen Hofje Zeven", "nee"),
+        plan("GEHEIMPLAN-72", "Nooit Openbaar Erf", "Nee"),
+    ]
     buf = io.StringIO()
     csv.writer(buf, delimiter=";").writerows([HEADER, *rows])
     (d / "export.csv").write_text(buf.getvalue(), encoding="utf-8")
-    square = lambda lon, lat: {"type": "Polygon", "coordinates": [[[lon, lat], [lon + .003, lat], [lon + .003, lat + .003],
-                                                                    [lon, lat + .003], [lon, lat]]]}
-    features = [{"type": "Feature", "properties": {"plan_id": pid}, "geometry": square(4.90, 52.37)}
-                for pid in ("OPEN-1", "GEHEIMPLAN-71")]
+    square = lambda lon, lat: {
+        "type": "Polygon",
+        "coordinates": [[[lon, lat], [lon + 0.003, lat], [lon + 0.003, lat + 0.003], [lon, lat + 0.003], [lon, lat]]],
+    }
+    features = [
+        {"type": "Feature", "properties": {"plan_id": pid}, "geometry": square(4.90, 52.37)}
+        for pid in ("OPEN-1", "GEHEIMPLAN-71")
+    ]
     features.append({"type": "Feature", "properties": {"plan_id": "GEHEIMPLAN-72"}, "geometry": None})  # broken too
     (d / "gebieden.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    manifest = write_manifest(d, [{"kind": "plannen", "path": "export.csv", "peildatum": "2026-01-01"},
-                                  {"kind": "plangebieden", "path": "gebieden.geojson"}])
+    manifest = write_manifest(
+        d,
+        [
+            {"kind": "plannen", "path": "export.csv", "peildatum": "2026-01-01"},
+            {"kind": "plangebieden", "path": "gebieden.geojson"},
+        ],
+    )
     db = d / "woningbouwplannen.db"
     build(manifest, db, quiet=True)
     return db, make_datasette(db)
@@ -76,20 +120,41 @@ async def test_every_endpoint_is_clean(swept):
     conn = sqlite3.connect(db)
     tables = [t for (t,) in conn.execute("select name from sqlite_master where type = 'table'")]
     queries = list((app.metadata("queries", database="woningbouwplannen") or {}).keys())
-    paths = ["/", "/kaart", "/voortgang", "/in-de-buurt", "/doorbraaklocaties", "/plan/OPEN-1", "/over",
-             "/woningbouwplannen", "/-/kaartdata.json", "/woningbouwplannen.db", "/sitemap.xml", "/robots.txt",
-             "/-/metadata.json", "/woningbouwplannen/wijzigingen_feed.atom", "/downloads/index.json"]
+    paths = [
+        "/",
+        "/kaart",
+        "/voortgang",
+        "/in-de-buurt",
+        "/doorbraaklocaties",
+        "/plan/OPEN-1",
+        "/over",
+        "/woningbouwplannen",
+        "/-/kaartdata.json",
+        "/woningbouwplannen.db",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/-/metadata.json",
+        "/woningbouwplannen/wijzigingen_feed.atom",
+        "/downloads/index.json",
+    ]
     for table in tables:
         t = urllib.parse.quote(table)
-        paths += [f"/woningbouwplannen/{t}", f"/woningbouwplannen/{t}.json?_size=max", f"/woningbouwplannen/{t}.csv?_stream=on",
-                  f"/woningbouwplannen/{t}.geojson", "/woningbouwplannen.json?sql=" +
-                  urllib.parse.quote(f"select * from [{table}]") + "&_size=max"]
+        paths += [
+            f"/woningbouwplannen/{t}",
+            f"/woningbouwplannen/{t}.json?_size=max",
+            f"/woningbouwplannen/{t}.csv?_stream=on",
+            f"/woningbouwplannen/{t}.geojson",
+            "/woningbouwplannen.json?sql=" + urllib.parse.quote(f"select * from [{table}]") + "&_size=max",
+        ]
     for name in queries:
         paths += [f"/woningbouwplannen/{name}", f"/woningbouwplannen/{name}.json"]
     for word in ("Verborgen", "Hofje", "Nooit", "GEHEIMPLAN", "Jansen", "interne"):
         paths += [f"/woningbouwplannen/plannen?_search={word}", f"/woningbouwplannen/plannen.json?_search={word}"]
-    asked = ["/plan/GEHEIMPLAN-71", "/woningbouwplannen/plannen/GEHEIMPLAN-71.json",
-             "/woningbouwplannen/plangebieden/GEHEIMPLAN-71"]
+    asked = [
+        "/plan/GEHEIMPLAN-71",
+        "/woningbouwplannen/plannen/GEHEIMPLAN-71.json",
+        "/woningbouwplannen/plangebieden/GEHEIMPLAN-71",
+    ]
     statuses = {}
     for path in paths + ["/en" + p for p in paths if not p.startswith(("/-/", "/downloads"))]:
         response = await app.client.get(path)

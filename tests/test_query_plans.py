@@ -3,6 +3,7 @@
 Checked with SQLite's own EXPLAIN QUERY PLAN on the built sample database, so a dropped or
 renamed index fails here instead of showing up only in `make bench`.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -37,16 +38,20 @@ LATER_PAGE = "(woningen < :p or woningen is null or (woningen = :p and plan_id >
 
 @pytest.mark.parametrize("column", DEFAULT_FACETS)
 def test_facets_of_the_table_page_read_only_an_index(sample_db, column):
-    sql = (f"select {column} as value, count(*) as count from (select * from plannen) "
-           f"where {column} is not null group by {column} order by count desc, value limit 31")
+    sql = (
+        f"select {column} as value, count(*) as count from (select * from plannen) "
+        f"where {column} is not null group by {column} order by count desc, value limit 31"
+    )
     assert "COVERING INDEX" in plan(sample_db, sql)
 
 
 @pytest.mark.parametrize("column", DEFAULT_FACETS)
 def test_facets_and_count_of_a_filtered_page_read_only_an_index(sample_db, column):
     where = "provincie = 'Utrecht' and hardheid = 'hard'"
-    facet = (f"select {column} as value, count(*) as count from (select * from plannen where {where}) "
-             f"where {column} is not null group by {column} order by count desc, value limit 31")
+    facet = (
+        f"select {column} as value, count(*) as count from (select * from plannen where {where}) "
+        f"where {column} is not null group by {column} order by count desc, value limit 31"
+    )
     assert "COVERING INDEX" in plan(sample_db, facet)
     assert "COVERING INDEX" in plan(sample_db, f"select count(*) from plannen where {where}")
 
@@ -70,11 +75,14 @@ async def test_html_table_page_uses_the_same_order_as_the_api(sample_app):
     assert "order+by+planstatus%2C+plan_id" in html or "order by planstatus, plan_id" in html
 
 
-@pytest.mark.parametrize("sql", [
-    "select plan_id, naam from plannen where gemeentecode = 'GM0363' order by woningen desc, plan_id limit 100",
-    "select planstatus, hardheid, count(*), sum(woningen) from plannen where gemeentecode = 'GM0363' group by 1, 2",
-    "select * from cijfers_per_gebied where niveau = 'gemeente' and code = 'GM0363'",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select plan_id, naam from plannen where gemeentecode = 'GM0363' order by woningen desc, plan_id limit 100",
+        "select planstatus, hardheid, count(*), sum(woningen) from plannen where gemeentecode = 'GM0363' group by 1, 2",
+        "select * from cijfers_per_gebied where niveau = 'gemeente' and code = 'GM0363'",
+    ],
+)
 def test_municipality_page_queries_use_an_index(sample_db, sql):
     got = plan(sample_db, sql)
     assert "SEARCH" in got and "SCAN plannen" not in got, got
@@ -82,8 +90,10 @@ def test_municipality_page_queries_use_an_index(sample_db, sql):
 
 def test_map_data_of_a_view_reads_a_range_of_the_point_index(sample_db):
     # the condition plugins/map_data.py adds for bbox=
-    sql = ("select count(*) from plannen where latitude is not null and longitude is not null and "
-           "longitude between 5.0 and 5.2 and latitude between 52.0 and 52.2")
+    sql = (
+        "select count(*) from plannen where latitude is not null and longitude is not null and "
+        "longitude between 5.0 and 5.2 and latitude between 52.0 and 52.2"
+    )
     assert "idx_plannen_latitude_longitude (latitude>? AND latitude<?)" in plan(sample_db, sql)
 
 
@@ -116,15 +126,19 @@ async def test_home_page_asks_sqlite_a_handful_of_questions(sample_app, monkeypa
 
 def test_municipality_page_changes_read_only_the_newest_export(sample_db):
     # the query of templates/pages/gemeente/{code}.html
-    sql = ("select plan_id from plan_wijzigingen where gemeentecode = 'GM0363' and peildatum_nieuw = "
-           "(select max(peildatum_nieuw) from plan_wijzigingen) and soort != 'segment_verschuiving' "
-           "order by soort, naam limit 100")
+    sql = (
+        "select plan_id from plan_wijzigingen where gemeentecode = 'GM0363' and peildatum_nieuw = "
+        "(select max(peildatum_nieuw) from plan_wijzigingen) and soort != 'segment_verschuiving' "
+        "order by soort, naam limit 100"
+    )
     assert "idx_plan_wijzigingen_gemeentecode (gemeentecode=? AND peildatum_nieuw=?)" in plan(sample_db, sql)
 
 
 def test_municipality_page_lists_its_largest_plans_from_an_index(sample_db):
     # the list of templates/pages/gemeente/{code}.html
-    sql = ("select plan_id, naam, woningen, planstatus, start_bouw from plannen where gemeentecode = :code "
-           "order by woningen desc, plan_id limit 100")
+    sql = (
+        "select plan_id, naam, woningen, planstatus, start_bouw from plannen where gemeentecode = :code "
+        "order by woningen desc, plan_id limit 100"
+    )
     got = plan(sample_db, sql, {"code": "GM0363"})
     assert "idx_plannen_gemeentecode (gemeentecode=?)" in got and "TEMP B-TREE FOR ORDER BY" not in got

@@ -1,4 +1,5 @@
 """Reading CSV (encodings, delimiters) and XLSX (header below a title block)."""
+
 import csv
 import datetime as dt
 import io
@@ -14,10 +15,18 @@ MAPPING = load_mapping("lmvw")
 ROWS = [["Plan-ID", "Plannaam", "Gemeente", "Aantal woningen"], ["A1", "Één Kade", "Súdwest-Fryslân", "1,0"]]
 
 
-@pytest.mark.parametrize("encoding,delimiter", [
-    ("utf-8", ";"), ("utf-8-sig", ";"), ("cp1252", ";"), ("utf-8", ","), ("cp1252", ","), ("utf-8", "\t"),
-    ("utf-16", "\t"),
-])
+@pytest.mark.parametrize(
+    "encoding,delimiter",
+    [
+        ("utf-8", ";"),
+        ("utf-8-sig", ";"),
+        ("cp1252", ";"),
+        ("utf-8", ","),
+        ("cp1252", ","),
+        ("utf-8", "\t"),
+        ("utf-16", "\t"),
+    ],
+)
 def test_csv_encodings_and_delimiters(tmp_path, encoding, delimiter):
     path = tmp_path / "x.csv"
     buf = io.StringIO()
@@ -34,9 +43,14 @@ def test_csv_row_numbers_skip_blank_lines(tmp_path):
     assert [n for n, _ in read_table(path, MAPPING.score).rows] == [3, 5]
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"", "leeg"), (b"\x00\x01\x02binary\x00", "NUL"), (b"   \n\n", "leeg"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"", "leeg"),
+        (b"\x00\x01\x02binary\x00", "NUL"),
+        (b"   \n\n", "leeg"),
+    ],
+)
 def test_fatal_csv(tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)

@@ -1,5 +1,6 @@
 """The real, messy provincial plan-capacity workbook (FTM / Data Bewijst, read in place, never copied)
 through the same reading and validation machinery as a plans export: reported, never crashed on."""
+
 from __future__ import annotations
 
 import csv
@@ -25,8 +26,13 @@ pytestmark = needs_shared(WORKBOOK)
 
 
 def check(*args):
-    return subprocess.run([sys.executable, "-m", "ingest", "check", str(WORKBOOK), *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", "check", str(WORKBOOK), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def sheet_rows(title):
@@ -36,8 +42,7 @@ def sheet_rows(title):
         rows = list(wb[title].iter_rows(values_only=True))
     finally:
         wb.close()
-    return [(i, r) for i, r in enumerate(rows, start=1)
-            if i > 1 and any(c is not None and str(c).strip() for c in r)]
+    return [(i, r) for i, r in enumerate(rows, start=1) if i > 1 and any(c is not None and str(c).strip() for c in r)]
 
 
 def simple(name):
@@ -121,15 +126,23 @@ def test_other_layouts_in_the_same_workbook_are_read_by_the_same_reader():
     assert zh.sheet == "zuid-holland"
     assert any(isinstance(r[0], str) and r[0] != r[0].strip() for _, r in zh.rows)
     # hidden sheets full of '#REF!' are never chosen, even when their header would match
-    hidden = read_table(WORKBOOK, lambda header: sum(simple(h) in {"provincies", "gemeenten"} for h in header) * 10
-                        + sum(simple(h) in {"provincie", "gemeente"} for h in header))
+    hidden = read_table(
+        WORKBOOK,
+        lambda header: (
+            sum(simple(h) in {"provincies", "gemeenten"} for h in header) * 10
+            + sum(simple(h) in {"provincie", "gemeente"} for h in header)
+        ),
+    )
     assert hidden.sheet == "plancapaciteit_nl"
 
 
 def test_a_mapping_that_matches_nothing_is_fatal_with_the_file_named():
     with pytest.raises(FatalInput) as exc:
-        plannen_kind.header_problems(read_table(WORKBOOK, load_mapping("lmvw").score), load_mapping("lmvw"),
-                                     SourceReport(1, WORKBOOK, "plannen", "lmvw", False))
+        plannen_kind.header_problems(
+            read_table(WORKBOOK, load_mapping("lmvw").score),
+            load_mapping("lmvw"),
+            SourceReport(1, WORKBOOK, "plannen", "lmvw", False),
+        )
     assert WORKBOOK.name in str(exc.value) and "Plan-ID" in str(exc.value)
 
 

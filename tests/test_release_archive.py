@@ -1,5 +1,6 @@
 """Every release stays citable: each peildatum's downloads at /downloads/<peildatum>/<file>, unchanged by
 later builds, listed on /downloads (ingest/release_archive.py, plugins/download_files.py)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,9 +19,11 @@ FILE_KEYS = {"file", "table", "format", "mediatype", "rows", "bytes", "sha256"}
 
 
 def release(folder, peil, extra=()):
-    projects = [project(1, "Kade", "Utrecht", "Utrecht", 10, 10, peilmoment=peil),
-                project(2, "Haven", "Utrecht", "Utrecht", 20, 20, peilmoment=peil, point=(5.10, 52.08)),
-                *extra]
+    projects = [
+        project(1, "Kade", "Utrecht", "Utrecht", 10, 10, peilmoment=peil),
+        project(2, "Haven", "Utrecht", "Utrecht", 20, 20, peilmoment=peil, point=(5.10, 52.08)),
+        *extra,
+    ]
     return write_release(folder, projects, [(1, "Polygon", [square(5.12, 52.09)])])
 
 
@@ -54,7 +57,9 @@ async def test_an_older_release_keeps_its_urls_and_bytes_after_a_later_build(tmp
     assert hashlib.sha256(again.content).hexdigest() == old_sha
     assert again.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert again.headers["etag"] == f'"{old_sha}"'
-    assert (await app.client.get(f"/downloads/{OLD}/plannen.csv", headers={"if-none-match": f'"{old_sha}"'})).status_code == 304
+    assert (
+        await app.client.get(f"/downloads/{OLD}/plannen.csv", headers={"if-none-match": f'"{old_sha}"'})
+    ).status_code == 304
     assert (await app.client.get(f"/downloads/{OLD}/index.json")).json() == old_index
     new = await app.client.get(f"/downloads/{NEW}/plannen.csv")
     assert new.status_code == 200 and new.content != old_bytes and b"Nieuw" in new.content
@@ -71,8 +76,12 @@ async def test_an_older_release_keeps_its_urls_and_bytes_after_a_later_build(tmp
         assert len(r.content) == f["bytes"] and hashlib.sha256(r.content).hexdigest() == f["sha256"]
     assert {f["format"] for f in index["files"]} == {"csv", "csv-excel", "json", "xlsx", "geojson"}
     assert (await app.client.get(f"/downloads/{NEW}/datapackage.json")).json()["resources"]
-    for missing in (f"/downloads/{NEW}/niets.csv", "/downloads/2024-01-01/plannen.csv", f"/downloads/{NEW}/..%2Findex.json",
-                    f"/downloads/{NEW}/%2E%2E/woningbouwplannen.db"):
+    for missing in (
+        f"/downloads/{NEW}/niets.csv",
+        "/downloads/2024-01-01/plannen.csv",
+        f"/downloads/{NEW}/..%2Findex.json",
+        f"/downloads/{NEW}/%2E%2E/woningbouwplannen.db",
+    ):
         r = await app.client.get(missing)
         assert r.status_code == 404 and r.headers["cache-control"] == "no-store", missing
     r = await app.client.get(f"/downloads/{OLD}/")
@@ -162,9 +171,21 @@ def test_archive_never_overwrites_and_skips_what_is_not_a_set(tmp_path):
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     (downloads / "a.csv").write_text("x\n1\n")
-    index = {"peildatum": NEW, "database": {}, "files": [{"file": "a.csv", "table": "a", "format": "csv",
-                                                          "mediatype": "text/csv", "rows": 1, "bytes": 4,
-                                                          "sha256": "0" * 64}]}
+    index = {
+        "peildatum": NEW,
+        "database": {},
+        "files": [
+            {
+                "file": "a.csv",
+                "table": "a",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "rows": 1,
+                "bytes": 4,
+                "sha256": "0" * 64,
+            }
+        ],
+    }
     (downloads / "index.json").write_text(json.dumps(index))
     assert release_archive.archive(downloads, downloads).status == "archived"
     (downloads / "a.csv").unlink()

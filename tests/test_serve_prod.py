@@ -3,6 +3,7 @@
 Cache hits, rate limiting of ?sql=, and no lost requests when a replica dies.
 nginx is installed by .ci/run (or deploy/need-packages.sh nginx).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -37,8 +38,14 @@ def get(url: str, headers: dict | None = None):
 
 @pytest.fixture(scope="module")
 def prod(sample_db, tmp_path_factory):
-    dep = serve_prod.start(sample_db, tmp_path_factory.mktemp("prod"), f"127.0.0.1:{serve_prod.free_port()}",
-                           replicas=2, sql_rate="2r/s", sql_burst=4)
+    dep = serve_prod.start(
+        sample_db,
+        tmp_path_factory.mktemp("prod"),
+        f"127.0.0.1:{serve_prod.free_port()}",
+        replicas=2,
+        sql_rate="2r/s",
+        sql_burst=4,
+    )
     yield dep
     dep.stop()
 
@@ -117,9 +124,15 @@ def test_the_cache_never_serves_a_page_in_the_other_language(prod):
     """Unprefixed pages follow the taal cookie, then the browser's first language: nginx keys the cache
     on the same choice, so whoever asks first, each visitor gets their own language."""
     url = prod.url + "/gemeenten?r=lang"
-    visitors = [({"Accept-Language": "en-GB,en;q=0.9"}, "en"), ({"Accept-Language": "nl-NL,nl;q=0.9"}, "nl"),
-                ({}, "nl"), ({"Cookie": "taal=en"}, "en"), ({"Cookie": "taal=nl", "Accept-Language": "en"}, "nl"),
-                ({"Accept-Language": "en-US"}, "en"), ({"Accept-Language": "de-DE,en;q=0.8"}, "nl")]
+    visitors = [
+        ({"Accept-Language": "en-GB,en;q=0.9"}, "en"),
+        ({"Accept-Language": "nl-NL,nl;q=0.9"}, "nl"),
+        ({}, "nl"),
+        ({"Cookie": "taal=en"}, "en"),
+        ({"Cookie": "taal=nl", "Accept-Language": "en"}, "nl"),
+        ({"Accept-Language": "en-US"}, "en"),
+        ({"Accept-Language": "de-DE,en;q=0.8"}, "nl"),
+    ]
     for rounds in range(2):  # the second round comes from the cache
         for headers, lang in visitors:
             status, response, body = get(url, headers)

@@ -1,6 +1,7 @@
 """The footer of every page, and what the accessibility and privacy statements (/toegankelijkheid, /privacy)
 say, read from the pages and checked against what the site does: the cookie it sets, the hosts its CSP allows,
 the log retention the production setup applies, the test tools it runs, the contact it is configured with."""
+
 from __future__ import annotations
 
 import html
@@ -22,7 +23,7 @@ _spec.loader.exec_module(serve_prod)
 
 def text(page: str) -> str:
     """The visible text of a page's <main>."""
-    main = page[page.index("<main"):page.index("</main>")]
+    main = page[page.index("<main") : page.index("</main>")]
     main = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", main)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"(?s)<[^>]+>", " ", main))).strip()
 
@@ -38,7 +39,7 @@ async def test_every_page_links_the_statements_and_the_api_reference(sample_app,
     missing = []
     for url, page in pages.items():
         lang = url.split("/")[1]
-        footer = page[page.index('<footer class="ft">'):]
+        footer = page[page.index('<footer class="ft">') :]
         for target in ("/api", "/toegankelijkheid", "/privacy"):
             if f'href="/{lang}{target}"' not in footer:
                 missing.append(f"{url}: {target}")
@@ -57,14 +58,46 @@ async def test_accessibility_statement_says_status_tests_gaps_and_contact(sample
     page = text((await get(sample_app, f"/{lang}/toegankelijkheid")).text)
     tools = json.loads((ROOT / "package.json").read_text())["devDependencies"]
     said = {
-        "nl": ["EN 301 549", "WCAG 2.1", "Nalevingsstatus: voldoet gedeeltelijk", "eigen beoordeling", "WCAG-EM",
-               f"axe-core {tools['axe-core']}", f"vnu-jar {tools['vnu-jar']}", "Nu HTML Checker", "375 pixels",
-               "toetsenbord", "Bekende tekortkomingen", "Kaarten", "Grafieken", "Niet getest", "schermlezers",
-               "Een probleem melden", "Nationale ombudsman", "digitoegankelijk.nl"],
-        "en": ["EN 301 549", "WCAG 2.1", "Compliance status: partially compliant", "own assessment", "WCAG-EM",
-               f"axe-core {tools['axe-core']}", f"vnu-jar {tools['vnu-jar']}", "Nu HTML Checker", "375 pixels",
-               "Keyboard", "Known gaps", "Maps", "Charts", "Not tested", "screen readers", "Reporting a problem",
-               "National Ombudsman", "digitoegankelijk.nl"],
+        "nl": [
+            "EN 301 549",
+            "WCAG 2.1",
+            "Nalevingsstatus: voldoet gedeeltelijk",
+            "eigen beoordeling",
+            "WCAG-EM",
+            f"axe-core {tools['axe-core']}",
+            f"vnu-jar {tools['vnu-jar']}",
+            "Nu HTML Checker",
+            "375 pixels",
+            "toetsenbord",
+            "Bekende tekortkomingen",
+            "Kaarten",
+            "Grafieken",
+            "Niet getest",
+            "schermlezers",
+            "Een probleem melden",
+            "Nationale ombudsman",
+            "digitoegankelijk.nl",
+        ],
+        "en": [
+            "EN 301 549",
+            "WCAG 2.1",
+            "Compliance status: partially compliant",
+            "own assessment",
+            "WCAG-EM",
+            f"axe-core {tools['axe-core']}",
+            f"vnu-jar {tools['vnu-jar']}",
+            "Nu HTML Checker",
+            "375 pixels",
+            "Keyboard",
+            "Known gaps",
+            "Maps",
+            "Charts",
+            "Not tested",
+            "screen readers",
+            "Reporting a problem",
+            "National Ombudsman",
+            "digitoegankelijk.nl",
+        ],
     }[lang]
     assert [s for s in said if s not in page] == []
     for claim in ("voldoet volledig", "fully compliant", "volledig toegankelijk", "fully accessible"):
@@ -76,15 +109,31 @@ async def test_accessibility_statement_says_status_tests_gaps_and_contact(sample
 
 def test_the_axe_test_covers_what_the_statement_names():
     import test_browser_pages
+
     crawled = {path.split("?")[0] for path in test_browser_pages.PAGES.values() if path}
-    assert {"/api", "/toegankelijkheid", "/privacy", "/", "/kaart", "/voortgang", "/gemeenten", "/zoeken",
-            "/in-de-buurt", "/doorbraaklocaties", "/over", "/voor-journalisten", "/voor-ontwikkelaars"} <= crawled
+    assert {
+        "/api",
+        "/toegankelijkheid",
+        "/privacy",
+        "/",
+        "/kaart",
+        "/voortgang",
+        "/gemeenten",
+        "/zoeken",
+        "/in-de-buurt",
+        "/doorbraaklocaties",
+        "/over",
+        "/voor-journalisten",
+        "/voor-ontwikkelaars",
+    } <= crawled
     assert test_browser_pages.PAGES["plan"] is None and "/woningbouwplannen/plannen" in crawled  # a plan, a table
 
 
 async def test_statements_show_the_configured_contact(sample_db):
-    config = dict(portal_metadata()["plugins"]["woningbouwplannen"],
-                  contact={"email": "loket@voorbeeld.invalid", "url": "https://voorbeeld.invalid/contact"})
+    config = dict(
+        portal_metadata()["plugins"]["woningbouwplannen"],
+        contact={"email": "loket@voorbeeld.invalid", "url": "https://voorbeeld.invalid/contact"},
+    )
     app = make_datasette(sample_db, {"woningbouwplannen": config})
     for path in ("/nl/toegankelijkheid", "/en/privacy"):
         page = (await get(app, path)).text

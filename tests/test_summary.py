@@ -1,5 +1,6 @@
 """cijfers_per_gebied (ingest/summary.py): build-time totals per area, checked against plain Python
 over the plannen rows, and the pages that read them (home, municipality pages, /gemeenten)."""
+
 from __future__ import annotations
 
 import re
@@ -15,15 +16,26 @@ CLASSES = (*SEGMENTS, "huur_onbekend", "koop_onbekend", "segment_onbekend")
 
 def totals(plans: list[dict]) -> dict:
     n = lambda key: sum(p[key] or 0 for p in plans)  # noqa: E731
-    out = {"plannen": len(plans), "gemeenten": len({p["gemeentecode"] for p in plans if p["gemeentecode"]}),
-           "sloop": n("sloop"), **{s: n(s) for s in CLASSES}, "betaalbaar": n("betaalbaar"),
-           "woningen_segment_bekend": sum(n(s) for s in SEGMENTS),
-           "peildatum": max((p["peildatum"] for p in plans), default=None)}
+    out = {
+        "plannen": len(plans),
+        "gemeenten": len({p["gemeentecode"] for p in plans if p["gemeentecode"]}),
+        "sloop": n("sloop"),
+        **{s: n(s) for s in CLASSES},
+        "betaalbaar": n("betaalbaar"),
+        "woningen_segment_bekend": sum(n(s) for s in SEGMENTS),
+        "peildatum": max((p["peildatum"] for p in plans), default=None),
+    }
     for column, prefix in (("netto", "netto"), ("woningen", "woningen")):
         hard = sum(p[column] or 0 for p in plans if p["hardheid"] == "hard")
         soft = sum(p[column] or 0 for p in plans if p["hardheid"] == "zacht")
-        out.update({prefix: n(column), f"{prefix}_hard": hard, f"{prefix}_zacht": soft,
-                    f"{prefix}_onbekend": n(column) - hard - soft})
+        out.update(
+            {
+                prefix: n(column),
+                f"{prefix}_hard": hard,
+                f"{prefix}_zacht": soft,
+                f"{prefix}_onbekend": n(column) - hard - soft,
+            }
+        )
     return out
 
 
@@ -89,13 +101,18 @@ async def test_municipality_page_lists_the_largest_plans_and_points_to_the_table
     app = request.getfixturevalue(which)
     db = request.getfixturevalue(which.replace("_app", "_db"))
     code = "GM0363"
-    plans = query(db, "select plan_id, woningen from plannen where gemeentecode = ? and lopend = 1 "
-                      "order by woningen desc, plan_id", (code,))
+    plans = query(
+        db,
+        "select plan_id, woningen from plannen where gemeentecode = ? and lopend = 1 order by woningen desc, plan_id",
+        (code,),
+    )
     assert len(plans) > 100  # the sample's Amsterdam: more plans than the page lists
     html = (await app.client.get(f"/gemeente/{code}")).text
     listed = re.findall(r'<a href="/plan/([^"]+)">', html.split('id="plannen-kop"')[1])
     assert listed == [p["plan_id"] for p in plans[:100]]
-    assert f"100 van de {len(plans)} lopende plannen" in html and f"Alle {len(plans)} lopende plannen in de tabel" in html
+    assert (
+        f"100 van de {len(plans)} lopende plannen" in html and f"Alle {len(plans)} lopende plannen in de tabel" in html
+    )
     assert f"/woningbouwplannen/plannen?gemeentecode={code}&amp;lopend=1" in html
 
 
@@ -105,16 +122,26 @@ async def test_municipalities_page_reads_the_totals(sample_app, areas):
     amsterdam = stored["gemeente", "GM0363"]
     cell = r'</td><td class="getal"[^>]*>([\d.]+)'
     row = re.search(r'href="/gemeente/GM0363">Amsterdam</a>' + cell * 3, html)
-    assert row and tuple(number(g) for g in row.groups()) == (amsterdam["plannen"], amsterdam["netto"], amsterdam["woningen"])
+    assert row and tuple(number(g) for g in row.groups()) == (
+        amsterdam["plannen"],
+        amsterdam["netto"],
+        amsterdam["woningen"],
+    )
 
 
 async def test_municipality_page_shows_the_releases_own_total_beside_ours(sample_app, sample_db):
     """Where the release's total for a municipality differs from the sum of its projects, the page
     shows both figures (and the data-quality report has them)."""
-    differ = query(sample_db, "select code, netto, netto_lmvw from cijfers_per_gebied where niveau = 'gemeente' "
-                              "and netto_lmvw is not null and netto_lmvw != netto")
-    same = query(sample_db, "select code, netto from cijfers_per_gebied where niveau = 'gemeente' and netto_lmvw = netto "
-                            "and plannen > 0 limit 1")[0]
+    differ = query(
+        sample_db,
+        "select code, netto, netto_lmvw from cijfers_per_gebied where niveau = 'gemeente' "
+        "and netto_lmvw is not null and netto_lmvw != netto",
+    )
+    same = query(
+        sample_db,
+        "select code, netto from cijfers_per_gebied where niveau = 'gemeente' and netto_lmvw = netto "
+        "and plannen > 0 limit 1",
+    )[0]
     assert differ
     for row in differ:
         html = (await sample_app.client.get(f"/gemeente/{row['code']}")).text

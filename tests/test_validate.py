@@ -1,4 +1,5 @@
 """Unit tests of the pure parsing and validation rules."""
+
 import datetime as dt
 
 import pytest
@@ -30,9 +31,17 @@ BY_NAME = GemeenteNamen.build(GEMEENTEN, aliases={})
 
 
 def good(**kw):
-    row = {"plan_id": "P1", "naam": "De Kade", "gemeentecode": "GM0363", "woningen": "100",
-           "sociale_huur": "30", "middenhuur": "20", "betaalbare_koop": "10", "planstatus_bron": "Vastgesteld",
-           "start_bouw": "2027"}
+    row = {
+        "plan_id": "P1",
+        "naam": "De Kade",
+        "gemeentecode": "GM0363",
+        "woningen": "100",
+        "sociale_huur": "30",
+        "middenhuur": "20",
+        "betaalbare_koop": "10",
+        "planstatus_bron": "Vastgesteld",
+        "start_bouw": "2027",
+    }
     row.update(kw)
     return row
 
@@ -41,10 +50,21 @@ def codes(problems, severity=None):
     return [p.code for p in problems if severity is None or p.severity == severity]
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("12", 12.0), (" 12 ", 12.0), ("12,5", 12.5), ("12.5", 12.5), ("1.234", 1234.0), ("1.234,5", 1234.5),
-    ("1,234.5", 1234.5), (7, 7.0), (7.0, 7.0), ("1e3", 1000.0),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("12", 12.0),
+        (" 12 ", 12.0),
+        ("12,5", 12.5),
+        ("12.5", 12.5),
+        ("1.234", 1234.0),
+        ("1.234,5", 1234.5),
+        ("1,234.5", 1234.5),
+        (7, 7.0),
+        (7.0, 7.0),
+        ("1e3", 1000.0),
+    ],
+)
 def test_parse_number_dutch_and_english(text, expected):
     assert parse_number(text) == expected
 
@@ -65,10 +85,18 @@ def test_parse_count_accepts_decimal_zero():
     assert parse_count("12,0") == 12 and parse_count(12.0) == 12
 
 
-@pytest.mark.parametrize("value,year", [
-    ("2027", 2027), (2027, 2027), (2027.0, 2027), ("2027-03-01", 2027), ("01-03-2027", 2027),
-    (dt.datetime(2031, 1, 5), 2031), (dt.date(2040, 1, 1), 2040),
-])
+@pytest.mark.parametrize(
+    "value,year",
+    [
+        ("2027", 2027),
+        (2027, 2027),
+        (2027.0, 2027),
+        ("2027-03-01", 2027),
+        ("01-03-2027", 2027),
+        (dt.datetime(2031, 1, 5), 2031),
+        (dt.date(2040, 1, 1), 2040),
+    ],
+)
 def test_parse_year_reduces_dates(value, year):
     assert parse_year(value) == year
 
@@ -109,17 +137,20 @@ def test_valid_row_gets_reference_names_and_hardness():
     assert out["woningen"] == 100 and out["start_bouw"] == 2027
 
 
-@pytest.mark.parametrize("override,code", [
-    ({"plan_id": ""}, "verplicht"),
-    ({"naam": " "}, "verplicht"),
-    ({"woningen": ""}, "verplicht"),
-    ({"woningen": "-5"}, "ongeldig_aantal"),
-    ({"woningen": "veel"}, "ongeldig_aantal"),
-    ({"gemeentecode": "GM9999"}, "onbekende_gemeente"),
-    ({"gemeentecode": "Amsterdam"}, "ongeldige_gemeentecode"),
-    ({"start_bouw": "1999"}, "ongeldig_jaar"),
-    ({"oplevering_eind": "2070"}, "ongeldig_jaar"),
-])
+@pytest.mark.parametrize(
+    "override,code",
+    [
+        ({"plan_id": ""}, "verplicht"),
+        ({"naam": " "}, "verplicht"),
+        ({"woningen": ""}, "verplicht"),
+        ({"woningen": "-5"}, "ongeldig_aantal"),
+        ({"woningen": "veel"}, "ongeldig_aantal"),
+        ({"gemeentecode": "GM9999"}, "onbekende_gemeente"),
+        ({"gemeentecode": "Amsterdam"}, "ongeldige_gemeentecode"),
+        ({"start_bouw": "1999"}, "ongeldig_jaar"),
+        ({"oplevering_eind": "2070"}, "ongeldig_jaar"),
+    ],
+)
 def test_each_rule_rejects_with_the_offending_value(override, code):
     _, problems = validate_plan(good(**override), MAPPING, GEMEENTEN, BY_NAME)
     assert code in codes(problems, FOUT)
@@ -129,12 +160,15 @@ def test_each_rule_rejects_with_the_offending_value(override, code):
     assert offending.value == expected
 
 
-@pytest.mark.parametrize("override,code", [
-    # the price classes are a breakdown of bruto: an excess is doubtful, the plan is not lost
-    ({"woningen": "50"}, "segmenten_te_groot"),
-    # a status label we do not know: published as onbekend, the label reported
-    ({"planstatus_bron": "Bijna klaar"}, "onbekende_status"),
-])
+@pytest.mark.parametrize(
+    "override,code",
+    [
+        # the price classes are a breakdown of bruto: an excess is doubtful, the plan is not lost
+        ({"woningen": "50"}, "segmenten_te_groot"),
+        # a status label we do not know: published as onbekend, the label reported
+        ({"planstatus_bron": "Bijna klaar"}, "onbekende_status"),
+    ],
+)
 def test_doubtful_values_warn_and_keep_the_plan(override, code):
     out, problems = validate_plan(good(**override), MAPPING, GEMEENTEN, BY_NAME)
     assert code in codes(problems, WAARSCHUWING) and not codes(problems, FOUT)
@@ -143,8 +177,9 @@ def test_doubtful_values_warn_and_keep_the_plan(override, code):
 
 
 def test_netto_is_bruto_minus_sloop_and_may_be_negative():
-    out, problems = validate_plan(good(woningen="40", sloop="90", sociale_huur="", middenhuur="", betaalbare_koop=""),
-                                  MAPPING, GEMEENTEN, BY_NAME)
+    out, problems = validate_plan(
+        good(woningen="40", sloop="90", sociale_huur="", middenhuur="", betaalbare_koop=""), MAPPING, GEMEENTEN, BY_NAME
+    )
     assert not codes(problems, FOUT)
     assert derive(out)["netto"] == -50
     out, _ = validate_plan(good(woningen="100", sloop=""), MAPPING, GEMEENTEN, BY_NAME)
@@ -157,16 +192,24 @@ def test_netto_is_bruto_minus_sloop_and_may_be_negative():
 
 
 def test_absent_price_class_stays_empty_and_zero_stays_zero():
-    out, _ = validate_plan(good(sociale_huur=None, middenhuur=0, huur_onbekend=None, koop_onbekend="7"),
-                           MAPPING, GEMEENTEN, BY_NAME)
+    out, _ = validate_plan(
+        good(sociale_huur=None, middenhuur=0, huur_onbekend=None, koop_onbekend="7"), MAPPING, GEMEENTEN, BY_NAME
+    )
     assert out["sociale_huur"] is None and out["middenhuur"] == 0
     assert out["huur_onbekend"] is None and out["koop_onbekend"] == 7
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("2025-10-01", "2025-10-01"), ("Najaar 2025", "2025-10-01"), ("voorjaar 2026", "2026-04-01"),
-    ("1 oktober 2025", "2025-10-01"), ("01-10-2025", "2025-10-01"), ("2025-10-01T00:00:00", "2025-10-01"),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("2025-10-01", "2025-10-01"),
+        ("Najaar 2025", "2025-10-01"),
+        ("voorjaar 2026", "2026-04-01"),
+        ("1 oktober 2025", "2025-10-01"),
+        ("01-10-2025", "2025-10-01"),
+        ("2025-10-01T00:00:00", "2025-10-01"),
+    ],
+)
 def test_peilmoment_forms(value, expected):
     seasons = load_mapping("woningbouwkaart").raw["peilmoment"]
     assert parse_peilmoment(value, seasons).isoformat() == expected
@@ -195,11 +238,21 @@ def names():
     return GemeenteNamen.build(gemeenten)
 
 
-@pytest.mark.parametrize("name,code", [
-    ("Den Haag", "GM0518"), ("'s-Gravenhage", "GM0518"), ("Hengelo", "GM0164"), ("Bergen (NH)", "GM0373"),
-    ("Bergen (L.)", "GM0893"), ("SUDWEST-FRYSLAN", "GM1900"), ("Den Bosch", "GM0796"), ("nuenen", "GM0820"),
-    ("Gemeente Utrecht", "GM0344"), ("Súdwest Fryslân", "GM1900"),
-])
+@pytest.mark.parametrize(
+    "name,code",
+    [
+        ("Den Haag", "GM0518"),
+        ("'s-Gravenhage", "GM0518"),
+        ("Hengelo", "GM0164"),
+        ("Bergen (NH)", "GM0373"),
+        ("Bergen (L.)", "GM0893"),
+        ("SUDWEST-FRYSLAN", "GM1900"),
+        ("Den Bosch", "GM0796"),
+        ("nuenen", "GM0820"),
+        ("Gemeente Utrecht", "GM0344"),
+        ("Súdwest Fryslân", "GM1900"),
+    ],
+)
 def test_municipality_names_resolve_to_cbs_codes(names, name, code):
     found, why = names.resolve(name)
     assert why is None and found.code == code

@@ -1,4 +1,5 @@
 """What people see is right (issue 14): pages read as a person reads them, through the real app."""
+
 from __future__ import annotations
 
 import csv
@@ -10,10 +11,27 @@ import yaml
 
 from helpers import ROOT, query
 
-QUERIES = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["woningbouwplannen"]["queries"]
-PUBLIC = ["/", "/kaart", "/in-de-buurt", "/gemeenten", "/gemeente/GM0363", "/plan/24862", "/doorbraaklocaties",
-          "/voortgang", "/over", "/voor-journalisten", "/voor-ontwikkelaars", "/downloads", "/zoeken?q=Utrecht",
-          "/wijzigingen", "/woningbouwplannen/plannen", "/woningbouwplannen/grootste_plannen"]
+QUERIES = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["woningbouwplannen"][
+    "queries"
+]
+PUBLIC = [
+    "/",
+    "/kaart",
+    "/in-de-buurt",
+    "/gemeenten",
+    "/gemeente/GM0363",
+    "/plan/24862",
+    "/doorbraaklocaties",
+    "/voortgang",
+    "/over",
+    "/voor-journalisten",
+    "/voor-ontwikkelaars",
+    "/downloads",
+    "/zoeken?q=Utrecht",
+    "/wijzigingen",
+    "/woningbouwplannen/plannen",
+    "/woningbouwplannen/grootste_plannen",
+]
 
 
 def visible(html: str) -> str:
@@ -28,14 +46,20 @@ async def test_the_journalists_page_lists_every_canned_query_with_its_question_a
     for name, q in QUERIES.items():
         title = q["title"].split(" / ")[0 if lang == "nl" else 1].strip()
         assert title in html, (lang, name)
-        for link in (f'href="/woningbouwplannen/{name}"', f'/woningbouwplannen/{name}.csv', f'/woningbouwplannen/{name}.json'):
+        for link in (
+            f'href="/woningbouwplannen/{name}"',
+            f"/woningbouwplannen/{name}.csv",
+            f"/woningbouwplannen/{name}.json",
+        ):
             assert link in html, (name, link)
 
 
 async def test_the_sql_time_limit_stated_is_the_one_visitors_get(sample_app):
     limit = yaml.safe_load((ROOT / "metadata.yml").read_text())["plugins"]["sql-guard"]["time_limit_ms"]
     for path in ("/voor-ontwikkelaars", "/voor-journalisten"):
-        assert f"mag {limit:,} milliseconden duren".replace(",", ".") in visible((await sample_app.client.get(path)).text)
+        assert f"mag {limit:,} milliseconden duren".replace(",", ".") in visible(
+            (await sample_app.client.get(path)).text
+        )
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -53,8 +77,9 @@ async def test_the_language_switch_keeps_path_and_query(sample_app):
     assert 'class="lang-switch" href="/nl/gemeente/GM0363?peildatum=2025-04-01"' in html
 
 
-@pytest.mark.parametrize("lang,title,message", [("nl", "Niet gevonden", "Tabel niet gevonden"),
-                                                ("en", "Not found", "Table not found")])
+@pytest.mark.parametrize(
+    "lang,title,message", [("nl", "Niet gevonden", "Tabel niet gevonden"), ("en", "Not found", "Table not found")]
+)
 async def test_error_pages_use_the_portal_layout_in_the_page_language(sample_app, lang, title, message):
     response = await sample_app.client.get(f"/{lang}/woningbouwplannen/bestaat_niet")
     assert response.status_code == 404
@@ -69,7 +94,10 @@ async def test_error_pages_use_the_portal_layout_in_the_page_language(sample_app
 async def test_a_failed_sql_comes_back_in_an_editor(sample_app):
     response = await sample_app.client.get("/woningbouwplannen?sql=selec+naam+from+plannen")
     assert response.status_code == 400
-    assert '<textarea id="sql-herstel" name="sql"' in response.text and "selec naam from plannen</textarea>" in response.text
+    assert (
+        '<textarea id="sql-herstel" name="sql"' in response.text
+        and "selec naam from plannen</textarea>" in response.text
+    )
 
 
 async def test_no_published_table_has_a_helper_column(sample_db, sample_app):
@@ -85,10 +113,18 @@ async def test_english_pages_show_english_data_values(sample_app):
     assert "in preparation" in options.lower() and ">in voorbereiding<" not in options
 
 
-@pytest.mark.parametrize("q,expected", [("24862", "/plan/24862"), ("GM0344", "/gemeente/GM0344"),
-                                        ("0344", "/gemeente/GM0344"), ("Den Bosch", "/gemeente/GM0796"),
-                                        ("sudwest", "/gemeente/GM1900"), ("HENGELO", "/gemeente/GM0164"),
-                                        ("hoeksche", "/gemeente/GM1963")])
+@pytest.mark.parametrize(
+    "q,expected",
+    [
+        ("24862", "/plan/24862"),
+        ("GM0344", "/gemeente/GM0344"),
+        ("0344", "/gemeente/GM0344"),
+        ("Den Bosch", "/gemeente/GM0796"),
+        ("sudwest", "/gemeente/GM1900"),
+        ("HENGELO", "/gemeente/GM0164"),
+        ("hoeksche", "/gemeente/GM1963"),
+    ],
+)
 async def test_search_finds_ids_codes_aliases_prefixes_and_accentless_names(sample_app, q, expected):
     html = (await sample_app.client.get(f"/zoeken?q={q}")).text
     assert f'href="{expected}"' in html, q
@@ -101,14 +137,22 @@ async def test_search_offers_close_spellings_and_names_the_place_search(sample_a
 
 
 async def test_plan_and_municipality_pages_pinned_to_a_peildatum(export_app, export_db):
-    pid, oud, nieuw = [(r["plan_id"], r["oude_waarde"], r["nieuwe_waarde"]) for r in query(
-        export_db, "select plan_id, oude_waarde, nieuwe_waarde from plan_wijzigingen where soort = 'meer_woningen' limit 1")][0]
+    pid, oud, nieuw = [
+        (r["plan_id"], r["oude_waarde"], r["nieuwe_waarde"])
+        for r in query(
+            export_db,
+            "select plan_id, oude_waarde, nieuwe_waarde from plan_wijzigingen where soort = 'meer_woningen' limit 1",
+        )
+    ][0]
     page = (await export_app.client.get(f"/plan/{pid}?peildatum=2025-04-01")).text
     assert "Deze pagina toont het plan zoals het op peildatum 2025-04-01 in de bron stond." in page
     assert f"bruto {int(oud):,}".replace(",", ".") in page
     assert f"bruto {int(nieuw):,}".replace(",", ".") in visible((await export_app.client.get(f"/plan/{pid}")).text)
-    old = query(export_db, "select count(*) n from plan_historie where gemeentecode = 'GM0363' and peildatum = '2025-04-01' "
-                           "and lopend = 1")[0]["n"]
+    old = query(
+        export_db,
+        "select count(*) n from plan_historie where gemeentecode = 'GM0363' and peildatum = '2025-04-01' "
+        "and lopend = 1",
+    )[0]["n"]
     page = visible((await export_app.client.get("/gemeente/GM0363?peildatum=2025-04-01")).text)
     assert "Deze pagina toont de stand op peildatum 2025-04-01." in page and f"{old} lopende plannen" in page
 
@@ -121,8 +165,10 @@ async def test_a_withdrawn_plan_has_a_page_that_says_so(export_app, export_db):
 
 async def test_csv_comes_as_a_named_file_with_a_dutch_excel_variant(sample_app):
     response = await sample_app.client.get("/woningbouwplannen/grootste_plannen.csv?aantal=3")
-    assert response.headers["content-disposition"] == \
-        'attachment; filename="woningbouwplannen-grootste_plannen-2025-10-01.csv"'
+    assert (
+        response.headers["content-disposition"]
+        == 'attachment; filename="woningbouwplannen-grootste_plannen-2025-10-01.csv"'
+    )
     excel = await sample_app.client.get("/woningbouwplannen/plannen.csvnl?_size=5&provincie=Utrecht")
     assert excel.headers["content-disposition"].endswith('-plannen-2025-10-01-excel.csv"')
     assert excel.content.startswith(b"\xef\xbb\xbf")

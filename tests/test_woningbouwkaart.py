@@ -1,5 +1,6 @@
 """The public LMVW release (kind: woningbouwkaart) end to end: fixtures in the release's exact shape with
 its quirks, built by the real ingest from a manifest alone, read back with sqlite3 and through the app."""
+
 from __future__ import annotations
 
 import gzip
@@ -22,42 +23,95 @@ BOWTIE = [[5.10, 52.08], [5.11, 52.09], [5.11, 52.08], [5.10, 52.09], [5.10, 52.
 
 def release_old(folder):
     projects = [
-        project(1001, "Kade Noord", "Utrecht", "Utrecht", 120, 120.0, peilmoment="Voorjaar 2025",
-                Sociale_huur=40, Middenhuur=0),
-        project(1002, "Havenfront", "Den Haag", "Zuid-Holland", -30.0, 50.0, status="In voorbereiding",
-                peilmoment="Voorjaar 2025", point=(4.30, 52.07), Dure_koop=5),
-        project(1003, "Dorpshart", "Hengelo", "Overijssel", 12, 12, status="Principeverzoek",
-                peilmoment="Voorjaar 2025", point=(6.79, 52.26)),
+        project(
+            1001,
+            "Kade Noord",
+            "Utrecht",
+            "Utrecht",
+            120,
+            120.0,
+            peilmoment="Voorjaar 2025",
+            Sociale_huur=40,
+            Middenhuur=0,
+        ),
+        project(
+            1002,
+            "Havenfront",
+            "Den Haag",
+            "Zuid-Holland",
+            -30.0,
+            50.0,
+            status="In voorbereiding",
+            peilmoment="Voorjaar 2025",
+            point=(4.30, 52.07),
+            Dure_koop=5,
+        ),
+        project(
+            1003,
+            "Dorpshart",
+            "Hengelo",
+            "Overijssel",
+            12,
+            12,
+            status="Principeverzoek",
+            peilmoment="Voorjaar 2025",
+            point=(6.79, 52.26),
+        ),
         project(1004, "Weg", "Utrecht", "Utrecht", 40, 40, status="Idee", peilmoment="Voorjaar 2025"),
         project(1005, "Tweemaal Bergen", "Bergen", "Noord-Holland", 10, 10, peilmoment="Voorjaar 2025", point=None),
         project(1006, "Parijs", "utrecht", "Utrecht", 7, 7, peilmoment="Voorjaar 2025", point=(2.35, 48.86)),
         project(1007, "Zonder punt", "Utrecht", "Utrecht", 3, 3, peilmoment="Voorjaar 2025", point=None),
         project(1001, "Dubbel", "Utrecht", "Utrecht", 1, 1, peilmoment="Voorjaar 2025"),
     ]
-    areas = [(1001, "Polygon", [square(5.12, 52.09)]),
-             (1002, "MultiPolygon", [square(4.30, 52.07), square(4.31, 52.075)]),
-             (1003, "Polygon", [BOWTIE]), (9999, "Polygon", [square(5.0, 52.0)]), (1007, None, None)]
-    gemeenten = [gemeente("GM0344", "Utrecht", "Utrecht", "Regio Utrecht", 170, 120, 50, "Voorjaar 2025"),
-                 gemeente("GM0518", "Den Haag", "Zuid-Holland", "Haaglanden", 999, 0, 999, "Voorjaar 2025"),
-                 gemeente("GM0164", "Hengelo", "Overijssel", "Twente", 12.0, 0, 12, "Voorjaar 2025")]
-    woondeals = [{"woondeal_regio": "Regio Utrecht", "peilmoment": "Voorjaar 2025", "Netto": 170.0,
-                  "Hard totaal": 120, "Zacht totaal": 50}]
+    areas = [
+        (1001, "Polygon", [square(5.12, 52.09)]),
+        (1002, "MultiPolygon", [square(4.30, 52.07), square(4.31, 52.075)]),
+        (1003, "Polygon", [BOWTIE]),
+        (9999, "Polygon", [square(5.0, 52.0)]),
+        (1007, None, None),
+    ]
+    gemeenten = [
+        gemeente("GM0344", "Utrecht", "Utrecht", "Regio Utrecht", 170, 120, 50, "Voorjaar 2025"),
+        gemeente("GM0518", "Den Haag", "Zuid-Holland", "Haaglanden", 999, 0, 999, "Voorjaar 2025"),
+        gemeente("GM0164", "Hengelo", "Overijssel", "Twente", 12.0, 0, 12, "Voorjaar 2025"),
+    ]
+    woondeals = [
+        {
+            "woondeal_regio": "Regio Utrecht",
+            "peilmoment": "Voorjaar 2025",
+            "Netto": 170.0,
+            "Hard totaal": 120,
+            "Zacht totaal": 50,
+        }
+    ]
     return write_release(folder, projects, areas, gemeenten, woondeals)
 
 
 def release_new(folder):
     projects = [
-        project(1001, "Kade Noord", "Utrecht", "Utrecht", 150, 150, status="Onherroepelijk", Sociale_huur=40,
-                Middenhuur=0),
-        project(1002, "Havenfront", "Den Haag", "Zuid-Holland", -30, 50, status="In voorbereiding",
-                point=(4.30, 52.07), Dure_koop=5),
+        project(
+            1001, "Kade Noord", "Utrecht", "Utrecht", 150, 150, status="Onherroepelijk", Sociale_huur=40, Middenhuur=0
+        ),
+        project(
+            1002,
+            "Havenfront",
+            "Den Haag",
+            "Zuid-Holland",
+            -30,
+            50,
+            status="In voorbereiding",
+            point=(4.30, 52.07),
+            Dure_koop=5,
+        ),
         project(1003, "Dorpshart", "Hengelo", "Overijssel", 12, 12, status="Principeverzoek", point=(6.79, 52.26)),
         project(1008, "Ook onbekend", "Utrecht", "Utrecht", 4, 4, status="principeverzoek"),
         project(1009, "Nieuw plan", "Utrecht", "Utrecht", 60, 60, status="Visie", Huur_onbekend=20, Koop_onbekend=0),
     ]
     areas = [(1001, "Polygon", [square(5.12, 52.09)])]
-    gemeenten = [gemeente("GM0344", "Utrecht", "Utrecht", "Regio Utrecht", 214, 150, 64),
-                 gemeente("GM0518", "Den Haag", "Zuid-Holland", "Haaglanden", -30, 0, -30)]
+    gemeenten = [
+        gemeente("GM0344", "Utrecht", "Utrecht", "Regio Utrecht", 214, 150, 64),
+        gemeente("GM0518", "Den Haag", "Zuid-Holland", "Haaglanden", -30, 0, -30),
+    ]
     return write_release(folder, projects, areas, gemeenten)
 
 
@@ -87,7 +141,12 @@ def problems(db, code):
 
 def test_values_as_published_absent_stays_empty_zero_stays_zero(db):
     p = plan(db, "1001")
-    assert (p["naam"], p["gemeentecode"], p["gemeente"], p["provincie"]) == ("Kade Noord", "GM0344", "Utrecht", "Utrecht")
+    assert (p["naam"], p["gemeentecode"], p["gemeente"], p["provincie"]) == (
+        "Kade Noord",
+        "GM0344",
+        "Utrecht",
+        "Utrecht",
+    )
     assert (p["woningen"], p["netto"], p["sloop"]) == (150, 150, 0)
     assert (p["sociale_huur"], p["middenhuur"]) == (40, 0)  # explicit zero stays zero
     assert all(p[c] is None for c in ("dure_huur", "betaalbare_koop", "dure_koop", "huur_onbekend", "koop_onbekend"))
@@ -122,7 +181,10 @@ def test_unknown_status_published_as_onbekend_and_reported_once_per_label_with_c
     rows = problems(db, "onbekende_status")
     per_file = {(r["bestand"], r["waarde"]): r["melding"] for r in rows}
     # once per label (whatever its case) per file, with the count
-    assert set(per_file) == {(f"{OLD}/project2.json.gz", "Principeverzoek"), (f"{NEW}/project2.json.gz", "Principeverzoek")}
+    assert set(per_file) == {
+        (f"{OLD}/project2.json.gz", "Principeverzoek"),
+        (f"{NEW}/project2.json.gz", "Principeverzoek"),
+    }
     assert "(2 plannen; eerste op rij 3)" in per_file[(f"{NEW}/project2.json.gz", "Principeverzoek")]
 
 
@@ -137,14 +199,17 @@ def test_duplicate_project_id_first_loaded_second_reported(db):
     dup = problems(db, "dubbel_plan_id")
     assert [(r["bestand"], r["rij"], r["plan_id"]) for r in dup] == [(f"{OLD}/project2.json.gz", 8, "1001")]
     assert query(db, "select naam from plan_historie where plan_id = '1001' and peildatum = ?", (OLD,)) == [
-        {"naam": "Kade Noord"}]
+        {"naam": "Kade Noord"}
+    ]
 
 
 def test_areas_joined_repaired_multipolygon_null_and_orphan_reported(db):
     areas = {r["plan_id"]: r for r in query(db, "select * from plangebieden")}
     assert set(areas) == {"1001", "1002", "1003"}  # every current plan that has an area in some release
-    assert (areas["1001"]["bron"], areas["1002"]["bron"]) == (f"{NEW}/project_shape_topo.json.gz",
-                                                              f"{OLD}/project_shape_topo.json.gz")
+    assert (areas["1001"]["bron"], areas["1002"]["bron"]) == (
+        f"{NEW}/project_shape_topo.json.gz",
+        f"{OLD}/project_shape_topo.json.gz",
+    )
     # the newer release has no area for 1002: the files are out of step, the older one is used and said so
     older = problems(db, "vlak_uit_oudere_release")
     assert {r["plan_id"] for r in older} == {"1002", "1003"} and OLD in older[0]["melding"]
@@ -165,8 +230,9 @@ def test_every_row_of_every_file_loaded_or_reported(db):
     files = {b["bestand"]: b for b in query(db, "select * from bronnen where soort like 'woningbouwkaart%'")}
     assert files[f"{OLD}/project2.json.gz"]["rijen_gelezen"] == 8
     assert files[f"{OLD}/project_shape_topo.json.gz"]["rijen_gelezen"] == 5
-    assert set(files) == {f"{p}/{f}" for p in (OLD, NEW) for f in ("project2.json.gz", "project_shape_topo.json.gz",
-                                                                    "gemeente.json.gz")} | {f"{OLD}/woondeal.json.gz"}
+    assert set(files) == {
+        f"{p}/{f}" for p in (OLD, NEW) for f in ("project2.json.gz", "project_shape_topo.json.gz", "gemeente.json.gz")
+    } | {f"{OLD}/woondeal.json.gz"}
 
 
 def test_bronnen_sha256_is_the_file_as_served(db, releases):
@@ -177,8 +243,13 @@ def test_bronnen_sha256_is_the_file_as_served(db, releases):
 
 def test_history_between_releases_keyed_on_project_id(db):
     kinds = {(r["plan_id"], r["soort"]) for r in query(db, "select plan_id, soort from plan_wijzigingen")}
-    assert {("1004", "ingetrokken"), ("1009", "nieuw"), ("1001", "status_vooruit"), ("1001", "meer_woningen"),
-            ("1008", "nieuw")} <= kinds
+    assert {
+        ("1004", "ingetrokken"),
+        ("1009", "nieuw"),
+        ("1001", "status_vooruit"),
+        ("1001", "meer_woningen"),
+        ("1008", "nieuw"),
+    } <= kinds
     assert plan(db, "1004") is None
     assert {r["peildatum"] for r in query(db, "select peildatum from plan_historie")} == {OLD, NEW}
 
@@ -215,22 +286,44 @@ async def test_a_project_on_its_plan_page_municipality_page_and_map(db):
 def test_manifest_peildatum_overrides_the_peilmoment(tmp_path):
     release_old(tmp_path / "r")
     db = tmp_path / "w.db"
-    build(write_manifest(tmp_path, [{"kind": "woningbouwkaart", "path": "r", "peildatum": "2025-06-30"}]), db, quiet=True)
+    build(
+        write_manifest(tmp_path, [{"kind": "woningbouwkaart", "path": "r", "peildatum": "2025-06-30"}]), db, quiet=True
+    )
     assert {r["peildatum"] for r in query(db, "select peildatum from plannen")} == {"2025-06-30"}
 
 
 def run_build(directory):
-    return subprocess.run([sys.executable, "-m", "ingest", "build", "--quiet", "--sources", str(directory / "sources.yml"),
-                           "--db", str(directory / "woningbouwplannen.db")], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "build",
+            "--quiet",
+            "--sources",
+            str(directory / "sources.yml"),
+            "--db",
+            str(directory / "woningbouwplannen.db"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
 
 
 BROKEN = {
     "not_gzip": ("project2.json.gz", b"dit is geen gzip", "geen gzip-bestand"),
     "html": ("project2.json.gz", b"<!DOCTYPE html><html><body>Niet gevonden</body></html>", "HTML-pagina"),
-    "truncated": ("project2.json.gz", gz({"type": "FeatureCollection", "features": [project(1, "A", "Utrecht", "Utrecht", 1, 1)] * 50})[:-30],
-                  "afgebroken"),
-    "invalid_json": ("project2.json.gz", gzip.compress(b'{"type": "FeatureCollection", "features": [', mtime=0),
-                     "geen geldige JSON"),
+    "truncated": (
+        "project2.json.gz",
+        gz({"type": "FeatureCollection", "features": [project(1, "A", "Utrecht", "Utrecht", 1, 1)] * 50})[:-30],
+        "afgebroken",
+    ),
+    "invalid_json": (
+        "project2.json.gz",
+        gzip.compress(b'{"type": "FeatureCollection", "features": [', mtime=0),
+        "geen geldige JSON",
+    ),
     "wrong_shape": ("project2.json.gz", gz([{"project_id": 1}]), "FeatureCollection"),
     "topo_wrong_shape": ("project_shape_topo.json.gz", gz({"type": "FeatureCollection", "features": []}), "TopoJSON"),
     "gemeente_wrong_shape": ("gemeente.json.gz", gz({"a": 1}), "verwacht een lijst"),
@@ -265,8 +358,10 @@ def test_a_folder_without_project2_or_a_file_for_a_folder_is_one_line(tmp_path):
 
 
 def test_unknown_properties_named_once_never_published(tmp_path):
-    projects = [project(1, "A", "Utrecht", "Utrecht", 5, 5, Contactpersoon="Piet Geheim"),
-                project(2, "B", "Utrecht", "Utrecht", 5, 5)]
+    projects = [
+        project(1, "A", "Utrecht", "Utrecht", 5, 5, Contactpersoon="Piet Geheim"),
+        project(2, "B", "Utrecht", "Utrecht", 5, 5),
+    ]
     write_release(tmp_path / "rel", projects)
     db = tmp_path / "w.db"
     build(write_manifest(tmp_path, [{"kind": "woningbouwkaart", "path": "rel"}]), db, quiet=True)
@@ -290,6 +385,8 @@ def test_a_release_fetched_twice_for_one_peildatum_loads_the_last(tmp_path):
     db = tmp_path / "w.db"
     build(write_manifest(tmp_path, [{"kind": "woningbouwkaart", "path": "releases/*"}]), db, quiet=True)
     assert query(db, "select netto from plannen") == [{"netto": 11}]
-    skipped = query(db, "select toelichting, rijen_gelezen from bronnen where bestand = ?", (f"{NEW}/project2.json.gz",))
+    skipped = query(
+        db, "select toelichting, rijen_gelezen from bronnen where bestand = ?", (f"{NEW}/project2.json.gz",)
+    )
     assert skipped[0]["rijen_gelezen"] == 0 and f"vervangen door {NEW}-2/" in skipped[0]["toelichting"]
     assert GEMEENTEN.exists()

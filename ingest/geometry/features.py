@@ -4,6 +4,7 @@ Shared by the plangebieden and doorbraaklocaties kinds: each feature is either
 yielded (valid polygon, in the Netherlands, with a key) or reported and counted
 as rejected. Nothing is dropped silently.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,8 @@ class Feature:
     row: int
     key: str
     attributes: dict
-    geom: BaseGeometry      # valid polygon(s) in the source CRS
-    geom_rd: BaseGeometry   # the same in RD New
+    geom: BaseGeometry  # valid polygon(s) in the source CRS
+    geom_rd: BaseGeometry  # the same in RD New
     crs: CRS
     repaired: bool
 
@@ -61,15 +62,19 @@ def vertex_counts(source: Source, layers) -> dict[str, np.ndarray]:
     limits.check_row_count(source.path, sum(len(c) for c in counts.values()), limit)
     total = int(sum(int(c.sum()) for c in counts.values()))
     if total > limit.max_vertices_file:
-        raise FatalInput(source.path, f"bestand heeft {limits.dutch(total)} hoekpunten (limiet "
-                                      f"{limit.describe('max_vertices_file')}, aan te passen onder limits: "
-                                      "in het manifest); niet geladen")
+        raise FatalInput(
+            source.path,
+            f"bestand heeft {limits.dutch(total)} hoekpunten (limiet "
+            f"{limit.describe('max_vertices_file')}, aan te passen onder limits: "
+            "in het manifest); niet geladen",
+        )
     return counts
 
 
 @dataclass
 class Rejection:
     """Why one feature's geometry cannot be used (reported by the caller, per row)."""
+
     severity: str
     code: str
     message: str
@@ -80,9 +85,12 @@ def prepare(geom, crs: CRS, n_vertices: int, places: shapes.Places, limit: limit
     or a Rejection. Pure apart from the CRS transform; shared by every kind that reads outlines."""
     if n_vertices > limit.max_vertices_feature:
         # checked before make_valid and reprojection, which are slow on such shapes
-        return Rejection(FOUT, "te_veel_hoekpunten",
-                         f"geometrie heeft {limits.dutch(n_vertices)} hoekpunten (limiet "
-                         f"{limit.describe('max_vertices_feature')}); vereenvoudig het vlak; niet geladen")
+        return Rejection(
+            FOUT,
+            "te_veel_hoekpunten",
+            f"geometrie heeft {limits.dutch(n_vertices)} hoekpunten (limiet "
+            f"{limit.describe('max_vertices_feature')}); vereenvoudig het vlak; niet geladen",
+        )
     cleaned, issue = shapes.clean(geom)
     if cleaned is None:
         assert issue is not None  # clean() always says why it gives no geometry
@@ -96,8 +104,9 @@ def prepare(geom, crs: CRS, n_vertices: int, places: shapes.Places, limit: limit
     except shapely.errors.GEOSException:  # coordinates GEOS cannot handle (e.g. 1e308)
         inside = measurable = None
     if inside is None or (inside and not measurable):
-        return Rejection(FOUT, "geometrie_onherstelbaar",
-                         "geometrie kan niet worden omgerekend naar RD New of gemeten; niet geladen")
+        return Rejection(
+            FOUT, "geometrie_onherstelbaar", "geometrie kan niet worden omgerekend naar RD New of gemeten; niet geladen"
+        )
     if not inside:
         hint = " (de coördinaten lijken graden: klopt het CRS?)" if shapes.looks_like_degrees(cleaned, crs) else ""
         return Rejection(FOUT, "buiten_nederland", f"geometrie ligt buiten Nederland{hint}; niet geladen")
@@ -112,8 +121,14 @@ def layer_features(frame, crs: CRS, counts, places: shapes.Places):
         yield record, prepare(geom, crs, int(n_vertices), places, limit)
 
 
-def features(source: Source, report: SourceReport, key_columns: tuple[str, ...], key_field: str,
-             places: shapes.Places, private_ids: Set[str] = frozenset()) -> Iterator[Feature]:
+def features(
+    source: Source,
+    report: SourceReport,
+    key_columns: tuple[str, ...],
+    key_field: str,
+    places: shapes.Places,
+    private_ids: Set[str] = frozenset(),
+) -> Iterator[Feature]:
     layers = read_layers(source.path, source.crs, source.options.get("layer"))
     vertices = vertex_counts(source, layers)
     row = 0
@@ -122,9 +137,12 @@ def features(source: Source, report: SourceReport, key_columns: tuple[str, ...],
         columns = [c for c in frame.columns if c != frame.geometry.name]
         key_col = find_column(columns, key_columns)
         if key_col is None:
-            raise FatalInput(source.path, f"kolom {' of '.join(key_columns[:2])} ontbreekt"
-                                          f"{' in laag ' + layer.name if len(layers) > 1 else ''} "
-                                          f"(gevonden: {', '.join(map(str, columns)) or 'geen'})")
+            raise FatalInput(
+                source.path,
+                f"kolom {' of '.join(key_columns[:2])} ontbreekt"
+                f"{' in laag ' + layer.name if len(layers) > 1 else ''} "
+                f"(gevonden: {', '.join(map(str, columns)) or 'geen'})",
+            )
         crs = CRS.from_user_input(frame.crs)
         where = f" (laag {layer.name})" if len(layers) > 1 else ""
         for record, prepared in layer_features(frame, crs, vertices[layer.name], places):
@@ -134,19 +152,33 @@ def features(source: Source, report: SourceReport, key_columns: tuple[str, ...],
             plan_id = key if key_field == "plan_id" else None  # ingest_problemen.plan_id is for plans only
             if key is None:
                 report.rejected += 1
-                report.add(row, None, key_col, Problem(key_field, None, FOUT, "sleutel_ontbreekt",
-                                                       f"{key_col} is leeg; geometrie niet geladen{where}"))
+                report.add(
+                    row,
+                    None,
+                    key_col,
+                    Problem(
+                        key_field, None, FOUT, "sleutel_ontbreekt", f"{key_col} is leeg; geometrie niet geladen{where}"
+                    ),
+                )
                 continue
             if plan_key(key) in private_ids:
                 report.not_public += 1  # a non-public plan's area: never checked, reported or kept
                 continue
             if isinstance(prepared, Rejection):
                 report.rejected += 1
-                report.add(row, plan_id, "geometrie",
-                           Problem("geometrie", key, prepared.severity, prepared.code, prepared.message + where))
+                report.add(
+                    row,
+                    plan_id,
+                    "geometrie",
+                    Problem("geometrie", key, prepared.severity, prepared.code, prepared.message + where),
+                )
                 continue
             cleaned, geom_rd, issue = prepared
             if issue is not None:
-                report.add(row, plan_id, "geometrie",
-                           Problem("geometrie", key, issue.severity, issue.code, issue.message + where))
+                report.add(
+                    row,
+                    plan_id,
+                    "geometrie",
+                    Problem("geometrie", key, issue.severity, issue.code, issue.message + where),
+                )
             yield Feature(row, key, record, cleaned, geom_rd, crs, issue is not None)

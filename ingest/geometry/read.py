@@ -4,6 +4,7 @@ I/O at the edge: everything that can be wrong with the *file* (missing, corrupt,
 unsafe zip, no CRS) is a FatalInput naming the file; what can be wrong with one
 *feature* is left to the caller, which reports it per row.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -60,8 +61,9 @@ def _verify_sizes(path: Path, infos: list[zipfile.ZipInfo]) -> None:
                     while f.read(1 << 20):
                         pass
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
-        raise FatalInput(path, f"zip-bestand is beschadigd of niet leesbaar ({exc.__class__.__name__}: "
-                               f"{str(exc)[:120]})")
+        raise FatalInput(
+            path, f"zip-bestand is beschadigd of niet leesbaar ({exc.__class__.__name__}: {str(exc)[:120]})"
+        )
 
 
 def _crs_from_manifest(path: Path, value: str) -> CRS:
@@ -77,8 +79,14 @@ def _read(path: Path, gdal_path: str, layer: str | None):
             warnings.simplefilter("ignore")  # GDAL chatter (e.g. missing .prj) is handled below
             # a geometry GEOS cannot build (an unclosed ring, NaN) becomes None: reported per feature
             return pyogrio.read_dataframe(gdal_path, layer=layer, on_invalid="ignore")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
-            pyogrio.errors.GeometryError, pyogrio.errors.CRSError, ValueError) as exc:
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        pyogrio.errors.FieldError,
+        pyogrio.errors.GeometryError,
+        pyogrio.errors.CRSError,
+        ValueError,
+    ) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         raise FatalInput(path, f"geometriebestand kan niet gelezen worden ({first[:200]})")
 
@@ -91,8 +99,10 @@ def read_layers(path: Path, crs: str | None = None, layer: str | None = None) ->
         raise FatalInput(path, "bestand is leeg")
     limits.check_file_size(path)
     if path.suffix.lower() not in SUFFIXES:
-        raise FatalInput(path, "onbekend geometrieformaat; gebruik GeoPackage (.gpkg), GeoJSON (.geojson) "
-                               "of een gezipte Shapefile (.zip)")
+        raise FatalInput(
+            path,
+            "onbekend geometrieformaat; gebruik GeoPackage (.gpkg), GeoJSON (.geojson) of een gezipte Shapefile (.zip)",
+        )
     sources: list[tuple[str, str, str | None]]  # (layer name, GDAL path, layer to read)
     if path.suffix.lower() == ".zip":
         sources = [(PurePosixPath(s).stem, f"/vsizip/{path}/{s}", None) for s in _check_zip(path)]
@@ -110,8 +120,11 @@ def read_layers(path: Path, crs: str | None = None, layer: str | None = None) ->
         frame = _read(path, gdal_path, layer_name)
         if frame.crs is None:
             if given is None:
-                raise FatalInput(path, "geen coördinatenstelsel (CRS) in het bestand (ontbreekt het .prj-bestand?); "
-                                       "geef het in het manifest, bijvoorbeeld crs: EPSG:28992")
+                raise FatalInput(
+                    path,
+                    "geen coördinatenstelsel (CRS) in het bestand (ontbreekt het .prj-bestand?); "
+                    "geef het in het manifest, bijvoorbeeld crs: EPSG:28992",
+                )
             frame = frame.set_crs(given)
         # a CRS in the file wins over the manifest's: it travels with the coordinates
         layers.append(Layer(name, frame))

@@ -3,6 +3,7 @@
 Measurements (area, the point inside) are done in RD New (EPSG:28992), the Dutch
 metric CRS; published geometry is WGS84 (EPSG:4326, lon/lat as RFC 7946 wants).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ from ..validate import FOUT, WAARSCHUWING
 RD = CRS.from_epsg(28992)
 WGS84 = CRS.from_epsg(4326)
 GEMEENTEN_GEOJSON = Path(__file__).resolve().parents[2] / "data" / "reference" / "gemeenten_2025.geojson"
-NL_MARGIN_M = 1000      # the CBS boundaries are generalised: a plan on the coast or border stays "inside"
+NL_MARGIN_M = 1000  # the CBS boundaries are generalised: a plan on the coast or border stays "inside"
 GEMEENTE_MARGIN_M = 500
 
 
@@ -46,8 +47,11 @@ def transformer(src: CRS, dst: CRS) -> Transformer | None:
         if len(_TRANSFORMERS) > 64:  # a long-lived process building many times
             _TRANSFORMERS.clear()
         same = src.equals(dst, ignore_axis_order=True)
-        hit = _TRANSFORMERS[(id(src), id(dst))] = (src, dst, None if same else
-                                                   Transformer.from_crs(src, dst, always_xy=True))
+        hit = _TRANSFORMERS[(id(src), id(dst))] = (
+            src,
+            dst,
+            None if same else Transformer.from_crs(src, dst, always_xy=True),
+        )
     return hit[2]
 
 
@@ -79,8 +83,11 @@ _SAMPLE = 200  # segments probed to estimate them
 def crossings(geom: BaseGeometry) -> int:
     """An estimate of how many times the rings of `geom` cross themselves, from a sample of segments
     (a bow-tie: 1; a hostile star of 2,000 points: a million). Costs O(n log n), never the repair."""
-    lines = [shapely.get_coordinates(r) for p in shapely.get_parts(geom) for r in
-             ([p.exterior, *p.interiors] if isinstance(p, Polygon) else [])]
+    lines = [
+        shapely.get_coordinates(r)
+        for p in shapely.get_parts(geom)
+        for r in ([p.exterior, *p.interiors] if isinstance(p, Polygon) else [])
+    ]
     starts = np.concatenate([c[:-1] for c in lines if len(c) > 1]) if lines else np.empty((0, 2))
     ends = np.concatenate([c[1:] for c in lines if len(c) > 1]) if lines else np.empty((0, 2))
     n = len(starts)
@@ -92,7 +99,7 @@ def crossings(geom: BaseGeometry) -> int:
     hits = []
     for start in range(0, len(probe), 10):
         # each segment touches its two neighbours (and itself) without crossing them
-        hits += [max(0, len(tree.query(segments[i], predicate="intersects")) - 3) for i in probe[start:start + 10]]
+        hits += [max(0, len(tree.query(segments[i], predicate="intersects")) - 3) for i in probe[start : start + 10]]
         estimate = int(round(sum(hits) / len(hits) * n / 2))
         if estimate > 20 * MAX_CROSSINGS:  # plainly far too tangled: no need to look further
             break
@@ -116,9 +123,13 @@ PROBE_FIRST = 5_000  # vertices above which a shape is probed for tangles before
 
 
 def _too_tangled(reason: str, tangle: int) -> Issue:
-    return Issue(FOUT, "geometrie_te_complex", f"ongeldige geometrie ({reason[:80]}) die zichzelf naar schatting "
-                                               f"{tangle:,} keer snijdt (herstel tot {MAX_CROSSINGS}); vereenvoudig het "
-                                               "vlak; niet geladen".replace(",", "."))
+    return Issue(
+        FOUT,
+        "geometrie_te_complex",
+        f"ongeldige geometrie ({reason[:80]}) die zichzelf naar schatting "
+        f"{tangle:,} keer snijdt (herstel tot {MAX_CROSSINGS}); vereenvoudig het "
+        "vlak; niet geladen".replace(",", "."),
+    )
 
 
 def clean(geom: BaseGeometry | None) -> tuple[BaseGeometry | None, Issue | None]:
@@ -140,15 +151,21 @@ def clean(geom: BaseGeometry | None) -> tuple[BaseGeometry | None, Issue | None]
             return None, _too_tangled(reason, tangle)
         fixed = repaired(geom)
         if fixed is None or fixed.area == 0:
-            return None, Issue(FOUT, "geometrie_onherstelbaar",
-                               f"ongeldige geometrie ({reason}) en niet te herstellen; niet geladen")
-        return fixed, Issue(WAARSCHUWING, "geometrie_hersteld",
-                            f"ongeldige geometrie ({reason}) hersteld met make_valid; alleen de vlakken zijn behouden")
+            return None, Issue(
+                FOUT, "geometrie_onherstelbaar", f"ongeldige geometrie ({reason}) en niet te herstellen; niet geladen"
+            )
+        return fixed, Issue(
+            WAARSCHUWING,
+            "geometrie_hersteld",
+            f"ongeldige geometrie ({reason}) hersteld met make_valid; alleen de vlakken zijn behouden",
+        )
     fixed = polygonal(geom)
     if fixed is None or fixed.area == 0:
         return None, Issue(FOUT, "geen_vlak", "geometrie bevat geen vlak met oppervlakte; niet geladen")
     if kind == "GeometryCollection":
-        return fixed, Issue(WAARSCHUWING, "geometrie_hersteld", "verzameling van geometrieën: alleen de vlakken behouden")
+        return fixed, Issue(
+            WAARSCHUWING, "geometrie_hersteld", "verzameling van geometrieën: alleen de vlakken behouden"
+        )
     return fixed, None
 
 
@@ -160,6 +177,7 @@ def looks_like_degrees(geom: BaseGeometry, crs: CRS) -> bool:
 @dataclass
 class Places:
     """The Netherlands and its municipalities in RD New, prepared for fast tests."""
+
     nl: BaseGeometry | None
     gemeenten: dict[str, BaseGeometry]
 

@@ -10,6 +10,7 @@ library (ingest/geometry/), which knows nothing of kinds.
 To add a kind: a module here with load(source, context), its name in manifest.KINDS, and one line
 in the pipeline's step that uses its rows (docs/architecture.md).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ class Context:
     """What the kinds validate against; the pipeline fills it in as the build goes (a plans source
     needs only the municipalities, a plan-area source also the newest plans). Plans sources are
     read in worker processes: the context goes there pickled, so it holds plain data only."""
+
     gemeenten: dict[str, Gemeente] = field(default_factory=dict)
     names: GemeenteNamen | None = None  # municipality names as exports spell them -> codes
     plans: dict[str, dict] = field(default_factory=dict)  # the newest plans by Plan-ID (plangebieden)
@@ -36,6 +38,7 @@ class Context:
 @dataclass
 class Load:
     """What one source gave: its rows (what they are depends on the kind) and the report of each file."""
+
     report: SourceReport
     rows: list = field(default_factory=list)
     # ids of Openbaar = nee plans, in memory only: their areas must not be reported by id either

@@ -4,6 +4,7 @@ The table holds only what a source says (each row with `bron` and `geverifieerd`
 an outline for a name that is not in the seed is reported, never added as a new site.
 Plans link to a site by name (plannen.doorbraaklocatie): the pipeline's sites step.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,13 +51,19 @@ def load_seed(report: SourceReport, gemeenten: dict) -> dict[str, dict]:
             raise FatalInput(report.path, f"locatie {n}: naam en bron zijn verplicht")
         g = gemeenten.get(e.get("gemeentecode"))
         rows[e["naam"]] = {
-            "naam": e["naam"], "gemeentecode": e.get("gemeentecode"),
-            "gemeente": g.naam if g else e.get("gemeente"), "provincie": g.provincie if g else None,
-            "woningen": e.get("woningen"), "woningen_toelichting": e.get("woningen_toelichting"),
-            "status": e.get("status"), "bron": bron["titel"], "bron_url": bron.get("url"),
+            "naam": e["naam"],
+            "gemeentecode": e.get("gemeentecode"),
+            "gemeente": g.naam if g else e.get("gemeente"),
+            "provincie": g.provincie if g else None,
+            "woningen": e.get("woningen"),
+            "woningen_toelichting": e.get("woningen_toelichting"),
+            "status": e.get("status"),
+            "bron": bron["titel"],
+            "bron_url": bron.get("url"),
             "geverifieerd": int(bool(e.get("geverifieerd"))),
             # until an outline is loaded, the site's point is its municipality's
-            "latitude": g.latitude if g else None, "longitude": g.longitude if g else None,
+            "latitude": g.latitude if g else None,
+            "longitude": g.longitude if g else None,
         }
         report.loaded += 1
     return rows
@@ -70,21 +77,49 @@ def load_outlines(source: Source, report: SourceReport, sites: dict[str, dict]) 
         name = by_norm.get(norm(f.key))
         if name is None:
             report.rejected += 1
-            report.add(f.row, None, "naam", Problem("naam", f.key, FOUT, "onbekende_doorbraaklocatie",
-                                                    "naam staat niet in de bronlijst doorbraaklocaties; niet geladen"))
+            report.add(
+                f.row,
+                None,
+                "naam",
+                Problem(
+                    "naam",
+                    f.key,
+                    FOUT,
+                    "onbekende_doorbraaklocatie",
+                    "naam staat niet in de bronlijst doorbraaklocaties; niet geladen",
+                ),
+            )
             continue
         if name in given:
             report.rejected += 1
-            report.add(f.row, None, "naam", Problem("naam", f.key, WAARSCHUWING, "dubbele_doorbraaklocatie",
-                                                    f"omtrek al geladen uit {given[name]}; niet gebruikt"))
+            report.add(
+                f.row,
+                None,
+                "naam",
+                Problem(
+                    "naam",
+                    f.key,
+                    WAARSCHUWING,
+                    "dubbele_doorbraaklocatie",
+                    f"omtrek al geladen uit {given[name]}; niet gebruikt",
+                ),
+            )
             continue
         flag = f.attributes.get("indicatief")
         indicatief = source.sample or (flag is not None and str(flag).strip().casefold() in TRUE)
         lat, lon = shapes.point_inside(f.geom_rd)
         given[name] = report.path.name
-        outlines.append(dict(naam=name, latitude=lat, longitude=lon, oppervlakte_ha=shapes.area_ha(f.geom_rd),
-                             geometrie=shapes.display_geojson(f.geom_rd), geometrie_bron=report.path.name,
-                             geometrie_indicatief=int(indicatief),
-                             _geometrie_volledig=shapes.full_geojson(f.geom, f.crs)))
+        outlines.append(
+            dict(
+                naam=name,
+                latitude=lat,
+                longitude=lon,
+                oppervlakte_ha=shapes.area_ha(f.geom_rd),
+                geometrie=shapes.display_geojson(f.geom_rd),
+                geometrie_bron=report.path.name,
+                geometrie_indicatief=int(indicatief),
+                _geometrie_volledig=shapes.full_geojson(f.geom, f.crs),
+            )
+        )
         report.loaded += 1
     return outlines

@@ -1,4 +1,5 @@
 """Reference list of municipalities (CBS codes, names, provinces, a point)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,13 +31,22 @@ def load(source: Source, context: Context) -> Load:
             code = normalise_gemeentecode(get("gemeentecode"))
         except Invalid as exc:
             report.rejected += 1
-            report.add(rownum, None, "gemeentecode", Problem("gemeentecode", as_text(get("gemeentecode")), FOUT, "ongeldige_gemeentecode", str(exc)))
+            report.add(
+                rownum,
+                None,
+                "gemeentecode",
+                Problem("gemeentecode", as_text(get("gemeentecode")), FOUT, "ongeldige_gemeentecode", str(exc)),
+            )
             continue
         naam, provincie = as_text(get("gemeentenaam")), as_text(get("provincie"))
         if not naam or not provincie or code in gemeenten:
             report.rejected += 1
-            report.add(rownum, None, "gemeentecode", Problem("gemeentecode", code, FOUT, "ongeldige_rij",
-                                                            "dubbele code of naam/provincie ontbreekt"))
+            report.add(
+                rownum,
+                None,
+                "gemeentecode",
+                Problem("gemeentecode", code, FOUT, "ongeldige_rij", "dubbele code of naam/provincie ontbreekt"),
+            )
             continue
         lat: float | None
         lon: float | None
@@ -54,4 +64,3 @@ def load(source: Source, context: Context) -> Load:
 def read(path: Path = DEFAULT) -> dict[str, Gemeente]:
     """A list of municipalities by code, for what validates one file outside a build (check, tests)."""
     return {g.code: g for g in load(Source("gemeenten", path, mapping="gemeenten"), Context()).rows}
-

@@ -5,6 +5,7 @@ features for one plan are merged (reported); an area for a plan that is not in t
 newest export is reported and not loaded. The first source that gives a plan an
 area wins; later ones are reported.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -32,19 +33,39 @@ def load(source: Source, context: Context) -> Load:
             continue
         if plan_id is None:
             report.rejected += 1
-            report.add(f.row, f.key, "plan_id", Problem("plan_id", f.key, FOUT, "onbekend_plan_id",
-                                                        "Plan-ID komt niet voor in de nieuwste plannen; plangebied niet geladen"))
+            report.add(
+                f.row,
+                f.key,
+                "plan_id",
+                Problem(
+                    "plan_id",
+                    f.key,
+                    FOUT,
+                    "onbekend_plan_id",
+                    "Plan-ID komt niet voor in de nieuwste plannen; plangebied niet geladen",
+                ),
+            )
             continue
         if plan_id in done:
             report.rejected += 1
-            report.add(f.row, plan_id, "plan_id", Problem("plan_id", f.key, WAARSCHUWING, "plangebied_dubbel",
-                                                         f"plan heeft al een plangebied uit {done[plan_id]['bron']}; "
-                                                         "dit vlak is niet gebruikt"))
+            report.add(
+                f.row,
+                plan_id,
+                "plan_id",
+                Problem(
+                    "plan_id",
+                    f.key,
+                    WAARSCHUWING,
+                    "plangebied_dubbel",
+                    f"plan heeft al een plangebied uit {done[plan_id]['bron']}; dit vlak is niet gebruikt",
+                ),
+            )
             continue
         grouped[plan_id].append(f)
     rows = []
     for plan_id, features_ in grouped.items():
-        rows.append((plan_id, areas.Area(report, [areas.Part(f.row, f.geom, f.geom_rd, f.crs, f.repaired)
-                                                  for f in features_])))
+        rows.append(
+            (plan_id, areas.Area(report, [areas.Part(f.row, f.geom, f.geom_rd, f.crs, f.repaired) for f in features_]))
+        )
         report.loaded += len(features_)
     return Load(report, rows)

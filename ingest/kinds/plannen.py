@@ -4,6 +4,7 @@ Every plans source ends in rows_from_table(): a header and rows of cells, mapped
 the same way whatever the file was. A vector file (GeoJSON, GeoPackage, zipped Shapefile) is a
 table whose rows also carry an outline: it becomes the plan's area (ingest/geometry/areas.py).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,7 +36,9 @@ from ..validate import (
 from . import Context, Load, new_report
 
 COLUMN_LABEL = {  # our column -> how the reference layout names it (for messages)
-    "plan_id": "Plan-ID", "woningen": "Aantal woningen", "gemeentecode": "Gemeentecode",
+    "plan_id": "Plan-ID",
+    "woningen": "Aantal woningen",
+    "gemeentecode": "Gemeentecode",
     "naam": "Plannaam",
 }
 # A header that names publication or confidentiality, but is not the mapping's flag, could hold
@@ -59,27 +62,43 @@ def header_problems(table: Table, mapping: Mapping, report: SourceReport, defaul
     allowed = {norm(h) for h in mapping.raw.get("geen_publicatievlag") or ()}
     for h in (*hm.unknown, *hm.private):
         if looks_like_flag(h) and norm(h) not in allowed:
-            raise FatalInput(report.path, f"kolom {h!r} lijkt een publicatievlag maar staat niet in de mapping "
-                                          f"{mapping.name!r}; voeg hem toe onder openbaar: header (of, als hij niets "
-                                          "over openbaarheid zegt, onder geen_publicatievlag:) — er is niets gepubliceerd")
+            raise FatalInput(
+                report.path,
+                f"kolom {h!r} lijkt een publicatievlag maar staat niet in de mapping "
+                f"{mapping.name!r}; voeg hem toe onder openbaar: header (of, als hij niets "
+                "over openbaarheid zegt, onder geen_publicatievlag:) — er is niets gepubliceerd",
+            )
     header_row = table.rows[0][0] - 1 if table.rows and table.rows[0][0] > 1 else None
     for h in hm.unknown:
         report.note(h, INFO, "onbekende_kolom", "onbekende kolom; niet gepubliceerd", row=header_row)
     for h in hm.private:
         report.note(h, INFO, "niet_openbare_kolom", "niet-openbare kolom; nooit gepubliceerd", row=header_row)
     for h in hm.duplicates:
-        report.note(h, WAARSCHUWING, "dubbele_kolom", "kolom komt twee keer voor; de eerste is gebruikt", row=header_row)
-    for column in (defaults or {}):
+        report.note(
+            h, WAARSCHUWING, "dubbele_kolom", "kolom komt twee keer voor; de eerste is gebruikt", row=header_row
+        )
+    for column in defaults or {}:
         if column in hm.columns:
-            report.note(str(table.header[hm.columns[column]]).strip(), INFO, "default_niet_gebruikt",
-                        f"kolom staat in het bestand; de default voor {column} uit het manifest is niet gebruikt",
-                        row=header_row)
+            report.note(
+                str(table.header[hm.columns[column]]).strip(),
+                INFO,
+                "default_niet_gebruikt",
+                f"kolom staat in het bestand; de default voor {column} uit het manifest is niet gebruikt",
+                row=header_row,
+            )
     return hm
 
 
-def rows_from_table(table: Table, mapping: Mapping, report: SourceReport, context: Context, result: Load,
-                    defaults: dict | None = None, extra: dict[int, dict] | None = None,
-                    fallback_peildatum: str | None = None) -> Load:
+def rows_from_table(
+    table: Table,
+    mapping: Mapping,
+    report: SourceReport,
+    context: Context,
+    result: Load,
+    defaults: dict | None = None,
+    extra: dict[int, dict] | None = None,
+    fallback_peildatum: str | None = None,
+) -> Load:
     """Validate every row of a plans table into `result`; every row is loaded, rejected or counted
     as not public. `extra`: values per source row that do not come from a cell (a feature's point)."""
     hm = header_problems(table, mapping, report, defaults)
@@ -89,8 +108,12 @@ def rows_from_table(table: Table, mapping: Mapping, report: SourceReport, contex
     fallback_peildatum = fallback_peildatum or report.peildatum  # the manifest's
     if fallback_peildatum is None and "peildatum" not in hm.columns and "peildatum" not in constant:
         fallback_peildatum = dt.date.today().isoformat()
-        report.note("Peildatum", WAARSCHUWING, "geen_peildatum",
-                    f"geen peildatum in manifest of bestand; builddatum {fallback_peildatum} gebruikt")
+        report.note(
+            "Peildatum",
+            WAARSCHUWING,
+            "geen_peildatum",
+            f"geen peildatum in manifest of bestand; builddatum {fallback_peildatum} gebruikt",
+        )
     peildata = set()
     for rownum, cells in table.rows:
         report.read += 1
@@ -105,14 +128,29 @@ def rows_from_table(table: Table, mapping: Mapping, report: SourceReport, contex
                 continue
             if flag is None:
                 if is_blank(flag_value):
-                    report.add(rownum, None, str(table.header[hm.openbaar]).strip(),
-                               Problem("openbaar", None, WAARSCHUWING, "openbaar_leeg", "Openbaar is leeg; als openbaar behandeld"))
+                    report.add(
+                        rownum,
+                        None,
+                        str(table.header[hm.openbaar]).strip(),
+                        Problem(
+                            "openbaar", None, WAARSCHUWING, "openbaar_leeg", "Openbaar is leeg; als openbaar behandeld"
+                        ),
+                    )
                 else:
                     # unknown flag: not provably public, so nothing but the flag is recorded
                     report.rejected += 1
-                    report.add(rownum, None, str(table.header[hm.openbaar]).strip(),
-                               Problem("openbaar", as_text(flag_value), FOUT, "onbekende_openbaarheid",
-                                       "waarde van Openbaar niet herkend (ja/nee); rij niet geladen"))
+                    report.add(
+                        rownum,
+                        None,
+                        str(table.header[hm.openbaar]).strip(),
+                        Problem(
+                            "openbaar",
+                            as_text(flag_value),
+                            FOUT,
+                            "onbekende_openbaarheid",
+                            "waarde van Openbaar niet herkend (ja/nee); rij niet geladen",
+                        ),
+                    )
                     continue
         raw = {col: (cells[i] if i < len(cells) else None) for col, i in hm.columns.items()}
         raw.update(constant)
@@ -126,13 +164,22 @@ def rows_from_table(table: Table, mapping: Mapping, report: SourceReport, contex
         if plan_id is not None:
             key = plan_key(plan_id)
             if key in seen:
-                problems.append(Problem("plan_id", plan_id, FOUT, "dubbel_plan_id",
-                                        f"Plan-ID komt al voor op rij {seen[key]}; alleen de eerste is geladen"))
+                problems.append(
+                    Problem(
+                        "plan_id",
+                        plan_id,
+                        FOUT,
+                        "dubbel_plan_id",
+                        f"Plan-ID komt al voor op rij {seen[key]}; alleen de eerste is geladen",
+                    )
+                )
             else:
                 seen[key] = rownum
         for p in problems:
             if p.code in COUNTED:
-                report.add_counted((p.code, norm(p.value)), rownum, header_of.get(p.column, p.column), p, COUNTED[p.code])
+                report.add_counted(
+                    (p.code, norm(p.value)), rownum, header_of.get(p.column, p.column), p, COUNTED[p.code]
+                )
             else:
                 report.add(rownum, plan_id, header_of.get(p.column, p.column), p)
         if any(p.severity == FOUT for p in problems):
@@ -181,8 +228,11 @@ def vector_table(source: Source, report: SourceReport) -> tuple[Table, dict[int,
                 rejected.append((row, issue))
             outlines[row] = areas.Area(report, [areas.Part(row, cleaned, geom_rd, crs, issue is not None)])
     rows = [(i, [r.get(h) for h in header]) for i, r in enumerate(records, start=1)]
-    return Table(source.path, [str(h) for h in header], rows, notes=[f"{len(layers)} laag/lagen, {len(rows)} objecten"]), \
-        outlines, rejected
+    return (
+        Table(source.path, [str(h) for h in header], rows, notes=[f"{len(layers)} laag/lagen, {len(rows)} objecten"]),
+        outlines,
+        rejected,
+    )
 
 
 def load(source: Source, context: Context) -> Load:
@@ -199,9 +249,18 @@ def load(source: Source, context: Context) -> Load:
         for rownum, problem in geometry_problems:
             if rownum in by_row:  # the outline of a rejected or non-public row is not reported again
                 kept = not isinstance(problem, Rejection)
-                report.add(rownum, by_row[rownum]["plan_id"], "geometrie", Problem(
-                    "geometrie", None, WAARSCHUWING, problem.code,
-                    problem.message if kept else f"{problem.message}; plan geladen zonder plangebied"))
+                report.add(
+                    rownum,
+                    by_row[rownum]["plan_id"],
+                    "geometrie",
+                    Problem(
+                        "geometrie",
+                        None,
+                        WAARSCHUWING,
+                        problem.code,
+                        problem.message if kept else f"{problem.message}; plan geladen zonder plangebied",
+                    ),
+                )
         for rownum, area in outlines.items():
             if rownum in by_row:
                 by_row[rownum]["_gebied"] = area

@@ -6,6 +6,7 @@ year, 2024KW03 a quarter, 2025MM09 a month). Municipality codes of older divisio
 kept (their figures are real) but flagged with gemeente_2025 = 0 and reported once per
 code; rows and cells that carry no usable figure are reported and not loaded.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -46,8 +47,12 @@ def parse_period(code) -> dict:
     else:
         raise Invalid(f"ongeldige CBS-periodecode {text}")
     end = dt.date(year, last, calendar.monthrange(year, last)[1])
-    return {"periode": text, "jaar": year, "periode_van": dt.date(year, first, 1).isoformat(),
-            "periode_tot": end.isoformat()}
+    return {
+        "periode": text,
+        "jaar": year,
+        "periode_van": dt.date(year, first, 1).isoformat(),
+        "periode_tot": end.isoformat(),
+    }
 
 
 def parse_region(code) -> str:
@@ -71,9 +76,12 @@ def load(source: Source, context: Context) -> Load:
     hm = match_header(table.header, mapping)
     if hm.missing:
         labels = raw.get("columns") or {}
-        raise FatalInput(report.path, "verplichte kolom ontbreekt: "
-                         + ", ".join(f"{(labels.get(c) or [c])[0]} ({c})" for c in hm.missing)
-                         + f" (gevonden: {', '.join(str(h) for h in table.header)})")
+        raise FatalInput(
+            report.path,
+            "verplichte kolom ontbreekt: "
+            + ", ".join(f"{(labels.get(c) or [c])[0]} ({c})" for c in hm.missing)
+            + f" (gevonden: {', '.join(str(h) for h in table.header)})",
+        )
     header_row = table.rows[0][0] - 1 if table.rows else 1
     measures: dict[int, str] = {}
     dimensions: dict[int, str] = {}
@@ -84,17 +92,30 @@ def load(source: Source, context: Context) -> Load:
         if key in maten:
             measures[i] = maten[key]
         elif _MEASURE.match(str(label).strip()):
-            report.note(str(label).strip(), INFO, "onbekende_maat",
-                        "meetkolom staat niet in de mapping; niet geladen", row=header_row)
+            report.note(
+                str(label).strip(),
+                INFO,
+                "onbekende_maat",
+                "meetkolom staat niet in de mapping; niet geladen",
+                row=header_row,
+            )
         else:
             dimensions[i] = str(label).strip()  # e.g. Gebruiksfunctie: kept with the figure
     if not measures:
-        raise FatalInput(report.path, "geen bekende meetkolom gevonden (verwacht o.a. "
-                         + ", ".join(list(raw.get("maten") or {})[:3]) + "; zie de mapping)")
+        raise FatalInput(
+            report.path,
+            "geen bekende meetkolom gevonden (verwacht o.a. "
+            + ", ".join(list(raw.get("maten") or {})[:3])
+            + "; zie de mapping)",
+        )
     headers = {norm(h) for h in table.header}
-    table_of = next((t for m, t in (raw.get("tabellen") or {}).items() if norm(m) in headers and isinstance(t, dict)), {})
-    bron = str(options.get("bron") or table_of.get("bron") or raw.get("bron") or "CBS StatLine") + \
-        f" (bestand {report.path.name})"
+    table_of = next(
+        (t for m, t in (raw.get("tabellen") or {}).items() if norm(m) in headers and isinstance(t, dict)), {}
+    )
+    bron = (
+        str(options.get("bron") or table_of.get("bron") or raw.get("bron") or "CBS StatLine")
+        + f" (bestand {report.path.name})"
+    )
     bron_url = options.get("bron_url") or table_of.get("bron_url") or raw.get("bron_url")
     old_codes: set[str] = set()
     out: list[dict] = []
@@ -109,19 +130,34 @@ def load(source: Source, context: Context) -> Load:
             bad = "gebiedscode" if "regio" in str(exc) else "periode"
             header = str(table.header[hm.columns[bad]]).strip()
             report.rejected += 1
-            report.add(rownum, None, header, Problem(bad, as_text(cell(hm.columns[bad])), FOUT,
-                                                     f"ongeldige_{bad}", f"{exc}; rij niet geladen"))
+            report.add(
+                rownum,
+                None,
+                header,
+                Problem(bad, as_text(cell(hm.columns[bad])), FOUT, f"ongeldige_{bad}", f"{exc}; rij niet geladen"),
+            )
             continue
         kind = REGION_KIND.get(code[:2], "overig")
         gemeente = gemeenten.get(code) if kind == "gemeente" else None
         if kind == "gemeente" and gemeente is None and code not in old_codes:
             old_codes.add(code)
-            report.add(rownum, None, str(table.header[hm.columns["gebiedscode"]]).strip(),
-                       Problem("gebiedscode", code, WAARSCHUWING, "gemeente_niet_in_2025",
-                               f"{code} staat niet in de gemeentelijst 2025 (oudere gemeentelijke indeling); "
-                               "cijfers bewaard met gemeente_2025 = 0"))
-        categorie = "; ".join(f"{label}={as_text(cell(i))}" for i, label in dimensions.items()
-                              if as_text(cell(i)) is not None) or None
+            report.add(
+                rownum,
+                None,
+                str(table.header[hm.columns["gebiedscode"]]).strip(),
+                Problem(
+                    "gebiedscode",
+                    code,
+                    WAARSCHUWING,
+                    "gemeente_niet_in_2025",
+                    f"{code} staat niet in de gemeentelijst 2025 (oudere gemeentelijke indeling); "
+                    "cijfers bewaard met gemeente_2025 = 0",
+                ),
+            )
+        categorie = (
+            "; ".join(f"{label}={as_text(cell(i))}" for i, label in dimensions.items() if as_text(cell(i)) is not None)
+            or None
+        )
         figures = []
         for i, maat in measures.items():
             value = cell(i)
@@ -130,28 +166,59 @@ def load(source: Source, context: Context) -> Load:
             try:
                 figures.append((maat, parse_whole(value)))
             except Invalid as exc:
-                report.add(rownum, None, str(table.header[i]).strip(),
-                           Problem(maat, as_text(value), WAARSCHUWING, "ongeldig_cijfer", f"{exc}; cijfer niet geladen"))
+                report.add(
+                    rownum,
+                    None,
+                    str(table.header[i]).strip(),
+                    Problem(maat, as_text(value), WAARSCHUWING, "ongeldig_cijfer", f"{exc}; cijfer niet geladen"),
+                )
         if not figures:
             report.rejected += 1
-            report.add(rownum, None, None, Problem("waarde", None, WAARSCHUWING, "geen_cijfers",
-                                                   f"geen enkel cijfer voor {code} in {period['periode']}; rij niet geladen"))
+            report.add(
+                rownum,
+                None,
+                None,
+                Problem(
+                    "waarde",
+                    None,
+                    WAARSCHUWING,
+                    "geen_cijfers",
+                    f"geen enkel cijfer voor {code} in {period['periode']}; rij niet geladen",
+                ),
+            )
             continue
         key_base = f"{code}_{period['periode']}" + (f"_{categorie}" if categorie else "")
         if key_base in seen:
             report.rejected += 1
-            report.add(rownum, None, None, Problem("gebiedscode", f"{code} {period['periode']}", FOUT, "dubbele_rij",
-                                                   f"zelfde regio en periode als rij {seen[key_base]}; alleen de eerste geladen"))
+            report.add(
+                rownum,
+                None,
+                None,
+                Problem(
+                    "gebiedscode",
+                    f"{code} {period['periode']}",
+                    FOUT,
+                    "dubbele_rij",
+                    f"zelfde regio en periode als rij {seen[key_base]}; alleen de eerste geladen",
+                ),
+            )
             continue
         seen[key_base] = rownum
         report.loaded += 1
         for maat, waarde in figures:
-            out.append({
-                "id": f"cbs_{norm(key_base)}_{maat}", "gebied": gemeente.naam if gemeente else ("Nederland" if code == "NL01" else None),
-                "gebiedscode": code, "gebiedssoort": kind,
-                "gemeente_2025": (1 if gemeente else 0) if kind == "gemeente" else None,
-                "maat": maat, "categorie": categorie, "waarde": waarde, **period,
-                "bron": bron, "bron_url": bron_url,
-            })
+            out.append(
+                {
+                    "id": f"cbs_{norm(key_base)}_{maat}",
+                    "gebied": gemeente.naam if gemeente else ("Nederland" if code == "NL01" else None),
+                    "gebiedscode": code,
+                    "gebiedssoort": kind,
+                    "gemeente_2025": (1 if gemeente else 0) if kind == "gemeente" else None,
+                    "maat": maat,
+                    "categorie": categorie,
+                    "waarde": waarde,
+                    **period,
+                    "bron": bron,
+                    "bron_url": bron_url,
+                }
+            )
     return Load(report, out)
-

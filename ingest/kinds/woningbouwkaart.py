@@ -12,6 +12,7 @@ Woningbouwkaart -> plan rows with their areas, and the release's own aggregates.
 Every file is a row of `bronnen` (its sha256 is the one the host served); every project, polygon
 and aggregate row is loaded or reported.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,9 @@ def fetch_record(folder: Path) -> dict[str, dict]:
     path = folder / release_files.FETCH_RECORD
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        return {f["bestand"]: f for f in doc.get("bestanden", []) if isinstance(f, dict) and f.get("bestand")} | \
-            {"": {"peildatum": doc.get("peildatum"), "opgehaald_op": doc.get("opgehaald_op")}}
+        return {f["bestand"]: f for f in doc.get("bestanden", []) if isinstance(f, dict) and f.get("bestand")} | {
+            "": {"peildatum": doc.get("peildatum"), "opgehaald_op": doc.get("opgehaald_op")}
+        }
     except (OSError, ValueError, AttributeError, TypeError):
         return {}
 
@@ -65,8 +67,12 @@ def _number(value, report: SourceReport, row: int, column: str) -> int | None:
     try:
         return parse_whole(value)
     except Invalid as exc:
-        report.add(row, None, column, Problem(column.lower(), as_text(value), WAARSCHUWING, "ongeldig_cijfer",
-                                              f"{exc}; cijfer niet overgenomen"))
+        report.add(
+            row,
+            None,
+            column,
+            Problem(column.lower(), as_text(value), WAARSCHUWING, "ongeldig_cijfer", f"{exc}; cijfer niet overgenomen"),
+        )
         return None
 
 
@@ -113,8 +119,9 @@ def project_table(path: Path, features: list) -> tuple[Table, dict[int, dict]]:
     return Table(path, names, rows, notes=[f"{len(features)} projecten"]), points
 
 
-def aggregates(role: str, path: Path, report: SourceReport, seasons: dict, peildatum: str | None,
-               context: Context) -> list[dict]:
+def aggregates(
+    role: str, path: Path, report: SourceReport, seasons: dict, peildatum: str | None, context: Context
+) -> list[dict]:
     """The rows of gemeente.json.gz or woondeal.json.gz, as published; unusable rows reported."""
     doc, _ = release_files.read(role, path)
     out = []
@@ -123,21 +130,40 @@ def aggregates(role: str, path: Path, report: SourceReport, seasons: dict, peild
     assert rows is not None  # read() refuses a file without them
     for i, rec in enumerate(rows, start=1):
         report.read += 1
-        row = {"_rij": i, "peildatum": _peildatum(rec.get("peilmoment"), seasons, peildatum), "bron": report.name,
-               **{c: _number(rec.get(k), report, i, k) for c, k in (("netto", "Netto"), ("hard", "Hard totaal"),
-                                                                   ("zacht", "Zacht totaal"))}}
+        row = {
+            "_rij": i,
+            "peildatum": _peildatum(rec.get("peilmoment"), seasons, peildatum),
+            "bron": report.name,
+            **{
+                c: _number(rec.get(k), report, i, k)
+                for c, k in (("netto", "Netto"), ("hard", "Hard totaal"), ("zacht", "Zacht totaal"))
+            },
+        }
         region = as_text(rec.get("woondeal_regio"))
         if role == "woondealregios":
             if region is None:
                 report.rejected += 1
-                report.add(i, None, "woondeal_regio", Problem("woondealregio", None, FOUT, "verplicht",
-                                                              "woondeal_regio ontbreekt; rij niet geladen"))
+                report.add(
+                    i,
+                    None,
+                    "woondeal_regio",
+                    Problem("woondealregio", None, FOUT, "verplicht", "woondeal_regio ontbreekt; rij niet geladen"),
+                )
                 continue
             if (region, row["peildatum"]) in seen:
                 report.rejected += 1
-                report.add(i, None, "woondeal_regio", Problem("woondealregio", region, FOUT, "dubbele_rij",
-                                                              f"staat al op rij {seen[(region, row['peildatum'])]}; "
-                                                              "alleen de eerste geladen"))
+                report.add(
+                    i,
+                    None,
+                    "woondeal_regio",
+                    Problem(
+                        "woondealregio",
+                        region,
+                        FOUT,
+                        "dubbele_rij",
+                        f"staat al op rij {seen[(region, row['peildatum'])]}; alleen de eerste geladen",
+                    ),
+                )
                 continue
             seen[(region, row["peildatum"])] = i
             out.append({**row, "woondealregio": region})
@@ -149,29 +175,71 @@ def aggregates(role: str, path: Path, report: SourceReport, seasons: dict, peild
             try:
                 code = normalise_gemeentecode(rec.get("gemeente_code"))
             except Invalid as exc:
-                report.add(i, None, "gemeente_code", Problem("gemeentecode", as_text(rec.get("gemeente_code")),
-                                                             WAARSCHUWING, "ongeldige_gemeentecode", str(exc)))
+                report.add(
+                    i,
+                    None,
+                    "gemeente_code",
+                    Problem(
+                        "gemeentecode",
+                        as_text(rec.get("gemeente_code")),
+                        WAARSCHUWING,
+                        "ongeldige_gemeentecode",
+                        str(exc),
+                    ),
+                )
         if code is None and name:
             assert context.names is not None  # the pipeline builds every plans context with the names
             found, _ = context.names.resolve(name)
             code = found.code if found else None
         if code is None:
             report.rejected += 1
-            report.add(i, None, "gemeente_naam", Problem("gemeente", name, FOUT, "gemeente_onbekend",
-                                                         "gemeente zonder (herkenbare) code; rij niet geladen"))
+            report.add(
+                i,
+                None,
+                "gemeente_naam",
+                Problem(
+                    "gemeente", name, FOUT, "gemeente_onbekend", "gemeente zonder (herkenbare) code; rij niet geladen"
+                ),
+            )
             continue
         if (code, row["peildatum"]) in seen:
             report.rejected += 1
-            report.add(i, None, "gemeente_code", Problem("gemeentecode", code, FOUT, "dubbele_rij",
-                                                         f"staat al op rij {seen[(code, row['peildatum'])]}; "
-                                                         "alleen de eerste geladen"))
+            report.add(
+                i,
+                None,
+                "gemeente_code",
+                Problem(
+                    "gemeentecode",
+                    code,
+                    FOUT,
+                    "dubbele_rij",
+                    f"staat al op rij {seen[(code, row['peildatum'])]}; alleen de eerste geladen",
+                ),
+            )
             continue
         seen[(code, row["peildatum"])] = i
         if code not in context.gemeenten:
-            report.add(i, None, "gemeente_code", Problem("gemeentecode", code, WAARSCHUWING, "gemeente_niet_in_2025",
-                                                         f"{code} staat niet in de CBS-gemeentelijst; rij wel gepubliceerd"))
-        out.append({**row, "gemeentecode": code, "gemeente": name, "provincie": as_text(rec.get("provincie_naam")),
-                    "woondealregio": region})
+            report.add(
+                i,
+                None,
+                "gemeente_code",
+                Problem(
+                    "gemeentecode",
+                    code,
+                    WAARSCHUWING,
+                    "gemeente_niet_in_2025",
+                    f"{code} staat niet in de CBS-gemeentelijst; rij wel gepubliceerd",
+                ),
+            )
+        out.append(
+            {
+                **row,
+                "gemeentecode": code,
+                "gemeente": name,
+                "provincie": as_text(rec.get("provincie_naam")),
+                "woondealregio": region,
+            }
+        )
         report.loaded += 1
     return out
 
@@ -187,10 +255,19 @@ def compare_totals(rows: list[dict], official: list[dict], report: SourceReport,
             continue
         mine = ours.get(g["gemeentecode"], 0)
         if mine != g["netto"]:
-            report.add(g["_rij"], None, "Netto", Problem(
-                "netto", str(g["netto"]), WAARSCHUWING, "totaal_wijkt_af",
-                f"{g['gemeentecode']} {g['gemeente'] or ''}: netto volgens de release {g['netto']}, som van de "
-                f"projecten {mine} (verschil {g['netto'] - mine})"))
+            report.add(
+                g["_rij"],
+                None,
+                "Netto",
+                Problem(
+                    "netto",
+                    str(g["netto"]),
+                    WAARSCHUWING,
+                    "totaal_wijkt_af",
+                    f"{g['gemeentecode']} {g['gemeente'] or ''}: netto volgens de release {g['netto']}, som van de "
+                    f"projecten {mine} (verschil {g['netto'] - mine})",
+                ),
+            )
 
 
 def topo_areas(path: Path, report: SourceReport, result: Load, private: set[str]) -> None:
@@ -210,8 +287,11 @@ def topo_areas(path: Path, report: SourceReport, result: Load, private: set[str]
     limit = limits.current()
     counts = shapely.get_num_coordinates(np.asarray(frame.geometry.values))
     if int(counts.sum()) > limit.max_vertices_file:
-        raise FatalInput(path, f"bestand heeft {limits.dutch(int(counts.sum()))} hoekpunten (limiet "
-                               f"{limit.describe('max_vertices_file')}); niet geladen")
+        raise FatalInput(
+            path,
+            f"bestand heeft {limits.dutch(int(counts.sum()))} hoekpunten (limiet "
+            f"{limit.describe('max_vertices_file')}); niet geladen",
+        )
     limits.check_row_count(path, len(entries), limit)
     places = shapes.places()
     plans = {plan_key(r["plan_id"]): r for r in result.rows}
@@ -238,11 +318,17 @@ def topo_areas(path: Path, report: SourceReport, result: Load, private: set[str]
         geom = queue.popleft()
         plan = plans.get(plan_key(pid))
         if plan is None:
-            reject(row, pid, FOUT, "onbekend_plan_id",
-                   f"project_id staat niet (geldig) in {result.report.path.name} van deze release; vlak niet geladen")
+            reject(
+                row,
+                pid,
+                FOUT,
+                "onbekend_plan_id",
+                f"project_id staat niet (geldig) in {result.report.path.name} van deze release; vlak niet geladen",
+            )
             continue
-        prepared = prepare(geom, shapes.WGS84, int(shapely.get_num_coordinates(geom)) if geom is not None else 0,
-                           places, limit)
+        prepared = prepare(
+            geom, shapes.WGS84, int(shapely.get_num_coordinates(geom)) if geom is not None else 0, places, limit
+        )
         if isinstance(prepared, Rejection):
             reject(row, pid, prepared.severity, prepared.code, prepared.message)
             continue
@@ -272,8 +358,9 @@ def load(source: Source, context: Context) -> Load:
     result = Load(main)
     if source.options.get("vervangen_door"):
         # fetched again later with the same peildatum: that folder is this date's release
-        main.notes.append(f"niet geladen: vervangen door {source.options['vervangen_door']}/, later opgehaald met "
-                          "dezelfde peildatum")
+        main.notes.append(
+            f"niet geladen: vervangen door {source.options['vervangen_door']}/, later opgehaald met dezelfde peildatum"
+        )
         return result
     doc, _ = release_files.read("projecten", files["projecten"])
     peildatum, seen = release_peildatum(doc["features"], seasons, source, fetched)
@@ -285,18 +372,32 @@ def load(source: Source, context: Context) -> Load:
         result.extra_reports.append(report)
         official = aggregates("gemeenten", files["gemeenten"], report, seasons, peildatum, context)
     pairs = {g["gemeente"]: g["gemeentecode"] for g in official if g["gemeente"]}
-    regions = {g["gemeentecode"]: g["woondealregio"] for g in official if g["woondealregio"] and g["peildatum"] == peildatum}
+    regions = {
+        g["gemeentecode"]: g["woondealregio"] for g in official if g["woondealregio"] and g["peildatum"] == peildatum
+    }
     table, points = project_table(files["projecten"], doc["features"])
     del doc
     assert context.names is not None  # the pipeline builds every plans context with the names
-    rows_from_table(table, mapping, main, Context(context.gemeenten, context.names.with_pairs(pairs)), result,
-                    source.defaults, points, fallback_peildatum=peildatum)
+    rows_from_table(
+        table,
+        mapping,
+        main,
+        Context(context.gemeenten, context.names.with_pairs(pairs)),
+        result,
+        source.defaults,
+        points,
+        fallback_peildatum=peildatum,
+    )
     others = {p or "onleesbaar": n for p, n in seen.items() if p != peildatum}
     if others:
         listed = ", ".join(f"{p}: {n}" for p, n in sorted(others.items()))
-        main.note("peilmoment", INFO, "peilmoment_wijkt_af",
-                  f"{sum(others.values())} projecten met een ander of onleesbaar peilmoment ({listed}); "
-                  f"peildatum van de release ({peildatum}) gebruikt")
+        main.note(
+            "peilmoment",
+            INFO,
+            "peilmoment_wijkt_af",
+            f"{sum(others.values())} projecten met een ander of onleesbaar peilmoment ({listed}); "
+            f"peildatum van de release ({peildatum}) gebruikt",
+        )
     for row in result.rows:
         row["peildatum"] = peildatum or row["peildatum"]  # one release, one peildatum: the history's step
         if not row.get("woondealregio") and row.get("gemeentecode") in regions:
@@ -315,6 +416,7 @@ def load(source: Source, context: Context) -> Load:
         report = report_for("woondealregios", f"{KIND}_woondealregios")
         report.peildatum = main.peildatum
         result.extra_reports.append(report)
-        result.tables["lmvw_woondealregios"] = aggregates("woondealregios", files["woondealregios"], report, seasons,
-                                                          main.peildatum, context)
+        result.tables["lmvw_woondealregios"] = aggregates(
+            "woondealregios", files["woondealregios"], report, seasons, main.peildatum, context
+        )
     return result

@@ -8,6 +8,7 @@ A case returns a Case: the file, its kind, extra manifest keys (crs, limits) and
 expected outcome, "fatal" (exit 2, one line naming the file, the published database
 byte-for-byte unchanged) or "ok" (exit 0, every row loaded or reported).
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,15 +22,36 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HEADER = ["Plan-ID", "Plannaam", "Gemeentecode", "Gemeente", "Planstatus", "Aantal woningen", "Sociale huur",
-          "Start bouw", "Openbaar", "Contactpersoon", "E-mail"]
+HEADER = [
+    "Plan-ID",
+    "Plannaam",
+    "Gemeentecode",
+    "Gemeente",
+    "Planstatus",
+    "Aantal woningen",
+    "Sociale huur",
+    "Start bouw",
+    "Openbaar",
+    "Contactpersoon",
+    "E-mail",
+]
 SECRET = "GEHEIM-corpus-7f3a"  # must never reach the database
 
 
 def plan_row(i: int, **over) -> list:
-    row = {"Plan-ID": f"P-{i}", "Plannaam": f"Plan {i}", "Gemeentecode": "GM0363", "Gemeente": "Amsterdam",
-           "Planstatus": "Vastgesteld", "Aantal woningen": 10 + i, "Sociale huur": 3, "Start bouw": 2027,
-           "Openbaar": "ja", "Contactpersoon": f"{SECRET} persoon", "E-mail": f"{SECRET}@example.invalid"}
+    row = {
+        "Plan-ID": f"P-{i}",
+        "Plannaam": f"Plan {i}",
+        "Gemeentecode": "GM0363",
+        "Gemeente": "Amsterdam",
+        "Planstatus": "Vastgesteld",
+        "Aantal woningen": 10 + i,
+        "Sociale huur": 3,
+        "Start bouw": 2027,
+        "Openbaar": "ja",
+        "Contactpersoon": f"{SECRET} persoon",
+        "E-mail": f"{SECRET}@example.invalid",
+    }
     row.update(over)
     return [row[h] for h in HEADER]
 
@@ -63,11 +85,15 @@ def case(fn: Callable[[Path], Case]) -> Callable[[Path], Case]:
 
 # ---------------------------------------------------------------- CSV
 
+
 @case
 def csv_cp1252_semicolon_decimal_comma(d: Path) -> Case:
     p = d / "cp1252.csv"
-    p.write_bytes(csv_text([plan_row(1, Plannaam="Één Kade ’t Hofje"), plan_row(2, **{"Aantal woningen": "1.200"})])
-                  .encode("cp1252"))
+    p.write_bytes(
+        csv_text([plan_row(1, Plannaam="Één Kade ’t Hofje"), plan_row(2, **{"Aantal woningen": "1.200"})]).encode(
+            "cp1252"
+        )
+    )
     return Case("", "plannen", p, "ok", loaded=2)
 
 
@@ -97,15 +123,23 @@ def csv_pipe_delimiter_mixed_line_endings(d: Path) -> Case:
     text = csv_text([plan_row(1), plan_row(2), plan_row(3)], "|")
     lines = text.split("\r\n")
     p = d / "pipe.csv"
-    p.write_text(lines[0] + "\n" + lines[1] + "\r\n\r\n" + lines[2] + "\r" + lines[3] + "\n\n\n", encoding="utf-8",
-                 newline="")
+    p.write_text(
+        lines[0] + "\n" + lines[1] + "\r\n\r\n" + lines[2] + "\r" + lines[3] + "\n\n\n", encoding="utf-8", newline=""
+    )
     return Case("", "plannen", p, "ok", loaded=3)
 
 
 @case
 def csv_header_variants_and_unknown_secret_column(d: Path) -> Case:
-    header = ["  plan id ", "PLANNAAM", "gemeente_code", "Aantal   woningen", "Aantal woningen", "Openbaarheid",
-              "Geheime notitie"]
+    header = [
+        "  plan id ",
+        "PLANNAAM",
+        "gemeente_code",
+        "Aantal   woningen",
+        "Aantal woningen",
+        "Openbaarheid",
+        "Geheime notitie",
+    ]
     rows = [["P-1", "Eerste", "363", "12", "13", "Ja", SECRET], ["P-2", "Tweede", "gm0363", "7", "", "JA", SECRET]]
     p = d / "headers.csv"
     p.write_text(csv_text(rows, ";", header), encoding="utf-8")
@@ -130,8 +164,10 @@ def csv_header_only_declared_empty(d: Path) -> Case:
 @case
 def csv_every_row_non_public_or_rejected(d: Path) -> Case:
     p = d / "niets_openbaar.csv"
-    p.write_text(csv_text([plan_row(1, Openbaar="nee"), plan_row(2, Openbaar="nee"), plan_row(3, **{"Aantal woningen": "x"})]),
-                 encoding="utf-8")
+    p.write_text(
+        csv_text([plan_row(1, Openbaar="nee"), plan_row(2, Openbaar="nee"), plan_row(3, **{"Aantal woningen": "x"})]),
+        encoding="utf-8",
+    )
     return Case("", "plannen", p, "fatal", "geen enkel laadbaar plan")
 
 
@@ -205,8 +241,12 @@ def csv_ragged_rows_and_open_quote(d: Path) -> Case:
 
 @case
 def csv_formula_injection_text(d: Path) -> Case:
-    rows = [plan_row(i, Plannaam=v) for i, v in enumerate(
-        ['=HYPERLINK("http://x.invalid","klik")', "+1+1", "-2+3", "@SUM(A1)", "<script>alert(1)</script>"], start=1)]
+    rows = [
+        plan_row(i, Plannaam=v)
+        for i, v in enumerate(
+            ['=HYPERLINK("http://x.invalid","klik")', "+1+1", "-2+3", "@SUM(A1)", "<script>alert(1)</script>"], start=1
+        )
+    ]
     p = d / "formules.csv"
     p.write_text(csv_text(rows), encoding="utf-8")
     return Case("", "plannen", p, "ok", loaded=5)
@@ -214,8 +254,13 @@ def csv_formula_injection_text(d: Path) -> Case:
 
 @case
 def csv_openbaar_flags(d: Path) -> Case:
-    rows = [plan_row(1), plan_row(2, Openbaar="nee", Plannaam=SECRET), plan_row(3, Openbaar="Vertrouwelijk",
-            Plannaam=SECRET), plan_row(4, Openbaar="misschien", Plannaam=SECRET), plan_row(5, Openbaar="")]
+    rows = [
+        plan_row(1),
+        plan_row(2, Openbaar="nee", Plannaam=SECRET),
+        plan_row(3, Openbaar="Vertrouwelijk", Plannaam=SECRET),
+        plan_row(4, Openbaar="misschien", Plannaam=SECRET),
+        plan_row(5, Openbaar=""),
+    ]
     p = d / "openbaar.csv"
     p.write_text(csv_text(rows), encoding="utf-8")
     return Case("", "plannen", p, "ok", codes=("onbekende_openbaarheid", "openbaar_leeg"), loaded=2)
@@ -225,8 +270,9 @@ def csv_openbaar_flags(d: Path) -> Case:
 def csv_field_over_csv_module_limit(d: Path) -> Case:
     """A 200,000-character name (over the csv module's default field limit): truncated and reported."""
     p = d / "lang_veld.csv"
-    p.write_text(csv_text([plan_row(1, Plannaam="x" * 200_000), plan_row(2, Plannaam='"q;' + "y" * 200_000)]),
-                 encoding="utf-8")
+    p.write_text(
+        csv_text([plan_row(1, Plannaam="x" * 200_000), plan_row(2, Plannaam='"q;' + "y" * 200_000)]), encoding="utf-8"
+    )
     return Case("", "plannen", p, "ok", codes=("te_lang",), loaded=2)
 
 
@@ -272,13 +318,26 @@ def csv_200000_rows(d: Path) -> Case:
         w.writerow(HEADER)
         for i in range(200_000):
             bad = i % 1000 == 7  # one in a thousand rows is rejected and must be reported
-            w.writerow([f"G-{i:06d}", f"Groot plan {i}", codes[i % 5], "", statuses[i % 5],
-                        "x" if bad else 5 + i % 300, i % 5, 2026 + i % 10, "nee" if i % 500 == 3 else "ja",
-                        SECRET, ""])
+            w.writerow(
+                [
+                    f"G-{i:06d}",
+                    f"Groot plan {i}",
+                    codes[i % 5],
+                    "",
+                    statuses[i % 5],
+                    "x" if bad else 5 + i % 300,
+                    i % 5,
+                    2026 + i % 10,
+                    "nee" if i % 500 == 3 else "ja",
+                    SECRET,
+                    "",
+                ]
+            )
     return Case("", "plannen", p, "ok", codes=("ongeldig_aantal",), loaded=200_000 - 200 - 400)
 
 
 # ---------------------------------------------------------------- XLSX
+
 
 def _workbook(sheets: list[tuple[str, list[list], str]], path: Path, after=None) -> Path:
     from openpyxl import Workbook
@@ -309,22 +368,38 @@ def xlsx_merged_cells(d: Path) -> Case:
     def merge(ws):
         ws.merge_cells("B2:B3")  # the name of plan 2 is now empty
         ws.merge_cells("A4:F4")  # plan 3 loses everything but its id
-    return Case("", "plannen", _workbook([("Export", rows, "visible")], d / "samengevoegd.xlsx", merge), "ok",
-                codes=("verplicht",), loaded=1)
+
+    return Case(
+        "",
+        "plannen",
+        _workbook([("Export", rows, "visible")], d / "samengevoegd.xlsx", merge),
+        "ok",
+        codes=("verplicht",),
+        loaded=1,
+    )
 
 
 @case
 def xlsx_formulas_without_cached_values(d: Path) -> Case:
-    rows = [HEADER, plan_row(1, **{"Aantal woningen": "=10*2"}), plan_row(2, Plannaam="=A3&\" naam\""), plan_row(3)]
-    return Case("", "plannen", _workbook([("Export", rows, "visible")], d / "formules.xlsx"), "ok",
-                codes=("verplicht",), loaded=1)
+    rows = [HEADER, plan_row(1, **{"Aantal woningen": "=10*2"}), plan_row(2, Plannaam='=A3&" naam"'), plan_row(3)]
+    return Case(
+        "",
+        "plannen",
+        _workbook([("Export", rows, "visible")], d / "formules.xlsx"),
+        "ok",
+        codes=("verplicht",),
+        loaded=1,
+    )
 
 
 @case
 def xlsx_hidden_and_very_hidden_sheets(d: Path) -> Case:
     secret_rows = [HEADER, plan_row(1, Plannaam=SECRET), plan_row(2, Plannaam=SECRET)]
-    sheets = [("Geheim", secret_rows, "hidden"), ("Nog geheimer", secret_rows, "veryHidden"),
-              ("Export", [HEADER, plan_row(3)], "visible")]
+    sheets = [
+        ("Geheim", secret_rows, "hidden"),
+        ("Nog geheimer", secret_rows, "veryHidden"),
+        ("Export", [HEADER, plan_row(3)], "visible"),
+    ]
     return Case("", "plannen", _workbook(sheets, d / "verborgen.xlsx"), "ok", loaded=1)
 
 
@@ -337,37 +412,77 @@ def xlsx_only_hidden_sheets(d: Path) -> Case:
 
 @case
 def xlsx_huge_numbers(d: Path) -> Case:
-    rows = [HEADER, plan_row(1, **{"Aantal woningen": 10 ** 30}), plan_row(2, **{"Aantal woningen": 1e308}),
-            plan_row(3, **{"Aantal woningen": -1}), plan_row(4, **{"Start bouw": 10 ** 18}), plan_row(5)]
-    return Case("", "plannen", _workbook([("Export", rows, "visible")], d / "grote_getallen.xlsx"), "ok",
-                codes=("ongeldig_aantal", "ongeldig_jaar"), loaded=1)
+    rows = [
+        HEADER,
+        plan_row(1, **{"Aantal woningen": 10**30}),
+        plan_row(2, **{"Aantal woningen": 1e308}),
+        plan_row(3, **{"Aantal woningen": -1}),
+        plan_row(4, **{"Start bouw": 10**18}),
+        plan_row(5),
+    ]
+    return Case(
+        "",
+        "plannen",
+        _workbook([("Export", rows, "visible")], d / "grote_getallen.xlsx"),
+        "ok",
+        codes=("ongeldig_aantal", "ongeldig_jaar"),
+        loaded=1,
+    )
 
 
-def _raw_xlsx(path: Path, sheet_xml: str, extra: dict[str, bytes] | None = None,
-              shared_strings: str | None = None, state: str = "visible") -> Path:
+def _raw_xlsx(
+    path: Path,
+    sheet_xml: str,
+    extra: dict[str, bytes] | None = None,
+    shared_strings: str | None = None,
+    state: str = "visible",
+) -> Path:
     """A minimal workbook written part by part, for content openpyxl itself would never write."""
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", (
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
-            '"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            + ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
-               'officedocument.spreadsheetml.sharedStrings+xml"/>' if shared_strings else "") + '</Types>'))
-        zf.writestr("_rels/.rels", f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-                    f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" '
-                    'Target="xl/workbook.xml"/></Relationships>')
-        zf.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets>'
-                    f'<sheet name="Export" sheetId="1" state="{state}" r:id="rId1"/></sheets></workbook>')
-        zf.writestr("xl/_rels/workbook.xml.rels", (
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
-            + (f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
-               if shared_strings else "") + '</Relationships>'))
+        zf.writestr(
+            "[Content_Types].xml",
+            (
+                '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
+                '"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                + (
+                    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                    'officedocument.spreadsheetml.sharedStrings+xml"/>'
+                    if shared_strings
+                    else ""
+                )
+                + "</Types>"
+            ),
+        )
+        zf.writestr(
+            "_rels/.rels",
+            f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>',
+        )
+        zf.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets>'
+            f'<sheet name="Export" sheetId="1" state="{state}" r:id="rId1"/></sheets></workbook>',
+        )
+        zf.writestr(
+            "xl/_rels/workbook.xml.rels",
+            (
+                '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+                + (
+                    f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+                    if shared_strings
+                    else ""
+                )
+                + "</Relationships>"
+            ),
+        )
         zf.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0"?><worksheet {ns}>{sheet_xml}</worksheet>')
         if shared_strings:
             zf.writestr("xl/sharedStrings.xml", shared_strings)
@@ -391,10 +506,18 @@ def _inline_row(n: int, values: list, start_col: int = 0) -> str:
 
 @case
 def xlsx_400_digit_integer_cell(d: Path) -> Case:
-    rows = _inline_row(1, HEADER[:6]) + _inline_row(2, ["P-1", "Een", "GM0363", "A", "Vastgesteld", "#num:" + "9" * 400])
+    rows = _inline_row(1, HEADER[:6]) + _inline_row(
+        2, ["P-1", "Een", "GM0363", "A", "Vastgesteld", "#num:" + "9" * 400]
+    )
     rows += _inline_row(3, ["P-2", "Twee", "GM0363", "A", "Vastgesteld", 12])
-    return Case("", "plannen", _raw_xlsx(d / "lang_getal.xlsx", f"<sheetData>{rows}</sheetData>"), "ok",
-                codes=("ongeldig_aantal",), loaded=1)
+    return Case(
+        "",
+        "plannen",
+        _raw_xlsx(d / "lang_getal.xlsx", f"<sheetData>{rows}</sheetData>"),
+        "ok",
+        codes=("ongeldig_aantal",),
+        loaded=1,
+    )
 
 
 @case
@@ -410,18 +533,26 @@ def xlsx_dimension_claims_whole_sheet(d: Path) -> Case:
 def xlsx_cell_in_column_xfd(d: Path) -> Case:
     rows = _inline_row(1, HEADER[:6]) + _inline_row(2, ["P-1", "Een", "GM0363", "A", "Vastgesteld", 5])
     rows = rows.replace("</row>", '<c r="XFD2" t="inlineStr"><is><t>ver weg</t></is></c></row>', 2)
-    return Case("", "plannen", _raw_xlsx(d / "kolom_xfd.xlsx", f"<sheetData>{rows}</sheetData>"), "fatal",
-                "max_columns")
+    return Case(
+        "", "plannen", _raw_xlsx(d / "kolom_xfd.xlsx", f"<sheetData>{rows}</sheetData>"), "fatal", "max_columns"
+    )
 
 
 @case
 def xlsx_billion_laughs(d: Path) -> Case:
     entities = '<!ENTITY a0 "ha">' + "".join(f'<!ENTITY a{i} "{("&a" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
-    shared = (f'<?xml version="1.0"?><!DOCTYPE sst [{entities}]><sst xmlns="http://schemas.openxmlformats.org/'
-              'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>&a9;</t></si></sst>')
+    shared = (
+        f'<?xml version="1.0"?><!DOCTYPE sst [{entities}]><sst xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>&a9;</t></si></sst>'
+    )
     rows = _inline_row(1, HEADER[:6]) + '<row r="2"><c r="A2" t="s"><v>0</v></c></row>'
-    return Case("", "plannen", _raw_xlsx(d / "lachen.xlsx", f"<sheetData>{rows}</sheetData>", shared_strings=shared),
-                "fatal", "lachen.xlsx")
+    return Case(
+        "",
+        "plannen",
+        _raw_xlsx(d / "lachen.xlsx", f"<sheetData>{rows}</sheetData>", shared_strings=shared),
+        "fatal",
+        "lachen.xlsx",
+    )
 
 
 @case
@@ -489,8 +620,10 @@ def wgs_square(lon=LON, lat=LAT, w=0.002) -> list:
 
 
 def geojson(features: list[tuple[dict, dict | None]], crs: str | None = None) -> str:
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": props, "geometry": geom} for props, geom in features]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": props, "geometry": geom} for props, geom in features],
+    }
     if crs:
         doc["crs"] = {"type": "name", "properties": {"name": crs}}
     return json.dumps(doc)
@@ -504,27 +637,39 @@ def poly(coords) -> dict:
 def geojson_invalid_empty_and_wrong_geometries(d: Path) -> Case:
     bowtie = [[[LON, LAT], [LON + 0.002, LAT + 0.002], [LON + 0.002, LAT], [LON, LAT + 0.002], [LON, LAT]]]
     features = [
-        ({"plan_id": "P-1"}, poly(bowtie)),                                   # repaired
-        ({"plan_id": "P-2"}, None),                                           # empty
-        ({"plan_id": "P-3"}, {"type": "Point", "coordinates": [LON, LAT]}),   # not an area
+        ({"plan_id": "P-1"}, poly(bowtie)),  # repaired
+        ({"plan_id": "P-2"}, None),  # empty
+        ({"plan_id": "P-3"}, {"type": "Point", "coordinates": [LON, LAT]}),  # not an area
         ({"plan_id": "P-4"}, poly([[[LON, LAT], [LON + 0.001, LAT], [LON, LAT]]])),  # degenerate
-        ({"plan_id": "P-4"}, poly(wgs_square(LON + 0.01))),                   # P-4 then gets this one
-        ({"plan_id": "ONBEKEND"}, poly(wgs_square())),                        # unknown plan
-        ({"plan_id": None}, poly(wgs_square())),                              # no key
-        ({"plan_id": "P-5"}, poly(wgs_square(-70.0, -30.0))),                 # Chile
+        ({"plan_id": "P-4"}, poly(wgs_square(LON + 0.01))),  # P-4 then gets this one
+        ({"plan_id": "ONBEKEND"}, poly(wgs_square())),  # unknown plan
+        ({"plan_id": None}, poly(wgs_square())),  # no key
+        ({"plan_id": "P-5"}, poly(wgs_square(-70.0, -30.0))),  # Chile
     ]
     p = d / "ongeldig.geojson"
     p.write_text(geojson(features), encoding="utf-8")
-    return Case("", "plangebieden", p, "ok", codes=("geometrie_hersteld", "onbekend_plan_id", "sleutel_ontbreekt",
-                                                      "buiten_nederland"))
+    return Case(
+        "",
+        "plangebieden",
+        p,
+        "ok",
+        codes=("geometrie_hersteld", "onbekend_plan_id", "sleutel_ontbreekt", "buiten_nederland"),
+    )
 
 
 @case
 def geojson_coordinates_nan_and_huge(d: Path) -> Case:
-    text = geojson([({"plan_id": "P-1"}, poly([[[1e308, 1e308], [-1e308, 1e308], [0, -1e308], [1e308, 1e308]]])),
-                    ({"plan_id": "P-2"}, poly(wgs_square()))])
-    text = text.replace('"features": [', '"features": [{"type": "Feature", "properties": {"plan_id": "P-3"}, '
-                        '"geometry": {"type": "Polygon", "coordinates": [[[NaN, 1], [2, Infinity], [3, 3], [NaN, 1]]]}}, ')
+    text = geojson(
+        [
+            ({"plan_id": "P-1"}, poly([[[1e308, 1e308], [-1e308, 1e308], [0, -1e308], [1e308, 1e308]]])),
+            ({"plan_id": "P-2"}, poly(wgs_square())),
+        ]
+    )
+    text = text.replace(
+        '"features": [',
+        '"features": [{"type": "Feature", "properties": {"plan_id": "P-3"}, '
+        '"geometry": {"type": "Polygon", "coordinates": [[[NaN, 1], [2, Infinity], [3, 3], [NaN, 1]]]}}, ',
+    )
     p = d / "vreemde_getallen.geojson"
     p.write_text(text, encoding="utf-8")
     return Case("", "plangebieden", p, "ok")
@@ -535,20 +680,24 @@ def geojson_enormous_polygon(d: Path) -> Case:
     import math
 
     n = 260_000  # over the per-feature limit (250,000 vertices)
-    ring = [[round(LON + 0.01 * math.cos(2 * math.pi * i / n), 7), round(LAT + 0.01 * math.sin(2 * math.pi * i / n), 7)]
-            for i in range(n)]
+    ring = [
+        [round(LON + 0.01 * math.cos(2 * math.pi * i / n), 7), round(LAT + 0.01 * math.sin(2 * math.pi * i / n), 7)]
+        for i in range(n)
+    ]
     ring.append(ring[0])
     p = d / "enorm.geojson"
-    p.write_text(geojson([({"plan_id": "P-1"}, poly([ring])), ({"plan_id": "P-2"}, poly(wgs_square()))]),
-                 encoding="utf-8")
+    p.write_text(
+        geojson([({"plan_id": "P-1"}, poly([ring])), ({"plan_id": "P-2"}, poly(wgs_square()))]), encoding="utf-8"
+    )
     return Case("", "plangebieden", p, "ok", codes=("te_veel_hoekpunten",))
 
 
 @case
 def geojson_file_vertex_limit(d: Path) -> Case:
     p = d / "veel_punten.geojson"
-    p.write_text(geojson([({"plan_id": f"P-{i}"}, poly(wgs_square(LON + i * 0.01))) for i in range(1, 6)]),
-                 encoding="utf-8")
+    p.write_text(
+        geojson([({"plan_id": f"P-{i}"}, poly(wgs_square(LON + i * 0.01))) for i in range(1, 6)]), encoding="utf-8"
+    )
     return Case("", "plangebieden", p, "fatal", "max_vertices_file", limits={"max_vertices_file": 20})
 
 
@@ -588,17 +737,24 @@ def _gpkg(path: Path, layers: list[tuple[str, list[tuple[str, object]], str | No
     from shapely.geometry import shape
 
     for name, rows, crs in layers:
-        frame = gpd.GeoDataFrame({"plan_id": [r[0] for r in rows]},
-                                 geometry=[shape(r[1]) if isinstance(r[1], dict) else r[1] for r in rows], crs=crs)
+        frame = gpd.GeoDataFrame(
+            {"plan_id": [r[0] for r in rows]},
+            geometry=[shape(r[1]) if isinstance(r[1], dict) else r[1] for r in rows],
+            crs=crs,
+        )
         frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
     return path
 
 
 @case
 def gpkg_two_layers_in_different_crs(d: Path) -> Case:
-    p = _gpkg(d / "twee_lagen.gpkg", [("rd", [("P-1", poly(rd_square()))], "EPSG:28992"),
-                                      ("wgs", [("P-1", poly(wgs_square(LON + 0.003))), ("P-2", poly(wgs_square()))],
-                                       "EPSG:4326")])
+    p = _gpkg(
+        d / "twee_lagen.gpkg",
+        [
+            ("rd", [("P-1", poly(rd_square()))], "EPSG:28992"),
+            ("wgs", [("P-1", poly(wgs_square(LON + 0.003))), ("P-2", poly(wgs_square()))], "EPSG:4326"),
+        ],
+    )
     return Case("", "plangebieden", p, "ok", codes=("meerdere_vlakken",), loaded=3)
 
 
@@ -618,10 +774,10 @@ def gpkg_random_bytes(d: Path) -> Case:
 @case
 def gpkg_self_intersecting_and_hole_outside(d: Path) -> Case:
     bowtie = [[[RD_X, RD_Y], [RD_X + 200, RD_Y + 200], [RD_X + 200, RD_Y], [RD_X, RD_Y + 200], [RD_X, RD_Y]]]
-    hole_outside = rd_square() + [[[RD_X + 500, RD_Y + 500], [RD_X + 600, RD_Y + 500], [RD_X + 600, RD_Y + 600],
-                                   [RD_X + 500, RD_Y + 500]]]
-    p = _gpkg(d / "zelfdoorsnijding.gpkg", [("a", [("P-1", poly(bowtie)), ("P-2", poly(hole_outside))],
-                                             "EPSG:28992")])
+    hole_outside = rd_square() + [
+        [[RD_X + 500, RD_Y + 500], [RD_X + 600, RD_Y + 500], [RD_X + 600, RD_Y + 600], [RD_X + 500, RD_Y + 500]]
+    ]
+    p = _gpkg(d / "zelfdoorsnijding.gpkg", [("a", [("P-1", poly(bowtie)), ("P-2", poly(hole_outside))], "EPSG:28992")])
     return Case("", "plangebieden", p, "ok", codes=("geometrie_hersteld",), loaded=2)
 
 
@@ -631,9 +787,11 @@ def _shapefile_zip(path: Path, d: Path, with_prj: bool = True, extra=None) -> Pa
 
     tmp = d / f"_{path.stem}"
     tmp.mkdir()
-    frame = gpd.GeoDataFrame({"plan_id": ["P-1", "P-2"]}, geometry=[shape(poly(rd_square())),
-                                                                     shape(poly(rd_square(RD_X + 300)))],
-                             crs="EPSG:28992")
+    frame = gpd.GeoDataFrame(
+        {"plan_id": ["P-1", "P-2"]},
+        geometry=[shape(poly(rd_square())), shape(poly(rd_square(RD_X + 300)))],
+        crs="EPSG:28992",
+    )
     frame.to_file(tmp / "gebieden.shp", engine="pyogrio")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for f in sorted(tmp.iterdir()):
@@ -651,20 +809,36 @@ def shp_zip_without_prj(d: Path) -> Case:
 
 @case
 def shp_zip_without_prj_crs_in_manifest(d: Path) -> Case:
-    return Case("", "plangebieden", _shapefile_zip(d / "met_crs.zip", d, with_prj=False), "ok",
-                extra={"crs": "EPSG:28992"}, loaded=2)
+    return Case(
+        "",
+        "plangebieden",
+        _shapefile_zip(d / "met_crs.zip", d, with_prj=False),
+        "ok",
+        extra={"crs": "EPSG:28992"},
+        loaded=2,
+    )
 
 
 @case
 def shp_zip_dotdot_entry(d: Path) -> Case:
-    return Case("", "plangebieden", _shapefile_zip(d / "pad.zip", d, extra=lambda zf: zf.writestr(
-        "../../buiten.shp", b"x")), "fatal", "onveilig pad")
+    return Case(
+        "",
+        "plangebieden",
+        _shapefile_zip(d / "pad.zip", d, extra=lambda zf: zf.writestr("../../buiten.shp", b"x")),
+        "fatal",
+        "onveilig pad",
+    )
 
 
 @case
 def shp_zip_absolute_entry(d: Path) -> Case:
-    return Case("", "plangebieden", _shapefile_zip(d / "absoluut.zip", d, extra=lambda zf: zf.writestr(
-        "/etc/passwd", b"x")), "fatal", "onveilig pad")
+    return Case(
+        "",
+        "plangebieden",
+        _shapefile_zip(d / "absoluut.zip", d, extra=lambda zf: zf.writestr("/etc/passwd", b"x")),
+        "fatal",
+        "onveilig pad",
+    )
 
 
 @case
@@ -673,6 +847,7 @@ def shp_zip_symlink_entry(d: Path) -> Case:
         info = zipfile.ZipInfo("gebieden_link.shp")
         info.external_attr = (stat.S_IFLNK | 0o777) << 16
         zf.writestr(info, "/etc/passwd")
+
     return Case("", "plangebieden", _shapefile_zip(d / "link.zip", d, extra=link), "fatal", "symbolische koppeling")
 
 
@@ -682,6 +857,7 @@ def shp_zip_bomb(d: Path) -> Case:
         with zf.open("leesmij.txt", "w") as f:
             for _ in range(64):
                 f.write(b" " * (1 << 20))
+
     return Case("", "plangebieden", _shapefile_zip(d / "bom.zip", d, extra=bomb), "fatal", "zip-bom")
 
 
@@ -693,13 +869,13 @@ def shp_zip_lying_sizes(d: Path) -> Case:
     with zipfile.ZipFile(p) as zf:
         info = next(i for i in zf.infolist() if i.filename.endswith(".dbf"))
     # local header: uncompressed size at offset 22; central directory entry: at offset 24
-    data[info.header_offset + 22: info.header_offset + 26] = (10).to_bytes(4, "little")
+    data[info.header_offset + 22 : info.header_offset + 26] = (10).to_bytes(4, "little")
     start = 0
     while True:
         cd = data.find(b"PK\x01\x02", start)
-        name_len = int.from_bytes(data[cd + 28:cd + 30], "little")
-        if data[cd + 46:cd + 46 + name_len].decode().endswith(".dbf"):
-            data[cd + 24:cd + 28] = (10).to_bytes(4, "little")
+        name_len = int.from_bytes(data[cd + 28 : cd + 30], "little")
+        if data[cd + 46 : cd + 46 + name_len].decode().endswith(".dbf"):
+            data[cd + 24 : cd + 28] = (10).to_bytes(4, "little")
             break
         start = cd + 4
     p.write_bytes(bytes(data))
