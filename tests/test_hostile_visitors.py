@@ -36,12 +36,10 @@ def live(sample_db, tmp_path_factory):
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_each_attack_is_refused_or_bounded_at_once(live, attack):
     base = live[0]
-    started = time.perf_counter()
     status, _, body = get(base + ATTACKS[attack](0, 0))
     # refused with a 400 naming the parameter, or (1,000 repeats of one facet) answered as one facet
     assert status == (200 if attack == "facet_naam_1000x" else 400), (status, body[:300])
-    assert time.perf_counter() - started < 3
-    assert len(body) < 200_000  # no 505 MB answer
+    assert len(body) < 200_000  # no 505 MB answer (how fast: bench/attacks.py in make bench)
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
