@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from ingest.schema import DATABASE as DB
 from portal.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,6 @@ BENCH = ROOT / "bench"
 LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"
 CHROME_PATH = os.environ.get("CHROME_PATH", CHROMIUM)
 CHROME_FLAGS = ["--headless=new", *CHROMIUM_ARGS]  # the flags the browser tests use (portal/chromium.py)
-DB = "woningbouwplannen"
 LANGUAGES = ("", "/en")  # Dutch has no prefix
 # Issue 16 item 3, "every public page is fast on a phone": a page passes when it meets all of them.
 TARGETS = {"score": 90, "lcp_ms": 2500, "tbt_ms": 200, "cls": 0.1, "transfer_kb": 300}

@@ -29,11 +29,12 @@ from pathlib import Path
 
 import yaml
 
+from ingest.schema import DATABASE
 from portal.serve import serve_args
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
-DB_NAME = "woningbouwplannen"  # the name in every URL, whatever the file is called
+DB_NAME = DATABASE  # the name in every URL, whatever the file is called
 
 
 def free_port() -> int:

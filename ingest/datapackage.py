@@ -14,10 +14,10 @@ from pathlib import Path
 
 import yaml
 
+from .schema import DATABASE as DB
 from .tables import Column, primary_key, published_tables, table_columns
 
 METADATA = Path(__file__).resolve().parent.parent / "metadata.yml"
-DB = "woningbouwplannen"
 LICENSE = {
     "name": "CC0-1.0",
     "title": "Creative Commons Zero v1.0 Universal",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 # Every published coordinate (the geometrie columns, every GeoJSON download and view, the points):
 # 7 decimals of a degree is about 1 cm, finer than any plan outline is drawn (RFC 7946 section 11.2).
+# The database's name: in every URL (/woningbouwplannen/...), whatever the built file is called
+DATABASE = "woningbouwplannen"
 COORDINATE_DECIMALS = 7
 
 PLAN_COLUMNS: dict[str, str] = {

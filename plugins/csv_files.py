@@ -19,8 +19,8 @@ from datasette.utils.asgi import Response
 
 from ingest.download_writers import excel_safe
 from ingest.manifest import PLAN_KINDS
+from ingest.schema import DATABASE as DB
 
-DB = "woningbouwplannen"
 PATH = re.compile(rf"^/{DB}(?:/(?P<name>[^/]+?))?\.(?P<ext>csv|csvnl)$")
 _KINDS = ", ".join(f"'{k}'" for k in PLAN_KINDS)
 

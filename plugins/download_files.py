@@ -24,9 +24,9 @@ from datasette.utils.asgi import Response
 
 from ingest import release_archive
 from ingest.downloads import MEDIA_TYPES, belongs_to
+from ingest.schema import DATABASE as DB
 
 CHUNK = 1 << 20
-DB = "woningbouwplannen"
 OUT_OF_STEP = (
     "De downloads horen bij een andere versie van de database (een build werd onderbroken); ze zijn er "
     "weer na de volgende build. / The downloads belong to another version of the database."

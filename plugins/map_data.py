@@ -43,10 +43,10 @@ from datasette.utils.asgi import Response
 from shapely.geometry import mapping
 
 from ingest.schema import COORDINATE_DECIMALS, MAP_FILTERS, MAP_SEGMENTS
+from ingest.schema import DATABASE as DB
 from portal import datasette_seam
 from portal.datasette_seam import escape_fts, sqlite_timelimit
 
-DB = "woningbouwplannen"
 TABLE = "plannen"
 # netto (bruto minus sloop) is the figure the maps show, as every headline of the portal
 FIELDS = (

@@ -20,9 +20,9 @@ from datasette.utils.asgi import Response
 
 from ingest import dcat, release_archive, site
 from ingest.downloads import belongs_to
+from ingest.schema import DATABASE as DB
 from portal import datasette_seam
 
-DB = "woningbouwplannen"
 LICENSE_SCHEMA = "https://creativecommons.org/publicdomain/zero/1.0/"
 FORMAT_NAMES = {
     "csv": "CSV",

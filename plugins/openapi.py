@@ -29,6 +29,7 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
 from ingest import site
+from ingest.schema import DATABASE as DB
 from portal import datasette_seam
 from portal.datasette_seam import derive_named_parameters, escape_sqlite
 
@@ -47,7 +48,6 @@ bounds, kaart, checks, geo, guard = (
     sibling(n) for n in ("request_bounds", "map_data", "api_errors", "portal_geo", "sql_guard")
 )
 
-DB = "woningbouwplannen"
 VERSION = "2"
 STRING, INTEGER, NUMBER, BOOLEAN = ({"type": t} for t in ("string", "integer", "number", "boolean"))
 # a value of a column without a declared type (or an expression in a query): any SQLite value as JSON,

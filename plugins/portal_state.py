@@ -8,9 +8,9 @@ from datasette import hookimpl
 from ingest import site
 from ingest.manifest import PLAN_KINDS
 from ingest.release_files import load_config
+from ingest.schema import DATABASE as DB
 from portal import datasette_seam
 
-DB = "woningbouwplannen"
 _PLAN_KINDS = ", ".join(f"'{k}'" for k in PLAN_KINDS)
 
 

@@ -17,10 +17,10 @@ import difflib
 from datasette import hookimpl
 
 from ingest.gemeente_namen import key, read_aliases
+from ingest.schema import DATABASE as DB
 from ingest.validate import Invalid, normalise_gemeentecode
 from portal import datasette_seam
 
-DB = "woningbouwplannen"
 MIN_PREFIX = 3
 
 

@@ -13,9 +13,9 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
 from ingest import site
+from ingest.schema import DATABASE as DB
 from portal import datasette_seam
 
-DB = "woningbouwplannen"
 PART = 45_000  # under the sitemap protocol's 50,000 URLs per file
 PAGES = [
     "/",

@@ -119,6 +119,10 @@ SLOW_MODULES = {
     "test_bad_parameters",
     "test_real_workbook",
     "test_geo_output",
+    "test_downloads",
+    "test_canned_queries",
+    "test_realisatie",
+    "test_release_archive",
     "test_statements",
 }
 

@@ -20,10 +20,11 @@ import yaml
 from babel.messages.pofile import read_po
 from datasette.utils import tilde_encode
 
+from ingest.schema import DATABASE as DB
+
 from helpers import ROOT, query
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-DB = "woningbouwplannen"
 # our own pages; a new template in templates/pages must be added here (test_every_page_template_is_crawled)
 PAGES = [
     "/",
