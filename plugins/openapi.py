@@ -105,6 +105,19 @@ def ref(components: dict, name: str, schema: dict, kind: str = "schemas") -> dic
     return {"$ref": f"#/components/{kind}/{name}"}
 
 
+def geojson_responses(components: dict, name: str, columns) -> dict:
+    """The responses of a table's or canned query's .geojson: a FeatureCollection of its columns, or 400."""
+    return {
+        "200": {
+            "description": "FeatureCollection (WGS84)",
+            "content": {
+                "application/geo+json": {"schema": ref(components, f"{name}.geojson", feature_collection(columns))}
+            },
+        },
+        "400": BAD_PAGE,
+    }
+
+
 def names(columns: list[tuple[str, dict]]) -> dict:
     return {"type": "array", "items": {"type": "string", "enum": [c for c, _ in columns]}}
 
@@ -444,17 +457,7 @@ def table_paths(t: dict, max_rows: int, components: dict) -> dict:
             f"tabel_{name}_geojson",
             "tabellen / tables",
             f"Rijen van {name} als GeoJSON / as GeoJSON (RFC 7946)",
-            {
-                "200": {
-                    "description": "FeatureCollection (WGS84)",
-                    "content": {
-                        "application/geo+json": {
-                            "schema": ref(components, f"{name}.geojson", feature_collection(columns))
-                        }
-                    },
-                },
-                "400": BAD_PAGE,
-            },
+            geojson_responses(components, name, columns),
             rows_params,
             paging,
         )
@@ -551,17 +554,7 @@ def query_paths(name: str, query: dict, params: list[str], columns, components: 
             f"query_{name}_geojson",
             "vaste vragen / canned queries",
             f"{title} (GeoJSON)",
-            {
-                "200": {
-                    "description": "FeatureCollection (WGS84)",
-                    "content": {
-                        "application/geo+json": {
-                            "schema": ref(components, f"{name}.geojson", feature_collection(columns))
-                        }
-                    },
-                },
-                "400": BAD_PAGE,
-            },
+            geojson_responses(components, name, columns),
             parameters,
             description,
         )

@@ -7,6 +7,7 @@ import json
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -128,4 +129,14 @@ def needs_shared(path: Path):
         not path.exists(),
         reason=f"{path} is absent: these tests read ../shared next to "
         "the repository (see ../shared/data/PROVENANCE.md)",
+    )
+
+
+def ingest_build(sources: Path, db: Path) -> subprocess.CompletedProcess:
+    """`python -m ingest build --quiet` as a steward runs it: its exit code and its lines, never raising."""
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", "build", "--quiet", "--sources", str(sources), "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )

@@ -22,6 +22,8 @@ from ingest.fetch import fetch
 from ingest.limits import dutch
 from ingest.release_files import FETCH_RECORD, load_config
 
+from helpers import ingest_build
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = load_config()
 NAMES = CONFIG.files  # role -> published file name
@@ -432,20 +434,5 @@ def test_the_real_data_manifest_builds_every_release_fetched(host, tmp_path):
     empty = tmp_path / "nothing"
     empty.mkdir()
     shutil.copy(ROOT / "data" / "lmvw.yml", empty / "lmvw.yml")
-    none = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ingest",
-            "build",
-            "--quiet",
-            "--sources",
-            str(empty / "lmvw.yml"),
-            "--db",
-            str(empty / "w.db"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    none = ingest_build(empty / "lmvw.yml", empty / "w.db")
     assert none.returncode == 2 and "geen releasemap gevonden" in none.stderr and "make fetch" in none.stderr

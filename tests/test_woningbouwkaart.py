@@ -6,15 +6,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import subprocess
-import sys
 
 import pytest
 import shapely
 
 from ingest.build import build
 
-from helpers import GEMEENTEN, ROOT, make_datasette, query, write_manifest
+from helpers import GEMEENTEN, ingest_build, make_datasette, query, write_manifest
 from releases import gemeente, gz, project, square, write_release
 
 OLD, NEW = "2025-04-01", "2025-10-01"
@@ -293,22 +291,7 @@ def test_manifest_peildatum_overrides_the_peilmoment(tmp_path):
 
 
 def run_build(directory):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ingest",
-            "build",
-            "--quiet",
-            "--sources",
-            str(directory / "sources.yml"),
-            "--db",
-            str(directory / "woningbouwplannen.db"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    return ingest_build(directory / "sources.yml", directory / "woningbouwplannen.db")
 
 
 BROKEN = {
