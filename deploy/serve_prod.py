@@ -29,6 +29,7 @@ from pathlib import Path
 
 import yaml
 
+from ingest.downloads import published_dir
 from ingest.schema import DATABASE
 from portal.serve import serve_args
 
@@ -45,9 +46,7 @@ def free_port() -> int:
 
 def datasette_args(db: Path, inspect: Path, port: int, python: str = sys.executable) -> list[str]:
     """The `make serve` command line (portal/serve.py), for one replica (db may be a symlink to the built file)."""
-    downloads = Path(db).resolve().parent / "downloads"  # full-dataset files the build writes next to the db
-    downloads.mkdir(exist_ok=True)
-    return serve_args(db, port, inspect=inspect, downloads=downloads, python=python)
+    return serve_args(db, port, inspect=inspect, downloads=published_dir(db), python=python)
 
 
 def render_config(

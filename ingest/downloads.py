@@ -29,13 +29,21 @@ from pathlib import Path
 
 from . import datapackage, pool
 from .download_writers import NOT_IN_XLSX, SUFFIXES, connect_ro, file_facts, write_task
+from .schema import DATABASE
 from .tables import published_tables
 
-DOWNLOADS_DIR = "downloads"
+DOWNLOADS_DIR = "downloads"  # next to the database, and its URL: /downloads/ (portal/serve.py mounts it)
 INDEX = "index.json"
-DB_URL_NAME = "woningbouwplannen.db"  # Datasette serves the database under this name (see Makefile)
+DB_URL_NAME = f"{DATABASE}.db"  # Datasette serves the database under this name (portal/serve.py)
 EXCEL_MAX_ROWS = 1_048_575  # Excel sheet limit (1,048,576 rows) less the header
 FORMATS = ("csv", "csv-excel", "json", "xlsx")  # per table, in the order of index.json
+
+
+def published_dir(db_path: Path) -> Path:
+    """The download set published beside a database file (through a symlink such as make serve's, too)."""
+    return Path(db_path).resolve().parent / DOWNLOADS_DIR
+
+
 # Below this many cells (rows x columns, all tables) the files are written in this process:
 # starting the workers (a fresh interpreter each) would cost more than it saves.
 PARALLEL_MIN_CELLS = 1_000_000

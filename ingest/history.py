@@ -21,18 +21,11 @@ from pathlib import Path
 
 from .errors import FatalInput
 from .mapping import norm
+from .schema import PLANSTATUS_STAPPEN
 from .validate import FOUT, SEGMENTS, Problem, plan_key
 from .write import create_table, insert
 
-STATUS_ORDER = {
-    "idee/visie": 1,
-    "in voorbereiding": 2,
-    "ontwerp": 3,
-    "vastgesteld": 4,
-    "onherroepelijk": 5,
-    "in aanbouw": 6,
-    "opgeleverd": 7,
-}
+STATUS_ORDER = {status: step for step, status in enumerate(PLANSTATUS_STAPPEN, start=1)}
 VERVALLEN = "vervallen"
 
 NATIONAL = "landelijk"  # scope sentinel: the whole country

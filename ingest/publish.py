@@ -45,7 +45,7 @@ def publish(
 def pin_releases(staged: Path, db_path: Path, progress: Callable[[str], None]) -> release_archive.Outcome:
     """Archive the set published until now (one from before the archive existed) and the new one, each
     under its peildatum (ingest/release_archive.py); returns the new set's outcome."""
-    published = db_path.parent / downloads.DOWNLOADS_DIR
+    published = downloads.published_dir(db_path)
     release_archive.archive(published, published)
     outcome = release_archive.archive(staged, published)
     where = f"{release_archive.URL_PREFIX}/{outcome.peildatum}/"

@@ -84,6 +84,19 @@ FACET_COLUMNS = (
 # delivered. Pages, maps, totals and canned queries say `lopend = 1`; they never repeat this list.
 NIET_LOPEND = ("vervallen", "opgeleverd")
 
+# The planstatus vocabulary: the steps a plan moves through, in order (ingest/history.py says "status
+# vooruit" or "terug" by it), then the two outside that order. Pages list the statuses from here.
+PLANSTATUS_STAPPEN = (
+    "idee/visie",
+    "in voorbereiding",
+    "ontwerp",
+    "vastgesteld",
+    "onherroepelijk",
+    "in aanbouw",
+    "opgeleverd",
+)
+PLANSTATUSSEN = (*PLANSTATUS_STAPPEN, "vervallen", "onbekend")
+
 # the facets metadata.yml shows on the plannen table page (kept equal by a test)
 DEFAULT_FACETS = ("provincie", "gemeente", "planstatus", "hardheid")
 
@@ -211,7 +224,7 @@ LMVW_WOONDEAL_COLUMNS: dict[str, str] = {
 # what the map data (plugins/map_data.py) filters on: column = value on an indexed column, or plans
 # with homes in one of these segments
 MAP_FILTERS = FACET_COLUMNS
-MAP_SEGMENTS = (*SEGMENT_COLUMNS, "huur_onbekend", "koop_onbekend", "segment_onbekend", "betaalbaar")
+MAP_SEGMENTS = (*PRICE_CLASS_COLUMNS, "betaalbaar")
 
 # cijfers_per_gebied: totals per area computed at build time (ingest/summary.py); lapsed plans left out
 SUMMARY_COLUMNS: dict[str, str] = {

@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from datasette import hookimpl
 
 from ingest.datapackage import split_language
+from ingest.schema import PRICE_CLASS_COLUMNS, SEGMENT_COLUMNS
 
 LANGS = ("nl", "en")
 DEFAULT = "nl"
@@ -172,6 +173,27 @@ LABELS = {
 }
 
 
+# The page label of every price-class column, in the order of ingest/schema.py (which says which
+# columns there are): the charts and the map's filter list them from here.
+PRICE_CLASS_LABELS = {
+    "sociale_huur": N_("Sociale huur"),
+    "middenhuur": N_("Middenhuur"),
+    "dure_huur": N_("Dure huur"),
+    "betaalbare_koop": N_("Betaalbare koop"),
+    "dure_koop": N_("Dure koop"),
+    "huur_onbekend": N_("Huur, prijs onbekend"),
+    "koop_onbekend": N_("Koop, prijs onbekend"),
+    "segment_onbekend": N_("Nog niet bekend"),
+}
+if tuple(PRICE_CLASS_LABELS) != PRICE_CLASS_COLUMNS:  # a class added to the schema needs its label here
+    raise RuntimeError(f"PRICE_CLASS_LABELS {tuple(PRICE_CLASS_LABELS)} != schema {PRICE_CLASS_COLUMNS}")
+
+
+def price_classes(known_only: bool = False) -> list[tuple[str, str]]:
+    """(column, label in the page language) per price class; known_only: the five of known price."""
+    return [(c, gettext(PRICE_CLASS_LABELS[c])) for c in (SEGMENT_COLUMNS if known_only else PRICE_CLASS_COLUMNS)]
+
+
 def label(value):
     """A known data value in the page language; other values unchanged."""
     if value is None:
@@ -211,6 +233,8 @@ def prepare_jinja2_environment(env):
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals["link"] = link
     env.globals["lang_url"] = lang_url
+    env.globals["prijsklassen"] = price_classes
+    env.globals["segment_kolommen"] = SEGMENT_COLUMNS
 
 
 @hookimpl

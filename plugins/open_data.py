@@ -19,7 +19,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from ingest import dcat, release_archive, site
-from ingest.downloads import belongs_to
+from ingest.downloads import DOWNLOADS_DIR, belongs_to, published_dir
 from ingest.schema import DATABASE as DB
 from portal import datasette_seam
 
@@ -39,10 +39,10 @@ LIMIT_SETTINGS = ("sql_time_limit_ms", "max_returned_rows", "max_csv_mb", "facet
 def downloads_dir(datasette) -> Path | None:
     """Where the /downloads/ mount points (make serve, the tests), else next to the database file."""
     for mount, directory in datasette.static_mounts:
-        if mount == "downloads":
+        if mount == DOWNLOADS_DIR:
             return Path(directory)
     db = datasette.databases.get(DB)
-    return Path(db.path).resolve().parent / "downloads" if db is not None and db.path else None
+    return published_dir(Path(db.path)) if db is not None and db.path else None
 
 
 def read_json(directory: Path | None, name: str) -> dict | None:

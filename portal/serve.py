@@ -4,6 +4,9 @@ so they serve with exactly the same metadata, plugins, templates, static files a
 
     python -m portal.serve --db .serve/8001/woningbouwplannen.db --port 8001 [--inspect-file F] [--downloads DIR]
 
+serves the download set the build published beside the database (followed through a symlink) unless
+--downloads names another.
+
 runs it (the Makefile does); the database is served under the name of its file, so `make serve`
 links any built file as woningbouwplannen.db first.
 """
@@ -15,6 +18,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+from ingest.downloads import DOWNLOADS_DIR, published_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "settings.json"  # Datasette settings, also shown on /voor-ontwikkelaars
@@ -49,7 +54,8 @@ def serve_args(
         f"static:{ROOT / 'static'}",
     ]
     if downloads:
-        args += ["--static", f"downloads:{downloads}"]
+        downloads.mkdir(parents=True, exist_ok=True)  # Datasette refuses a mount of a missing folder
+        args += ["--static", f"{DOWNLOADS_DIR}:{downloads}"]
     args += ["--cors", "-h", host, "-p", str(port)]
     for key, value in settings().items():
         args += ["--setting", key, str(value)]
@@ -62,9 +68,9 @@ def main(argv=None) -> None:
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--inspect-file", type=Path)
-    parser.add_argument("--downloads", type=Path)
+    parser.add_argument("--downloads", type=Path, help="default: the set the build published beside --db")
     a = parser.parse_args(argv)
-    args = serve_args(a.db, a.port, a.host, inspect=a.inspect_file, downloads=a.downloads)
+    args = serve_args(a.db, a.port, a.host, inspect=a.inspect_file, downloads=a.downloads or published_dir(a.db))
     os.execv(args[0], args)
 
 

@@ -114,11 +114,11 @@
     }
     // offline: our municipalities, then plan names
     const needle = q.trim().toLowerCase();
-    const g = await fetch("/woningbouwplannen/gemeenten.json?_shape=array&gemeentenaam__contains=" + encodeURIComponent(q.trim()))
+    const g = await fetch(cfg.databaseUrl + "/gemeenten.json?_shape=array&gemeentenaam__contains=" + encodeURIComponent(q.trim()))
       .then((r) => r.json()).catch(() => []);
     const exact = g.find((x) => x.gemeentenaam.toLowerCase() === needle) || g[0];
     if (exact) return { point: [exact.latitude, exact.longitude], label: exact.gemeentenaam };
-    const found = await fetch("/woningbouwplannen/plannen.json?_shape=array&_size=5&_col=naam&_col=latitude&_col=longitude"
+    const found = await fetch(cfg.databaseUrl + "/plannen.json?_shape=array&_size=5&_col=naam&_col=latitude&_col=longitude"
                               + "&latitude__notblank=1&_search=" + encodeURIComponent(q.trim()))
       .then((r) => r.json()).catch(() => []);
     const plan = found.find((p) => p.naam.toLowerCase().includes(needle)) || found[0];

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.downloads import published_tables
+from ingest.downloads import DOWNLOADS_DIR, published_dir, published_tables
 
 from helpers import ROOT, free_port, serve_args
 
@@ -44,7 +44,7 @@ def live(sample_db, tmp_path_factory):
     port = free_port()
     log = open(tmp_path_factory.mktemp("openapi") / "datasette.log", "wb")
     proc = subprocess.Popen(
-        [*serve_args(sample_db, port), "--static", f"downloads:{sample_db.parent / 'downloads'}"],
+        [*serve_args(sample_db, port), "--static", f"{DOWNLOADS_DIR}:{published_dir(sample_db)}"],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
