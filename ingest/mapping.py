@@ -121,18 +121,20 @@ class HeaderMatch:
     unknown: list[str]  # headers we do not know: never published
     duplicates: list[str]  # headers mapping to a column already taken
     missing: list[str]  # required columns absent
+    flag_headers: list[str]  # every header that is the publication flag (more than one is fatal)
 
 
 def match_header(header: list[str], mapping: Mapping) -> HeaderMatch:
     columns: dict[str, int] = {}
     openbaar = None
-    private, unknown, duplicates = [], [], []
+    private, unknown, duplicates, flags = [], [], [], []
     for i, label in enumerate(header):
         key = norm(label)
         if not key:
             continue
         if key in mapping.openbaar_headers:
             openbaar = i if openbaar is None else openbaar
+            flags.append(str(label).strip())
         elif key in mapping.private:
             private.append(str(label).strip())
         elif key in mapping.aliases:
@@ -144,4 +146,4 @@ def match_header(header: list[str], mapping: Mapping) -> HeaderMatch:
         else:
             unknown.append(str(label).strip())
     missing = [c for c in mapping.required if c not in columns]
-    return HeaderMatch(columns, openbaar, private, unknown, duplicates, missing)
+    return HeaderMatch(columns, openbaar, private, unknown, duplicates, missing, flags)

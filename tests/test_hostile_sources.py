@@ -4,6 +4,7 @@ no traceback, bounded work. Each test builds with the real ingest against an alr
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import subprocess
 import sys
@@ -89,6 +90,42 @@ def test_a_flag_column_the_mapping_does_not_know_stops_the_build(published, head
     assert "openbaar: header" in line
 
 
+@pytest.mark.parametrize("header", ["Publiek", "Niet-publiek", "Openb.", "Geheim", "Vrijgave", "Intern"])
+def test_more_flag_like_headers_stop_the_build(published, header):
+    d, db, before = published
+    (d / "export.csv").write_text(f"{HEADER};{header}\nP-1;Geheim plan;GM0363;10;Vastgesteld;nee\n", encoding="utf-8")
+    write_manifest(d, [{"kind": "plannen", "path": "export.csv", "peildatum": "2025-10-01"}])
+    refused(d, db, before, "export.csv", repr(header), "publicatievlag")
+
+
+def test_two_flag_columns_stop_the_build(published):
+    """A second Openbaar column holding nee was ignored: the first one published the rows."""
+    d, db, before = published
+    (d / "export.csv").write_text(
+        f"{HEADER};Openbaar;Openbaar\nP-1;Geheim plan;GM0363;10;Vastgesteld;ja;nee\n", encoding="utf-8"
+    )
+    write_manifest(d, [{"kind": "plannen", "path": "export.csv", "peildatum": "2025-10-01"}])
+    refused(d, db, before, "export.csv", "publicatievlag", "2 kolommen")
+
+
+@pytest.mark.parametrize("order", [("nee", "ja"), ("ja", "nee"), ("", "ja"), ("misschien", "ja")])
+def test_a_plan_id_with_any_row_not_public_is_withheld_with_its_twin(tmp_path, order):
+    first, second = order
+    (tmp_path / "export.csv").write_text(
+        f"{HEADER};Openbaar\nGEHEIM-1;Geheim;GM0363;10;Vastgesteld;{first}\n"
+        f"geheim-1;Geheim twee;GM0363;10;Vastgesteld;{second}\nP-2;Open;GM0363;10;Vastgesteld;ja\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.db"
+    build(
+        write_manifest(tmp_path, [{"kind": "plannen", "path": "export.csv", "peildatum": "2025-10-01"}]), db, quiet=True
+    )
+    assert [r["plan_id"] for r in query(db, "select plan_id from plannen")] == ["P-2"]
+    assert not query(db, "select * from ingest_problemen where plan_id like '%geheim%' or waarde like '%geheim%'")
+    bron = query(db, "select * from bronnen where soort = 'plannen'")[0]
+    assert bron["rijen_gelezen"] == 3 == bron["rijen_geladen"] + bron["rijen_afgewezen"] + bron["rijen_niet_openbaar"]
+
+
 def test_vertrouwelijkheid_as_the_provincial_monitors_write_it_publishes_only_openbaar(tmp_path):
     (tmp_path / "export.csv").write_text(
         f"{HEADER};Vertrouwelijkheid\nP-1;Open plan;GM0363;10;Vastgesteld;Openbaar\nP-2;Gemeenteplan;GM0363;10;Vastgesteld;"
@@ -172,16 +209,35 @@ def test_a_utf8_file_with_a_few_cp1252_rows_reports_them_and_reads_them_right(tm
     [("12/01/2025", None), ("2025-12-01garbage", None), ("01-12-2025", "2025-12-01"), ("2025-12-01", "2025-12-01")],
 )
 def test_dates_are_iso_or_dutch_never_guessed(tmp_path, value, expected):
+    """No manifest peildatum: the file's own cell decides, and a bad one is reported, never a crash."""
     (tmp_path / "p.csv").write_text(f"{HEADER};Peildatum\nP-1;A;GM0363;5;Vastgesteld;{value}\n", encoding="utf-8")
     db = tmp_path / "w.db"
-    build(write_manifest(tmp_path, [{"kind": "plannen", "path": "p.csv", "peildatum": "2025-06-01"}]), db, quiet=True)
+    build(write_manifest(tmp_path, [{"kind": "plannen", "path": "p.csv"}]), db, quiet=True)
     got = query(db, "select peildatum from plannen")[0]["peildatum"]
     if expected:
         assert got == expected
     else:
-        assert got == "2025-06-01"  # the source's peildatum, and the value is reported
+        assert got == dt.date.today().isoformat()  # the build date, said so
         problem = query(db, "select waarde, melding from ingest_problemen where code = 'ongeldige_peildatum'")
         assert problem and problem[0]["waarde"] == value
+        assert query(db, "select 1 from ingest_problemen where code = 'geen_peildatum'")
+
+
+def test_a_row_with_another_peildatum_is_reported_and_takes_the_files(tmp_path):
+    """Two dates in one export would split it in two releases and withdraw a plan without a word."""
+    (tmp_path / "p.csv").write_text(
+        f"{HEADER};Peildatum\nP-1;A;GM0363;5;Vastgesteld;2025-10-01\nP-2;B;GM0363;5;Vastgesteld;2024-04-01\n"
+        "P-3;C;GM0363;5;Vastgesteld;2025-10-01\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.db"
+    build(write_manifest(tmp_path, [{"kind": "plannen", "path": "p.csv"}]), db, quiet=True)
+    assert query(db, "select plan_id, peildatum from plannen order by 1") == [
+        {"plan_id": f"P-{i}", "peildatum": "2025-10-01"} for i in (1, 2, 3)
+    ]
+    assert not query(db, "select * from plan_wijzigingen where soort = 'ingetrokken'")
+    problem = query(db, "select rij, waarde from ingest_problemen where code = 'afwijkende_peildatum'")
+    assert problem == [{"rij": 3, "waarde": "2024-04-01"}]
 
 
 def test_plan_ids_that_differ_only_invisibly_are_one_plan(tmp_path):

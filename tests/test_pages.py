@@ -2,6 +2,7 @@
 
 import csv
 import re
+import sqlite3
 import subprocess
 import sys
 
@@ -53,6 +54,24 @@ async def test_plan_page_both_languages(sample_app):
         r = await sample_app.client.get(f"{prefix}/plan/{plan['plan_id']}")
         assert r.status_code == 200 and word in r.text and plan["naam"] in r.text
         assert f"/woningbouwplannen/plannen/{plan['plan_id']}.json" in r.text
+
+
+async def test_plan_page_shows_absent_price_class_as_unknown_not_zero(sample_db, tmp_path):
+    """A class the source left empty is "–" (not given), a class it gave as 0 is 0: never the same."""
+    db = tmp_path / "woningbouwplannen.db"
+    db.write_bytes(sample_db.read_bytes())
+    conn = sqlite3.connect(db)
+    with conn:
+        plan_id = conn.execute("select plan_id from plannen order by woningen desc limit 1").fetchone()[0]
+        conn.execute("update plannen set dure_huur = null, middenhuur = 0 where plan_id = ?", [plan_id])
+    conn.close()
+    r = await make_datasette(db).client.get(f"/nl/plan/{plan_id}")
+    rows = {
+        m["klasse"]: m["cellen"]
+        for m in re.finditer(r'<tr class="seg-(?P<klasse>\w+)[^"]*">(?P<cellen>.*?)</tr>', r.text, re.S)
+    }
+    assert re.search(r'<td class="getal">–</td><td>niet opgegeven in de bron</td>', rows["dure_huur"])
+    assert re.search(r'<td class="getal">0</td>', rows["middenhuur"]) and "0%" in rows["middenhuur"]
 
 
 async def test_unknown_plan_and_municipality_are_404(sample_app):

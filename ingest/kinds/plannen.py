@@ -43,14 +43,26 @@ COLUMN_LABEL = {  # our column -> how the reference layout names it (for message
 }
 # A header that names publication or confidentiality, but is not the mapping's flag, could hold
 # "nee" for plans that must never be published: we stop rather than publish everything.
-FLAG_WORDS = ("openba", "publice", "publicat", "publish", "public", "vertrouwelijk", "confidential", "zichtbaar")
+FLAG_WORDS = (
+    "openb",
+    "publice",
+    "publicat",
+    "publish",
+    "public",
+    "publiek",
+    "vertrouwelijk",
+    "confidential",
+    "zichtbaar",
+)
+# words that are a flag only as the whole header ("Geheim", not "Geheime notitie")
+FLAG_HEADERS = ("geheim", "vrijgave", "vrijgegeven", "intern", "afgeschermd", "embargo", "secret", "private", "prive")
 # problems reported once per value with a count, not once per row
 COUNTED = {"onbekende_status": "plannen", "ongeldige_peildatum": "rijen"}
 
 
 def looks_like_flag(label: str) -> bool:
     key = norm(label)
-    return any(word in key for word in FLAG_WORDS)
+    return key in FLAG_HEADERS or any(word in key for word in FLAG_WORDS)
 
 
 def header_problems(table: Table, mapping: Mapping, report: SourceReport, defaults: dict | None = None):
@@ -59,6 +71,12 @@ def header_problems(table: Table, mapping: Mapping, report: SourceReport, defaul
     if missing:
         names = ", ".join(COLUMN_LABEL.get(c, c) for c in missing)
         raise FatalInput(report.path, f"verplichte kolom ontbreekt: {names}")
+    if len(hm.flag_headers) > 1:  # which of two flags holds is not ours to guess
+        raise FatalInput(
+            report.path,
+            f"de publicatievlag staat in {len(hm.flag_headers)} kolommen ({', '.join(map(repr, hm.flag_headers))}); "
+            "laat er één over — er is niets gepubliceerd",
+        )
     allowed = {norm(h) for h in mapping.raw.get("geen_publicatievlag") or ()}
     for h in (*hm.unknown, *hm.private):
         if looks_like_flag(h) and norm(h) not in allowed:
@@ -105,59 +123,58 @@ def rows_from_table(
     header_of = {col: str(table.header[i]).strip() for col, i in hm.columns.items()}
     constant = {c: v for c, v in (defaults or {}).items() if c not in hm.columns}
     seen: dict[str, int] = {}
-    fallback_peildatum = fallback_peildatum or report.peildatum  # the manifest's
-    if fallback_peildatum is None and "peildatum" not in hm.columns and "peildatum" not in constant:
-        fallback_peildatum = dt.date.today().isoformat()
-        report.note(
-            "Peildatum",
-            WAARSCHUWING,
-            "geen_peildatum",
-            f"geen peildatum in manifest of bestand; builddatum {fallback_peildatum} gebruikt",
-        )
-    peildata = set()
+    # one file, one peildatum: the manifest's (or the release's), else the newest valid cell
+    fixed_peildatum = report.peildatum or fallback_peildatum
+    pending: list[dict] = []
     for rownum, cells in table.rows:
         report.read += 1
         if hm.openbaar is not None:
             flag_value = cells[hm.openbaar] if hm.openbaar < len(cells) else None
             flag = openbaar_flag(flag_value, mapping)
+            pid = as_text(cells[hm.columns["plan_id"]]) if hm.columns.get("plan_id", 1 << 30) < len(cells) else None
             if flag is False:
                 report.not_public += 1  # counted only: nothing of this row is written
-                pid = as_text(cells[hm.columns["plan_id"]]) if hm.columns.get("plan_id", 1 << 30) < len(cells) else None
                 if pid:
                     result.private_ids.add(plan_key(pid))
                 continue
             if flag is None:
-                if is_blank(flag_value):
-                    report.add(
-                        rownum,
-                        None,
-                        str(table.header[hm.openbaar]).strip(),
-                        Problem(
-                            "openbaar", None, WAARSCHUWING, "openbaar_leeg", "Openbaar is leeg; als openbaar behandeld"
-                        ),
-                    )
-                else:
-                    # unknown flag: not provably public, so nothing but the flag is recorded
-                    report.rejected += 1
-                    report.add(
-                        rownum,
-                        None,
-                        str(table.header[hm.openbaar]).strip(),
-                        Problem(
-                            "openbaar",
-                            as_text(flag_value),
-                            FOUT,
-                            "onbekende_openbaarheid",
-                            "waarde van Openbaar niet herkend (ja/nee); rij niet geladen",
-                        ),
-                    )
-                    continue
+                # empty or not recognised: not provably public, so nothing but the flag is recorded
+                report.rejected += 1
+                blank = is_blank(flag_value)
+                report.add(
+                    rownum,
+                    None,
+                    str(table.header[hm.openbaar]).strip(),
+                    Problem(
+                        "openbaar",
+                        None if blank else as_text(flag_value),
+                        FOUT,
+                        "openbaar_leeg" if blank else "onbekende_openbaarheid",
+                        "Openbaar is leeg; rij niet geladen"
+                        if blank
+                        else "waarde van Openbaar niet herkend (ja/nee); rij niet geladen",
+                    ),
+                )
+                if pid:
+                    result.private_ids.add(plan_key(pid))
+                continue
         raw = {col: (cells[i] if i < len(cells) else None) for col, i in hm.columns.items()}
         raw.update(constant)
         if extra and rownum in extra:
             raw.update(extra[rownum])
         assert context.names is not None  # the pipeline builds every plans context with the names
         values, problems = validate_plan(raw, mapping, context.gemeenten, context.names)
+        surplus = [c for c in cells[len(table.header) :] if not is_blank(c)]
+        if surplus:  # cells without a header are not read, and that is said
+            problems.append(
+                Problem(
+                    "rij",
+                    (as_text(surplus[0]) or "")[:80],
+                    WAARSCHUWING,
+                    "extra_cellen",
+                    f"{len(surplus)} cel(len) na de laatste kolom; niet gelezen",
+                )
+            )
         if rownum in table.row_notes:  # how the row was read when that was not plain (a line not in UTF-8)
             problems.append(Problem("tekst", None, WAARSCHUWING, "codering_per_rij", table.row_notes[rownum]))
         plan_id = values["plan_id"] = clean_id(values["plan_id"]) if values["plan_id"] is not None else None
@@ -185,16 +202,69 @@ def rows_from_table(
         if any(p.severity == FOUT for p in problems):
             report.rejected += 1
             continue
-        values["peildatum"] = values["peildatum"] or fallback_peildatum
-        peildata.add(values["peildatum"])
         values["_rij"] = rownum
-        result.rows.append(derive(values, netto_from_sloop="netto" not in hm.columns))
+        pending.append(values)
         report.loaded += 1
-    if report.peildatum is None and peildata:
-        report.peildatum = max(peildata)
-    elif report.peildatum is None:
-        report.peildatum = fallback_peildatum
+    withhold_private_twins(pending, result.private_ids, report)
+    report.peildatum = file_peildatum(pending, fixed_peildatum, report)
+    for values in pending:
+        values["peildatum"] = report.peildatum
+        result.rows.append(derive(values, netto_from_sloop="netto" not in hm.columns))
     return result
+
+
+def withhold_private_twins(rows: list[dict], private_ids: set, report: SourceReport) -> None:
+    """A Plan-ID that has a "nee" row anywhere in the file is not public, whatever its twin says."""
+    for values in [v for v in rows if plan_key(v["plan_id"]) in private_ids]:
+        rows.remove(values)
+        report.loaded -= 1
+        report.rejected += 1
+        report.add(
+            values["_rij"],
+            None,
+            "Plan-ID",
+            Problem(
+                "plan_id",
+                None,
+                FOUT,
+                "dubbel_plan_id_niet_openbaar",
+                "Plan-ID staat ook op een rij met Openbaar = nee; geen van beide is geladen",
+            ),
+        )
+    for problem in report.problems:  # a non-public Plan-ID is not named in the problem log either
+        for field in ("plan_id", "waarde"):
+            if problem.get(field) and plan_key(str(problem[field])) in private_ids:
+                problem[field] = None
+
+
+def file_peildatum(rows: list[dict], fixed: str | None, report: SourceReport) -> str:
+    """The one peildatum of a file; a row whose own valid date differs is reported and takes it
+    (two dates in one export would split it in two releases and withdraw plans silently)."""
+    dates = [v["peildatum"] for v in rows if v["peildatum"]]
+    chosen = fixed or (max(dates) if dates else None)
+    if chosen is None:
+        chosen = dt.date.today().isoformat()
+        report.note(
+            "Peildatum",
+            WAARSCHUWING,
+            "geen_peildatum",
+            f"geen (geldige) peildatum in manifest of bestand; builddatum {chosen} gebruikt",
+        )
+    for v in rows:
+        if v["peildatum"] and v["peildatum"] != chosen:
+            report.add_counted(
+                ("afwijkende_peildatum", v["peildatum"]),
+                v["_rij"],
+                "Peildatum",
+                Problem(
+                    "peildatum",
+                    v["peildatum"],
+                    WAARSCHUWING,
+                    "afwijkende_peildatum",
+                    f"peildatum {v['peildatum']} wijkt af van die van het bestand ({chosen}); {chosen} gebruikt",
+                ),
+            )
+    return chosen
 
 
 def is_vector(source: Source) -> bool:
