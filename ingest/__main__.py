@@ -1,6 +1,7 @@
 """CLI: `python -m ingest build`, `check` and `fetch` (arguments and exit codes only).
 
-Exit codes: 0 ok, 1 check found rows with errors, 2 fatal input (nothing written),
+Exit codes: 0 ok (check: the file was read; its rejected rows are in the report), 1 check --strict
+found rows with errors, 2 fatal input (nothing written),
 3 fetch: network or host unreachable (a Makefile may carry on offline).
 """
 
@@ -11,7 +12,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from .errors import FatalInput
+from .errors import MAX_MESSAGE, FatalInput, one_line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--gemeenten", type=Path, default=None, help="gemeentelijst (standaard de meegeleverde)")
     c.add_argument("--peildatum", default=None)
     c.add_argument("--max-problems", type=int, default=200)
+    c.add_argument(
+        "--default",
+        action="append",
+        default=[],
+        metavar="KOLOM=WAARDE",
+        help="waarde voor een kolom die het bestand mist, zoals defaults: in het manifest (gemeentecode=GM0363)",
+    )
+    c.add_argument("--strict", action="store_true", help="exit 1 als er rijen zijn afgewezen")
     f = sub.add_parser("fetch", help="haal de publieke LMVW-release op (Nationale Woningbouwkaart)")
     f.add_argument("--base-url", default=None, help="standaard base_url uit de configuratie")
     f.add_argument("--dest", type=Path, default=Path("data/releases"))
@@ -54,29 +63,37 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         from .check import check
 
-        return check(args.file, args.kind, args.mapping, args.gemeenten, args.peildatum, args.max_problems)
+        return check(
+            args.file,
+            args.kind,
+            args.mapping,
+            args.gemeenten,
+            args.peildatum,
+            args.max_problems,
+            args.default,
+            args.strict,
+        )
     except FatalInput as exc:
-        print(f"FOUT: {exc}", file=sys.stderr)
+        _fail(str(exc))
         return 2
     except KeyboardInterrupt:
-        print("FOUT: afgebroken; de gepubliceerde database is niet gewijzigd", file=sys.stderr)
+        _fail("afgebroken; de gepubliceerde database is niet gewijzigd")
         return 130
     except MemoryError:
-        print("FOUT: onvoldoende geheugen; de gepubliceerde database is niet gewijzigd", file=sys.stderr)
+        _fail("onvoldoende geheugen; de gepubliceerde database is niet gewijzigd")
         return 2
     except sqlite3.Error as exc:
         # a full disk or a file-size limit reaches us from SQLite as "database or disk is full"
         target = getattr(args, "db", None)
-        print(
-            f"FOUT: {target.parent if target else ''}: de nieuwe database kon niet geschreven worden ({exc}); de "
-            "gepubliceerde database is niet gewijzigd",
-            file=sys.stderr,
+        _fail(
+            f"{target.parent if target else ''}: de nieuwe database kon niet geschreven worden ({exc}); de "
+            "gepubliceerde database is niet gewijzigd"
         )
         return 2
     except OSError as exc:
         # disk full, permissions: still one clear line naming the file, never a traceback
         where = exc.filename or getattr(args, "db", None) or getattr(args, "dest", None) or ""
-        print(f"FOUT: {where}: {exc.strerror or exc}; de gepubliceerde database is niet gewijzigd", file=sys.stderr)
+        _fail(f"{where}: {exc.strerror or exc}; de gepubliceerde database is niet gewijzigd")
         return 2
 
 
@@ -93,10 +110,10 @@ def _fetch(args) -> int:
             why = "geen netwerk" if isinstance(exc, Unreachable) else "niet opgehaald"
             print(f"{why} ({exc}); de eerder opgehaalde releases in {args.dest} worden gebruikt", file=sys.stderr)
             return 0
-        print(f"FOUT: {exc}", file=sys.stderr)
+        _fail(str(exc))
         return 3 if isinstance(exc, Unreachable) else 2
     except KeyboardInterrupt:
-        print(f"FOUT: afgebroken; {args.dest} is niet gewijzigd", file=sys.stderr)
+        _fail(f"afgebroken; {args.dest} is niet gewijzigd")
         return 130
     if result["nieuw"]:
         print(
@@ -106,6 +123,12 @@ def _fetch(args) -> int:
     else:
         print(f"{result['map']}: deze release is al opgehaald (zelfde sha256); niets opgeslagen")
     return 0
+
+
+def _fail(message: str) -> None:
+    """The one line a refused run prints (FatalInput's text is already one line; a path in an
+    OSError is not, and may be megabytes long)."""
+    print(f"FOUT: {one_line(message, 3 * MAX_MESSAGE)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from .kinds import Context
 from .kinds import gemeenten as gemeenten_kind
 from .kinds import plannen as plannen_kind
 from .kinds import woningbouwkaart as woningbouwkaart_kind
-from .manifest import DEFAULT_MAPPING, Source
+from .manifest import DEFAULT_MAPPING, Source, parse_defaults
 from .problems import SourceReport
 
 
@@ -39,15 +39,25 @@ def format_report(report: SourceReport, limit: int) -> str:
 
 
 def check(
-    path: Path, kind: str, mapping: str | None, gemeenten_path: Path | None, peildatum: str | None, limit: int
+    path: Path,
+    kind: str,
+    mapping: str | None,
+    gemeenten_path: Path | None,
+    peildatum: str | None,
+    limit: int,
+    defaults: list[str] = (),  # type: ignore[assignment]
+    strict: bool = False,
 ) -> int:
+    """Print the report of one file. Exit 0 when it could be read (its rejected rows are in the
+    report), 1 only with `strict` and rejected rows; a file that cannot be used raises FatalInput (2)."""
     gemeenten = gemeenten_kind.read(gemeenten_path or gemeenten_kind.DEFAULT)
     if kind == "gemeenten":
         reports = gemeenten_kind.load(Source("gemeenten", path, mapping=mapping or "gemeenten"), Context()).reports
     else:
-        source = Source(kind, path, peildatum, mapping or DEFAULT_MAPPING.get(kind, kind))
+        fill = parse_defaults(dict(d.partition("=")[::2] for d in defaults) or None, "--default")
+        source = Source(kind, path, peildatum, mapping or DEFAULT_MAPPING.get(kind, kind), defaults=fill)
         context = Context(gemeenten, GemeenteNamen.build(gemeenten))
         load = (woningbouwkaart_kind if kind == "woningbouwkaart" else plannen_kind).load(source, context)
         reports = load.reports
     print("\n\n".join(format_report(r, limit) for r in reports))
-    return 1 if any(r.errors for r in reports) else 0
+    return 1 if strict and any(r.errors for r in reports) else 0

@@ -16,8 +16,11 @@ class FatalInput(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = str(self.path)[:MAX_MESSAGE] if self.path else "manifest"
-        message = " ".join(self.message.split())  # one line, whatever a quoted value held
-        if len(message) > MAX_MESSAGE:
-            message = message[:MAX_MESSAGE] + " …"
-        return f"{where}: {message}"
+        where = str(self.path) if self.path else "manifest"
+        return f"{one_line(where)}: {one_line(self.message)}"
+
+
+def one_line(text: object, limit: int = MAX_MESSAGE) -> str:
+    """One line a person can read, whatever a quoted value or a path held."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[:limit] + " …"

@@ -66,7 +66,7 @@ def _mapping(value, kind: str, base: Path) -> str:
     return text
 
 
-def _defaults(value, where: str) -> dict:
+def parse_defaults(value, where: str) -> dict:
     from .schema import PLAN_COLUMNS  # the allow-list: a default can only fill a published column
 
     if value is None:
@@ -85,9 +85,6 @@ def _defaults(value, where: str) -> dict:
     return {str(k): v for k, v in value.items()}
 
 
-_SPECIAL = (Path("/proc"), Path("/sys"), Path("/dev"))
-
-
 def _regular(path: Path, kind: str, where: str) -> Path:
     """A source is a regular file (a release: a folder), checked before anything reads it: /dev/zero,
     a FIFO or /proc/... would block the build or feed it endless or changing bytes."""
@@ -95,8 +92,7 @@ def _regular(path: Path, kind: str, where: str) -> Path:
         mode = path.stat().st_mode
     except OSError:
         return path  # does not exist: the kind says so in its own words
-    real = path.resolve()
-    if any(real == s or s in real.parents for s in _SPECIAL) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    if safe_yaml.special(path, mode, folder_ok=True):
         raise FatalInput(None, f"{where}: {path} is geen gewoon bestand of map; niet gelezen")
     if kind == "woningbouwkaart" and not stat.S_ISDIR(mode):
         raise FatalInput(
@@ -175,29 +171,25 @@ def parse_manifest(text: str, base: Path) -> list[Source]:
                         **{k: v for k, v in entry.items() if k not in known},
                         **({"vervangen_door": replaced[path].name} if path in replaced else {}),
                     },
-                    defaults=_defaults(entry.get("defaults"), where),
+                    defaults=parse_defaults(entry.get("defaults"), where),
                 )
             )
     return sources
 
 
-def _manifest_text(path: Path) -> str:
-    if not path.exists():
-        raise FatalInput(path, "manifest bestaat niet")
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except (UnicodeDecodeError, OSError) as exc:
-        raise FatalInput(path, f"manifest kan niet gelezen worden ({exc.__class__.__name__})")
-
-
 def read_manifest(path: Path) -> list[Source]:
-    return parse_manifest(_manifest_text(path), path.parent)
+    try:
+        return parse_manifest(safe_yaml.read_text(path, "manifest"), path.parent)
+    except FatalInput as exc:
+        if exc.path is None:  # a message about the manifest itself names it
+            raise FatalInput(path, exc.message) from None
+        raise
 
 
 def read_limits(path: Path) -> Limits:
     """The manifest's optional `limits:` block (ingest/limits.py) over the defaults."""
     try:
-        doc = safe_yaml.load(_manifest_text(path))
+        doc = safe_yaml.load(safe_yaml.read_text(path, "manifest"))
     except (yaml.YAMLError, ValueError) as exc:
         raise FatalInput(None, f"manifest is geen geldige YAML ({exc.__class__.__name__})")
     return limits_from_manifest(doc.get("limits") if isinstance(doc, dict) else None)

@@ -73,12 +73,13 @@ def mapping_path(name_or_path: str) -> Path:
 @cache
 def load_mapping(name_or_path: str) -> Mapping:
     path = mapping_path(name_or_path)
-    if not path.is_file():
+    if not path.exists():
         raise FatalInput(path, f"mapping {name_or_path!r} bestaat niet")
+    text = safe_yaml.read_text(path, "mapping")
     try:
-        raw = safe_yaml.load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, ValueError, OSError) as exc:  # ValueError: a date YAML cannot build, or not UTF-8
-        raise FatalInput(path, f"mapping is geen geldige YAML ({exc.__class__.__name__})")
+        raw = safe_yaml.load(text) or {}
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date YAML cannot build, or not UTF-8
+        raise FatalInput(path, f"mapping is geen geldige YAML ({exc.__class__.__name__}: {str(exc)[:120]})")
     if not isinstance(raw, dict):
         raise FatalInput(path, "mapping: verwacht secties als columns:, required:, planstatus:")
     aliases = {}

@@ -7,10 +7,17 @@ a document that would build more than MAX_NODES; nothing is built before the cou
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 import yaml
 from yaml.nodes import MappingNode, SequenceNode
 
+from .errors import FatalInput
+
 MAX_NODES = 200_000  # a national manifest or mapping has a few hundred
+MAX_BYTES = 1 << 20  # a manifest or mapping is a few kilobytes
+SPECIAL = (Path("/proc"), Path("/sys"), Path("/dev"))  # endless, blocking or changing bytes
 
 
 class TooBig(yaml.YAMLError):
@@ -37,11 +44,38 @@ def _size(node, memo: dict[int, int], depth: int = 0) -> int:
     return size
 
 
+def special(path: Path, mode: int, folder_ok: bool = False) -> bool:
+    """Not a file to read: a device, FIFO or socket, or anything under /proc, /sys or /dev."""
+    real = path.resolve()
+    ordinary = stat.S_ISREG(mode) or (folder_ok and stat.S_ISDIR(mode))
+    return not ordinary or any(real == s or s in real.parents for s in SPECIAL)
+
+
+def read_text(path: Path, what: str) -> str:
+    """The text of a steward's YAML file (`what`: manifest, mapping), checked before it is read:
+    a regular file of at most MAX_BYTES in UTF-8."""
+    try:
+        info = path.stat()
+    except OSError:
+        raise FatalInput(path, f"{what} bestaat niet") from None
+    if special(path, info.st_mode):
+        raise FatalInput(path, f"{what} is geen gewoon bestand; niet gelezen")
+    if info.st_size > MAX_BYTES:
+        raise FatalInput(path, f"{what} is groter dan {MAX_BYTES >> 20} MB; niet gelezen")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (UnicodeDecodeError, OSError) as exc:
+        raise FatalInput(path, f"{what} kan niet gelezen worden ({exc.__class__.__name__})") from None
+
+
 def load(text: str):
     """yaml.safe_load with the node count bounded; raises yaml.YAMLError (TooBig included)."""
     loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()  # PyYAML composes recursively: deep nesting ends here
+        except RecursionError:
+            raise TooBig("te diep genest") from None
         if node is None:
             return None
         _size(node, {})

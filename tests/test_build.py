@@ -236,7 +236,7 @@ def test_xlsx_with_real_dates_numbers_and_utf8_bom_csv(tmp_path):
     wb.save(tmp_path / "a.xlsx")
     write_csv(
         tmp_path / "b.csv",
-        [["Z-1", "Komma plan", "GM0344", "", "Ontwerp", "7", "", "", "", "2031", "", "", "", "", "", ""]],
+        [["Z-1", "Komma plan", "GM0344", "", "Ontwerp", "7", "", "", "", "2031", "ja", "", "", "", "", ""]],
         encoding="utf-8-sig",
         delimiter=",",
     )
@@ -301,7 +301,11 @@ def test_check_prints_report_and_writes_nothing(tmp_path):
         text=True,
         cwd=ROOT,
     )
-    assert proc.returncode == 1, proc.stderr
+    assert proc.returncode == 0, proc.stderr  # read, with its rejected rows in the report
+    strict = subprocess.run(
+        [sys.executable, "-m", "ingest", "check", str(tmp_path / "e.csv"), "--strict"], capture_output=True, cwd=ROOT
+    )
+    assert strict.returncode == 1
     assert "Rijen gelezen:  3" in proc.stdout and "Afgewezen:      1" in proc.stdout
     assert "Niet openbaar:  1" in proc.stdout and "-4" in proc.stdout
     assert "Piet Geheim" not in proc.stdout and "NIET-OPENBAAR-PLAN" not in proc.stdout
