@@ -42,6 +42,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from shapely.geometry import mapping
 
+from ingest.geometry.shapes import simplified
 from ingest.schema import COORDINATE_DECIMALS, MAP_FILTERS, MAP_SEGMENTS
 from ingest.schema import DATABASE as DB
 from portal import datasette_seam
@@ -238,7 +239,7 @@ def outlines_answer(conn, args, outlines_max: int, bytes_max: int = OUTLINE_BYTE
             conn.execute("select geometrie from plangebieden where plan_id = ?", [r[0]]).fetchone()[0] for r in batch
         ]
         shapes = shapely.transform(
-            shapely.simplify(shapely.from_geojson(texts), tol, preserve_topology=True), lambda xy: np.round(xy, places)
+            [simplified(g, tol) for g in shapely.from_geojson(texts)], lambda xy: np.round(xy, places)
         )
         for (plan_id, naam, _), shape in zip(batch, shapes):
             feature = {

@@ -545,6 +545,46 @@ def test_a_tangled_polygon_is_reported_without_hours_of_repair(tmp_path):
     assert GEMEENTEN.exists()
 
 
+def test_a_valid_240k_vertex_comb_is_simplified_in_bounded_work(tmp_path):
+    """GEOS's topology-preserving simplify is quadratic on a comb (104 s for this one, and the map
+    data did it again per request); the coverage simplifier is linear. Bounded by the run's timeout."""
+    import geopandas
+    import numpy as np
+    from shapely.geometry import Polygon
+
+    teeth, w = 60_000, 0.05
+    x = 121000 + np.repeat(np.arange(teeth) * 2 * w, 4) + np.tile([0, 0, w, w], teeth)
+    y = 487000 + np.tile([0, 100, 100, 0], teeth)
+    end = 121000 + teeth * 2 * w
+    comb = Polygon(np.c_[np.r_[x, end, end, 121000], np.r_[y, 487000, 486990, 486990]])
+    assert comb.is_valid and len(comb.exterior.coords) > 240_000
+    geopandas.GeoDataFrame({"plan_id": ["P-1"]}, geometry=[comb], crs="EPSG:28992").to_file(tmp_path / "v.gpkg")
+    (tmp_path / "p.csv").write_text(rows("P-1;Kam;GM0363;5;Vastgesteld"), encoding="utf-8")
+    write_manifest(
+        tmp_path,
+        [{"kind": "plannen", "path": "p.csv", "peildatum": "2025-10-01"}, {"kind": "plangebieden", "path": "v.gpkg"}],
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "build",
+            "--quiet",
+            "--sources",
+            str(tmp_path / "sources.yml"),
+            "--db",
+            str(tmp_path / "w.db"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert query(tmp_path / "w.db", "select plan_id from plangebieden") == [{"plan_id": "P-1"}]
+
+
 def test_error_lines_are_capped(published):
     d, db, before = published
     (d / "sources.yml").write_text("sources:\n  - kind: " + "x" * 100_000 + "\n    path: p.csv\n", encoding="utf-8")
