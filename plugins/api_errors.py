@@ -24,7 +24,8 @@ After the fact (handle_exception), answered as the handlers answer a 400 or 404 
 - DatasetteErrors without a status that are client mistakes (`_through` without a foreign key) -> 400
   with the same message;
 - a row URL with fewer key values than a composite primary key -> 404;
-- a parameter (`:naam`, `?`) in a visitor's `_where` -> 400.
+- a parameter (`:naam`, `?`) in a visitor's `_where` -> 400;
+- a visitor's `_where` that builds a value past SQLite's length limit (sqlite3.DataError) -> 400.
 
 Datasette internals (DataView.get, which every table, row, query and database view goes through, the
 Filters' operators, the facet types, the handle_exception chain) are reached through
@@ -272,5 +273,9 @@ def handle_exception(datasette, request, exception):
     if isinstance(exception, sqlite3.ProgrammingError) and "_where" in request.args:
         # a parameter (:naam, ?) in the visitor's own condition: there is nothing to bind it to
         why = f"_where: {exception} / parameters cannot be used in _where"
+        return datasette_seam.render_error(datasette, request, BadRequest(why))
+    if isinstance(exception, sqlite3.DataError) and "_where" in request.args:
+        # the visitor's condition built a value past SQLite's length limit (plugins/sqlite_tuning.py)
+        why = f"_where: {exception} / the condition builds a value larger than this portal allows"
         return datasette_seam.render_error(datasette, request, BadRequest(why))
     return None

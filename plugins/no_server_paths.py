@@ -1,4 +1,5 @@
-"""No server paths in public answers: /-/databases.json without the file's path on this machine.
+"""No server paths in public answers: /-/databases.json without the file's path on this machine,
+/-/threads.json without its list of running tasks (each names a source file of the server).
 
 Datasette 0.65 lists each database with its path (`/srv/.../woningbouwplannen.db`); that says
 nothing a visitor needs and tells an attacker where things are. This route answers first (plugin
@@ -22,6 +23,19 @@ async def databases(datasette):
     )
 
 
+async def threads():
+    import asyncio
+    import threading
+
+    return Response.json(
+        {
+            "num_threads": threading.active_count(),
+            "threads": [{"name": t.name, "daemon": t.daemon} for t in threading.enumerate()],
+            "num_tasks": len(asyncio.all_tasks()),
+        }
+    )
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/-/databases(\.json)?$", databases)]
+    return [(r"^/-/databases(\.json)?$", databases), (r"^/-/threads(\.json)?$", threads)]

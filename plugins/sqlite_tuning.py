@@ -10,8 +10,14 @@ SQLite's own limits bound what any one statement can build, whoever wrote it: a 
 blob: randomblob(999999999) fails at once instead of filling memory for seconds past the time limit,
 which only interrupts between instructions), the text of a statement, and the heap of the process.
 The largest value the portal holds is a plan area's outline, a few megabytes.
+
+One built-in escapes those limits: printf('%.*c', 999999999, 'x') appends a billion characters one
+at a time before it gives up at the length limit (seconds, per row, uninterruptible). printf and
+its alias format are replaced by a wrapper that refuses a width or precision above MAX_WIDTH and
+hands everything else to SQLite's own printf, so results stay exactly SQLite's.
 """
 
+import re
 import sqlite3
 
 from datasette import hookimpl
@@ -19,8 +25,44 @@ from datasette import hookimpl
 MMAP_BYTES = 1 << 30  # up to 1 GiB of the file; SQLite maps no more than the file's size
 MAX_VALUE_BYTES = 64 * 1024 * 1024
 MAX_SQL_BYTES = 100_000
+MAX_WIDTH = 10_000  # printf's widest field; a page never formats more than a few dozen
 SOFT_HEAP_BYTES = 512 * 1024 * 1024  # SQLite frees its caches above this
 HARD_HEAP_BYTES = 2 * 1024 * 1024 * 1024  # and fails an allocation above this (SQLITE_NOMEM), per process
+
+
+_SPEC = re.compile(r"%(%|[-+ #0,!]*(\*|\d*)(?:\.(\*|\d*))?(?:ll|l)?[a-zA-Z])")
+
+
+def _fields_too_wide(fmt: str, args: tuple) -> bool:
+    """Whether any width or precision, written or taken from the arguments ('*'), exceeds MAX_WIDTH."""
+    at = 0
+    for m in _SPEC.finditer(fmt):
+        if m.group(1) == "%":
+            continue
+        for size in (m.group(2), m.group(3)):
+            if size == "*":
+                value = args[at] if at < len(args) else 0
+                at += 1
+                try:
+                    size = str(abs(int(value)))
+                except (TypeError, ValueError):
+                    size = "0"
+            if size and int(size) > MAX_WIDTH:
+                return True
+        at += 1
+    return False
+
+
+def bounded_printf(builtin: sqlite3.Connection):
+    def printf(fmt, *args):
+        if fmt is None:
+            return None
+        if _fields_too_wide(str(fmt), args):
+            raise ValueError(f"printf: field wider than {MAX_WIDTH}")
+        marks = ",".join("?" * (1 + len(args)))
+        return builtin.execute(f"select printf({marks})", (fmt, *args)).fetchone()[0]
+
+    return printf
 
 
 @hookimpl
@@ -30,3 +72,7 @@ def prepare_connection(conn):
     conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_BYTES)
     conn.execute(f"pragma soft_heap_limit = {SOFT_HEAP_BYTES}")
     conn.execute(f"pragma hard_heap_limit = {HARD_HEAP_BYTES}")
+    builtin = sqlite3.connect(":memory:", check_same_thread=False)  # where SQLite's own printf still lives
+    builtin.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    for name in ("printf", "format"):
+        conn.create_function(name, -1, bounded_printf(builtin), deterministic=True)

@@ -11,6 +11,7 @@ import shutil
 import sys
 import threading
 import time
+from urllib.parse import quote
 
 import pytest
 from test_abuse import get, sql_url
@@ -101,6 +102,28 @@ def test_visitors_sql_cannot_ask_for_paths_or_pointers(live, sql):
     assert status == 400 and b"niet toegestaan" in body
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/woningbouwplannen.json?sql=" + quote("select printf('%.*c', 999999999, 'x')"),
+        "/woningbouwplannen.json?sql=" + quote("select format('%999999999d', 1)"),
+        "/woningbouwplannen/plannen.json?_where=" + quote("length(printf('%.*c', 999999999, 'x')) > 0"),
+        "/woningbouwplannen/plannen.json?_where=" + quote("length(randomblob(999999999)) > 0"),
+    ],
+)
+def test_a_statement_cannot_build_a_giant_value_past_the_limits(live, path):
+    """printf appends a billion characters one at a time (seconds per row, uninterruptible): refused
+    by its width; randomblob by SQLite's length limit. Both a 400, not a 500 and not a wait."""
+    status, _, body = get(live[0] + path)
+    assert status == 400, body[:300]
+
+
+def test_printf_still_formats_as_sqlite_does(live):
+    sql = "select printf('%5.2f|%d|%-4s|%%|%*d|%,d', 3.14159, 42, 'ab', 3, 7, 1234567) as t"
+    status, _, body = get(sql_url(live[0], sql) + "&_shape=array")
+    assert status == 200 and json.loads(body) == [{"t": " 3.14|42|ab  |%|  7|1,234,567"}]
+
+
 @pytest.mark.parametrize("value", ["en;q=1.2.3", "en;q=abc", ";;;", "x" * 5000, "en-GB;q=", "*"])
 def test_a_sloppy_accept_language_is_never_a_500(live, value):
     import urllib.request
@@ -114,9 +137,10 @@ def test_a_sloppy_accept_language_is_never_a_500(live, value):
 def test_no_response_names_a_server_path_or_a_pointer(live):
     """A crawl of the public introspection and data endpoints: none holds this machine's paths."""
     base, db, directory = live
-    paths = {str(ROOT), str(directory), str(db), str(db.resolve()), "/root", "/home/", ".venv", "site-packages"}
+    paths = {str(ROOT), str(directory), str(db), str(db.resolve()), "/root", "/home/", ".venv", "site-packages", "/python3."}
     urls = [
         "/-/databases.json",
+        "/-/threads.json",
         "/-/versions.json",
         "/-/settings.json",
         "/-/plugins.json",
