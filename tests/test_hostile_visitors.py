@@ -137,7 +137,17 @@ def test_a_sloppy_accept_language_is_never_a_500(live, value):
 def test_no_response_names_a_server_path_or_a_pointer(live):
     """A crawl of the public introspection and data endpoints: none holds this machine's paths."""
     base, db, directory = live
-    paths = {str(ROOT), str(directory), str(db), str(db.resolve()), "/root", "/home/", ".venv", "site-packages", "/python3."}
+    paths = {
+        str(ROOT),
+        str(directory),
+        str(db),
+        str(db.resolve()),
+        "/root",
+        "/home/",
+        ".venv",
+        "site-packages",
+        "/python3.",
+    }
     urls = [
         "/-/databases.json",
         "/-/threads.json",
