@@ -13,6 +13,7 @@ from __future__ import annotations
 from datasette import hookimpl
 
 from ingest.release_archive import ARCHIVED_FILE_URL
+from portal.http_headers import add_vary
 
 PAGE = b"public, max-age=300, stale-while-revalidate=60, stale-if-error=3600"
 STATIC = b"public, max-age=86400, stale-while-revalidate=3600"
@@ -78,7 +79,7 @@ def wrap(app):
                 # gzip and identity bodies differ: a shared cache must key on the encoding
                 # (datasette-gzip adds Vary itself when it compresses)
                 if value not in (NO_STORE, PRIVATE) and not accepts_gzip:
-                    headers.append((b"vary", b"Accept-Encoding"))
+                    headers = add_vary(headers, "Accept-Encoding")
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -20,6 +20,7 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 
 from ingest import site
+from portal.http_headers import add_vary
 
 FEED = "/woningbouwplannen/wijzigingen_feed.atom"
 PAGE = "/wijzigingen"
@@ -113,14 +114,11 @@ def wrap(app, datasette):
                 body = complete_feed(
                     body, site.base_url(config), filter_query(query), *feed_author(config, datasette.metadata("title"))
                 )
-                # the same URL answers a browser with the page: a shared cache keeps the two apart. One
-                # Vary header (a later wrapper keeps only the first of several)
-                vary = [v for k, v in headers if k.lower() == b"vary"] + [b"Accept"]
-                headers = [(k, v) for k, v in headers if k.lower() not in (b"content-type", b"content-length", b"vary")]
-                headers += [
+                # the same URL answers a browser with the page: a shared cache keeps the two apart
+                headers = [(k, v) for k, v in headers if k.lower() not in (b"content-type", b"content-length")]
+                headers = add_vary(headers, "Accept") + [
                     (b"content-type", CONTENT_TYPE),
                     (b"content-length", str(len(body)).encode()),
-                    (b"vary", b", ".join(vary)),
                 ]
             await send({**start, "headers": headers})
             await send({"type": "http.response.body", "body": body})

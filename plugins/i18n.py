@@ -18,6 +18,7 @@ from datasette import hookimpl
 
 from ingest.datapackage import split_language
 from ingest.schema import PRICE_CLASS_COLUMNS, SEGMENT_COLUMNS
+from portal.http_headers import add_vary
 
 LANGS = ("nl", "en")
 DEFAULT = "nl"
@@ -54,7 +55,8 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 # no q-value arithmetic: a shared cache (deploy/nginx.conf.template, `map $http_accept_language`)
 # must reach the same answer from the header with one regular expression, or a cached page in one
 # language would be served to a visitor who asked for the other.
-ACCEPT_EN = re.compile(r"^\s*en(?:[-_;,\s]|$)", re.IGNORECASE)
+# ASCII space and tab only: Python's \s would also take a no-break space, PCRE's (nginx) does not.
+ACCEPT_EN = re.compile(r"^[ \t]*en(?:[-_;, \t]|$)", re.IGNORECASE)
 
 
 def accept_language(header: str) -> str | None:
@@ -68,10 +70,19 @@ def choose(path: str, cookie: str, accept: str) -> tuple[str, str, str]:
         prefix = f"/{lang}"
         if path == prefix or path.startswith(prefix + "/"):
             return lang, path[len(prefix) :] or "/", prefix
-    m = re.search(r"(?:^|;\s*)taal=(nl|en)\b", cookie)
-    if m:
-        return m.group(1), path, ""
+    lang = cookie_language(cookie)
+    if lang:
+        return lang, path, ""
     return accept_language(accept) or DEFAULT, path, ""
+
+
+def cookie_language(cookie: str) -> str | None:
+    """The first taal cookie's value when it is exactly nl or en, as nginx's $cookie_taal reads it."""
+    for part in cookie.split(";"):
+        name, _, value = part.strip(" \t").partition("=")
+        if name == "taal":
+            return value if value in LANGS else None
+    return None
 
 
 def lang_url(path: str, lang: str, query: str = "") -> str:
@@ -112,9 +123,10 @@ def asgi_wrapper(datasette):
                             (b"set-cookie", f"taal={lang}; Path=/; Max-Age=31536000; SameSite=Lax".encode()),
                             (b"cache-control", b"private, no-store"),
                         ]
-                    else:
-                        extra.append((b"vary", b"Accept-Language, Cookie"))  # the language came from these
-                    message = dict(message, headers=[*headers, *extra])
+                    headers = [*headers, *extra]
+                    if not prefix:
+                        headers = add_vary(headers, "Accept-Language", "Cookie")  # the language came from these
+                    message = dict(message, headers=headers)
                 await send(message)
 
             await app(scope, receive, send_with_headers)

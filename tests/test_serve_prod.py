@@ -132,12 +132,20 @@ def test_the_cache_never_serves_a_page_in_the_other_language(prod):
         ({"Cookie": "taal=nl", "Accept-Language": "en"}, "nl"),
         ({"Accept-Language": "en-US"}, "en"),
         ({"Accept-Language": "de-DE,en;q=0.8"}, "nl"),
+        ({"Accept-Language": "en\xa0"}, "nl"),  # a no-break space is not whitespace to nginx's PCRE
+        ({"Accept-Language": "\xa0en"}, "nl"),
+        ({"Accept-Language": "\ten;q=1"}, "en"),
+        ({"Cookie": "taal=en-x", "Accept-Language": "en"}, "en"),  # not a taal cookie nginx knows: the browser
+        ({"Cookie": "taal=nlx; taal=en"}, "nl"),  # nginx reads the first taal cookie only
     ]
     for rounds in range(2):  # the second round comes from the cache
         for headers, lang in visitors:
             status, response, body = get(url, headers)
             assert status == 200 and f'<html lang="{lang}"' in html(body), (headers, rounds)
             assert response["Content-Language"] == lang
+            if "Accept-Language" in headers and "Cookie" not in headers:
+                vary = ", ".join(response.get_all("Vary")).lower()
+                assert "accept-language" in vary and "cookie" in vary, vary
         assert response["X-Cache-Status"] == "HIT" or rounds == 0
 
 
