@@ -28,6 +28,7 @@ class Table:
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. encoding guessed
     row_notes: dict[int, str] = field(default_factory=dict)  # source row -> how it was read (e.g. cp1252)
+    unread_sheets: list[str] = field(default_factory=list)  # other sheets that look like plans, not read
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str, set[int]]:
@@ -184,6 +185,7 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
         raise FatalInput(path, f"XLSX kan niet geopend worden ({type(exc).__name__})")
     try:
         best = None
+        with_header = []
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
                 continue
@@ -195,6 +197,8 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
             for i, row in head:
                 labels = ["" if v is None else str(v) for v in row]
                 score = score_header(labels)
+                if score and ws.title not in with_header:
+                    with_header.append(ws.title)
                 if score and (best is None or score > best[0]):
                     best = (score, ws.title, i)
         if best is None:
@@ -215,7 +219,14 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
             rows.append((i, cells))
             if len(rows) > limit.max_rows:
                 limits.check_row_count(path, len(rows), limit)
-        return Table(path, header, rows, sheet=title, notes=[f"werkblad {title!r}, kopregel {header_row}"])
+        return Table(
+            path,
+            header,
+            rows,
+            sheet=title,
+            notes=[f"werkblad {title!r}, kopregel {header_row}"],
+            unread_sheets=[t for t in with_header if t != title],
+        )
     except FatalInput:
         raise
     except Exception as exc:
@@ -226,31 +237,34 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
 
 # What a file really is, by its first bytes: a table reader must not guess delimiters in a GeoJSON.
 _MAGIC = (
-    (b"\x1f\x8b", "een gzip-bestand (een LMVW-release? gebruik kind: woningbouwkaart met de map)"),
-    (b"SQLite format 3\x00", "een SQLite-database of GeoPackage (een vectorbestand: gebruik de extensie .gpkg)"),
-    (b"%PDF", "een PDF-document"),
-    (b"\xd0\xcf\x11\xe0", "een oud Excel-bestand (.xls); sla het op als .xlsx of CSV"),
+    (b"\x1f\x8b", "een gzip-bestand (een LMVW-release? gebruik kind: woningbouwkaart met de map)", None),
+    (b"SQLite format 3\x00", "een SQLite-database of GeoPackage", ".gpkg"),
+    (b"%PDF", "een PDF-document", None),
+    (b"\xd0\xcf\x11\xe0", "een oud Excel-bestand (.xls); sla het op als .xlsx of CSV", None),
 )
 
 
-def sniff(path: Path) -> str | None:
-    """What the file is when it is plainly not a CSV or XLSX table, in words for the message; else None."""
+def sniff(path: Path) -> tuple[str, str | None] | None:
+    """(what the file is, the extension a vector reader takes it under) when it is plainly not a CSV
+    or XLSX table, in words for the message; else None."""
     with path.open("rb") as f:
         head = f.read(512)
-    for magic, what in _MAGIC:
+    for magic, what, vector in _MAGIC:
         if head.startswith(magic):
-            return what
+            return what, vector
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype html", b"<html", b"<?xml")):
-        return "een HTML- of XML-pagina"
+        return "een HTML- of XML-pagina", None
     if text.startswith(b"{") and (b'"type"' in head or b'"features"' in head):
-        return "GeoJSON of JSON (een vectorbestand: gebruik de extensie .geojson)"
+        return "GeoJSON of JSON", ".geojson"
     if text.startswith((b"{", b"[")):
-        return "JSON"
+        return "JSON", None
     return None
 
 
-def read_table(path: Path, score_header: Callable[[list[str]], int]) -> Table:
+def read_table(path: Path, score_header: Callable[[list[str]], int], vector_hint: bool = True) -> Table:
+    """A CSV or XLSX table; `vector_hint`: a plainly vector file is told which extension the kind
+    reads it under (only kinds that read vector files)."""
     if not path.exists():
         raise FatalInput(path, "bestand bestaat niet")
     if not path.is_file():
@@ -263,9 +277,11 @@ def read_table(path: Path, score_header: Callable[[list[str]], int]) -> Table:
         magic = f.read(4)
     if suffix in (".xlsx", ".xlsm") or magic.startswith(b"PK"):
         return read_xlsx(path, score_header)
-    what = sniff(path)
-    if what:
-        raise FatalInput(path, f"dit is geen CSV- of XLSX-tabel maar {what}")
+    found = sniff(path)
+    if found:
+        what, vector = found
+        hint = f" (een vectorbestand: gebruik de extensie {vector})" if vector and vector_hint else ""
+        raise FatalInput(path, f"dit is geen CSV- of XLSX-tabel maar {what}{hint}")
     return read_csv(path)
 
 

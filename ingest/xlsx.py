@@ -61,7 +61,15 @@ STYLES = (
 )
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\n",
+)  # OWASP, and LF: a line break also starts a formula in some spreadsheets
 TRUNCATED = "…"  # the end of a text longer than an Excel cell holds (the CSV and JSON keep it whole)
 
 

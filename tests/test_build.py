@@ -252,6 +252,25 @@ def test_xlsx_with_real_dates_numbers_and_utf8_bom_csv(tmp_path):
     assert b"Verborgen" not in db.read_bytes()
 
 
+def test_a_second_sheet_with_plans_is_reported_not_dropped_silently(tmp_path):
+    wb = Workbook()
+    first = wb.active
+    first.title = "Plannen"
+    first.append(["Plan-ID", "Plannaam", "Gemeentecode", "Aantal woningen", "Planstatus", "Openbaar"])
+    first.append(["A-1", "Eerste", "GM0363", 10, "Vastgesteld", "ja"])
+    second = wb.create_sheet("Meer plannen")
+    second.append(["Plan-ID", "Plannaam", "Aantal woningen"])
+    second.append(["B-1", "Tweede", 5])
+    wb.create_sheet("Toelichting").append(["Dit werkblad legt de kolommen uit"])
+    wb.save(tmp_path / "a.xlsx")
+    db = tmp_path / "x.db"
+    build(write_manifest(tmp_path, [{"kind": "plannen", "path": "a.xlsx", "peildatum": "2025-04-01"}]), db, quiet=True)
+    conn = sqlite3.connect(db)
+    assert [r[0] for r in conn.execute("select plan_id from plannen")] == ["A-1"]
+    reported = conn.execute("select kolom, ernst from ingest_problemen where code = 'werkblad_niet_gelezen'").fetchall()
+    assert reported == [("Meer plannen", "waarschuwing")]
+
+
 def sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -545,6 +545,14 @@ def test_a_tangled_polygon_is_reported_without_hours_of_repair(tmp_path):
     assert GEMEENTEN.exists()
 
 
+def test_a_geojson_as_a_table_is_told_its_extension_only_where_vector_files_are_read(tmp_path):
+    (tmp_path / "g.csv").write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    code, err = in_process(["check", str(tmp_path / "g.csv"), "--kind", "plannen"])
+    assert code == 2 and "gebruik de extensie .geojson" in err
+    code, err = in_process(["check", str(tmp_path / "g.csv"), "--kind", "gemeenten"])
+    assert code == 2 and "GeoJSON" in err and "extensie" not in err  # the municipalities list is a table
+
+
 def test_a_valid_240k_vertex_comb_is_simplified_in_bounded_work(tmp_path):
     """GEOS's topology-preserving simplify is quadratic on a comb (104 s for this one, and the map
     data did it again per request); the coverage simplifier is linear. Bounded by the run's timeout."""

@@ -180,6 +180,15 @@ async def test_csv_comes_as_a_named_file_with_a_dutch_excel_variant(sample_app):
     assert ".csvnl" in page  # offered next to csv and json
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", "\n"])
+async def test_query_results_for_excel_neutralise_formulas_the_plain_csv_keeps_them(sample_app, start):
+    sql = f"select char({ord(start)}) || '1+1' as cel"
+    excel = await sample_app.client.get("/woningbouwplannen.csvnl", params={"sql": sql})
+    plain = await sample_app.client.get("/woningbouwplannen.csv", params={"sql": sql})
+    assert list(csv.reader(io.StringIO(excel.content.decode("utf-8-sig")), delimiter=";"))[1] == ["'" + start + "1+1"]
+    assert list(csv.reader(io.StringIO(plain.text)))[1] == [start + "1+1"]
+
+
 async def test_the_price_limits_cite_the_instruments_that_set_them(sample_app):
     html = (await sample_app.client.get("/over")).text
     assert "Wet betaalbare huur" in html and "koopgrens" in html and "EenVandaag" not in html

@@ -330,6 +330,23 @@ def test_broken_file_refused_in_one_line_and_the_published_database_unchanged(tm
     assert (tmp_path / "woningbouwplannen.db").read_bytes() == before
 
 
+@pytest.mark.parametrize("objects", ["renamed", "empty"])
+def test_a_topojson_without_its_data_object_or_areas_says_so(tmp_path, objects):
+    release_new(tmp_path / "rel")
+    topo = json.loads(gzip.decompress((tmp_path / "rel" / "project_shape_topo.json.gz").read_bytes()))
+    if objects == "renamed":
+        topo["objects"] = {"gebieden": topo["objects"]["data"]}
+    else:
+        topo["objects"]["data"]["geometries"] = []
+    (tmp_path / "rel" / "project_shape_topo.json.gz").write_bytes(gz(topo))
+    db = tmp_path / "w.db"
+    build(write_manifest(tmp_path, [{"kind": "woningbouwkaart", "path": "rel"}]), db, quiet=True)
+    code = "topojson_object" if objects == "renamed" else "geen_vlakken"
+    assert [r["ernst"] for r in problems(db, code)] == ["waarschuwing"]
+    areas = query(db, "select plan_id from plangebieden")
+    assert areas == ([{"plan_id": "1001"}] if objects == "renamed" else [])
+
+
 def test_a_folder_without_project2_or_a_file_for_a_folder_is_one_line(tmp_path):
     (tmp_path / "leeg").mkdir()
     write_manifest(tmp_path, [{"kind": "woningbouwkaart", "path": "leeg"}])

@@ -19,7 +19,7 @@ def load(source: Source, context: Context) -> Load:
     """A list of municipalities -> one Gemeente per code (rows); needs nothing from the context."""
     report = new_report(source)
     mapping = load_mapping(report.mapping)
-    table = read_table(report.path, mapping.score)
+    table = read_table(report.path, mapping.score, vector_hint=False)  # the list is a table, never a vector file
     hm = match_header(table.header, mapping)
     if hm.missing:
         raise FatalInput(report.path, "verplichte kolom ontbreekt: " + ", ".join(hm.missing))

@@ -337,4 +337,12 @@ def load(source: Source, context: Context) -> Load:
         return result
     table = read_table(source.path, mapping.score)
     report.notes.extend(table.notes)
+    for sheet in table.unread_sheets:  # one sheet is read: the one whose header fits best
+        report.note(
+            sheet,
+            WAARSCHUWING,
+            "werkblad_niet_gelezen",
+            f"werkblad {sheet!r} heeft ook een kopregel met plankolommen maar is niet gelezen (alleen {table.sheet!r}); "
+            "zet elk werkblad in een eigen bestand als het ook plannen bevat",
+        )
     return rows_from_table(table, mapping, report, context, result, source.defaults)

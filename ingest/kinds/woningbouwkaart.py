@@ -275,6 +275,20 @@ def topo_areas(path: Path, report: SourceReport, result: Load, private: set[str]
     doc, raw = release_files.read("vlakken", path)
     name = release_files.topology_object(doc)
     entries = doc["objects"][name].get("geometries") or []
+    if name != "data":  # the release calls it data; another name is used, and said
+        report.note(
+            name,
+            WAARSCHUWING,
+            "topojson_object",
+            f"TopoJSON heeft geen object 'data'; het enige object {name!r} gebruikt",
+        )
+    if not entries:
+        report.note(
+            name,
+            WAARSCHUWING,
+            "geen_vlakken",
+            "TopoJSON bevat geen enkel vlak: de projecten van deze release hebben geen eigen plangebied",
+        )
     try:
         frame = pyogrio.read_dataframe(raw, layer=name)  # GDAL's TopoJSON driver, from memory
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
