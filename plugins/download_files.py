@@ -23,8 +23,9 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from ingest import release_archive
-from ingest.downloads import MEDIA_TYPES, belongs_to
+from ingest.downloads import DOWNLOADS_DIR, MEDIA_TYPES, belongs_to
 from ingest.schema import DATABASE as DB
+from portal import datasette_seam
 
 CHUNK = 1 << 20
 OUT_OF_STEP = (
@@ -83,8 +84,7 @@ async def stream_file(send, path: Path, content_type: str, headers: dict[str, st
 
 
 def downloads_dir(datasette) -> Path | None:
-    directory = dict(datasette.static_mounts).get("downloads")
-    return Path(directory) if directory else None
+    return datasette_seam.static_mount(datasette, DOWNLOADS_DIR)
 
 
 def current_index(datasette, directory: Path) -> dict | None:

@@ -38,9 +38,9 @@ LIMIT_SETTINGS = ("sql_time_limit_ms", "max_returned_rows", "max_csv_mb", "facet
 
 def downloads_dir(datasette) -> Path | None:
     """Where the /downloads/ mount points (make serve, the tests), else next to the database file."""
-    for mount, directory in datasette.static_mounts:
-        if mount == DOWNLOADS_DIR:
-            return Path(directory)
+    mounted = datasette_seam.static_mount(datasette, DOWNLOADS_DIR)
+    if mounted is not None:
+        return mounted
     db = datasette.databases.get(DB)
     return published_dir(Path(db.path)) if db is not None and db.path else None
 

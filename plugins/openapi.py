@@ -29,6 +29,7 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
 from ingest import site
+from ingest.downloads import DOWNLOADS_DIR
 from ingest.schema import DATABASE as DB
 from portal import datasette_seam
 from portal.datasette_seam import derive_named_parameters, escape_sqlite
@@ -894,14 +895,14 @@ def spec(
 
 
 def download_files(datasette) -> list[str]:
-    for mount, directory in datasette.static_mounts:
-        if mount == "downloads":
-            try:
-                index = json.loads((Path(directory) / "index.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                return []
-            return [f["file"] for f in index.get("files", [])] + ["datapackage.json"]
-    return []
+    directory = datasette_seam.static_mount(datasette, DOWNLOADS_DIR)
+    if directory is None:
+        return []
+    try:
+        index = json.loads((directory / "index.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [f["file"] for f in index.get("files", [])] + ["datapackage.json"]
 
 
 async def describe_tables(datasette) -> list[dict]:

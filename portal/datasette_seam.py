@@ -36,6 +36,8 @@ Internals touched (Datasette 0.65.5), and why:
   path_with_added_args, sqlite_timelimit. Plugins import the documented ones directly: tilde_encode,
   tilde_decode, await_me_maybe, parse_metadata (what 0.65.5 marks @documented), and datasette.utils.asgi's
   Response, Request, NotFound, Forbidden, BadRequest.
+- Datasette.static_mounts (static_mount; plugins/open_data.py, download_files.py, openapi.py): the
+  folders `datasette --static name:dir` serves; no documented way to ask where /downloads/ points.
 - templates/base.html, table.html, query.html, row.html, database.html, index.html and error.html replace
   Datasette's own, started from 0.65.5's, and use partials only Datasette has (_crumbs.html, _codemirror.html,
   _codemirror_foot.html, _close_open_menus.html) and its template variables: covered by the same pin.
@@ -47,6 +49,8 @@ with fallback=False), and caches kept on the Datasette object's __dict__ (cache(
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import datasette
 
@@ -120,6 +124,14 @@ def cache(app, name: str, factory: Callable[[], Any] = dict):
     if name not in stores:
         stores[name] = factory()
     return stores[name]
+
+
+def static_mount(app, name: str) -> Path | None:
+    """The folder `datasette --static name:folder` serves under /name/, if it was given."""
+    for mount, directory in app.static_mounts:
+        if mount == name:
+            return Path(directory)
+    return None
 
 
 # --- documented API, in one spelling -----------------------------------------------------------------
