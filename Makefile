@@ -45,11 +45,11 @@ endif
 	@test -f "$(DB)" || { echo "FOUT: database $(DB) bestaat niet; draai eerst make build"; exit 2; }
 	mkdir -p $(SERVE_DIR)
 	ln -sfn "$(abspath $(DB))" $(SERVE_DIR)/woningbouwplannen.db
-	mkdir -p "$(dir $(abspath $(DB)))downloads"  # GeoJSON downloads written by the build
 	$(VENV)/bin/datasette inspect $(SERVE_DIR)/woningbouwplannen.db --inspect-file $(SERVE_DIR)/inspect.json
-	# the command line itself lives in portal/serve.py (the tests, serve-prod and bench start it the same way)
+	# the command line itself lives in portal/serve.py (the tests, serve-prod and bench start it the same way);
+	# it serves the downloads the build published beside the database (ingest/downloads.py published_dir)
 	WONINGBOUWPLANNEN_BASE_URL=http://$(HOST):$(PORT) $(PY) -m portal.serve --db $(SERVE_DIR)/woningbouwplannen.db \
-		--inspect-file $(SERVE_DIR)/inspect.json --downloads "$(dir $(abspath $(DB)))downloads" --host $(HOST) --port $(PORT)
+		--inspect-file $(SERVE_DIR)/inspect.json --host $(HOST) --port $(PORT)
 
 # axe-core for the accessibility checks in the browser tests and vnu-jar (the W3C Nu HTML checker,
 # tests/test_html_valid.py; runs on Debian's Java, which .ci/run installs): npm, nothing from it is served.
