@@ -128,6 +128,19 @@ def aggregates(
     seen: dict[tuple, int] = {}
     rows = release_files.records(doc)
     assert rows is not None  # read() refuses a file without them
+
+    def rejected(i: int, header: str, column: str, value, code: str, message: str) -> None:
+        report.rejected += 1
+        report.add(i, None, header, Problem(column, value, FOUT, code, message))
+
+    def repeated(key: tuple, i: int, header: str, column: str) -> bool:
+        """Whether this (region or code, peildatum) was on an earlier row (then this row is reported)."""
+        if key in seen:
+            rejected(i, header, column, key[0], "dubbele_rij", f"staat al op rij {seen[key]}; alleen de eerste geladen")
+            return True
+        seen[key] = i
+        return False
+
     for i, rec in enumerate(rows, start=1):
         report.read += 1
         row = {
@@ -142,30 +155,17 @@ def aggregates(
         region = as_text(rec.get("woondeal_regio"))
         if role == "woondealregios":
             if region is None:
-                report.rejected += 1
-                report.add(
+                rejected(
                     i,
-                    None,
                     "woondeal_regio",
-                    Problem("woondealregio", None, FOUT, "verplicht", "woondeal_regio ontbreekt; rij niet geladen"),
+                    "woondealregio",
+                    None,
+                    "verplicht",
+                    "woondeal_regio ontbreekt; rij niet geladen",
                 )
                 continue
-            if (region, row["peildatum"]) in seen:
-                report.rejected += 1
-                report.add(
-                    i,
-                    None,
-                    "woondeal_regio",
-                    Problem(
-                        "woondealregio",
-                        region,
-                        FOUT,
-                        "dubbele_rij",
-                        f"staat al op rij {seen[(region, row['peildatum'])]}; alleen de eerste geladen",
-                    ),
-                )
+            if repeated((region, row["peildatum"]), i, "woondeal_regio", "woondealregio"):
                 continue
-            seen[(region, row["peildatum"])] = i
             out.append({**row, "woondealregio": region})
             report.loaded += 1
             continue
@@ -192,32 +192,17 @@ def aggregates(
             found, _ = context.names.resolve(name)
             code = found.code if found else None
         if code is None:
-            report.rejected += 1
-            report.add(
+            rejected(
                 i,
-                None,
                 "gemeente_naam",
-                Problem(
-                    "gemeente", name, FOUT, "gemeente_onbekend", "gemeente zonder (herkenbare) code; rij niet geladen"
-                ),
+                "gemeente",
+                name,
+                "gemeente_onbekend",
+                "gemeente zonder (herkenbare) code; rij niet geladen",
             )
             continue
-        if (code, row["peildatum"]) in seen:
-            report.rejected += 1
-            report.add(
-                i,
-                None,
-                "gemeente_code",
-                Problem(
-                    "gemeentecode",
-                    code,
-                    FOUT,
-                    "dubbele_rij",
-                    f"staat al op rij {seen[(code, row['peildatum'])]}; alleen de eerste geladen",
-                ),
-            )
+        if repeated((code, row["peildatum"]), i, "gemeente_code", "gemeentecode"):
             continue
-        seen[(code, row["peildatum"])] = i
         if code not in context.gemeenten:
             report.add(
                 i,
