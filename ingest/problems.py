@@ -53,6 +53,11 @@ class SourceReport:
             }
         )
 
+    def reject(self, row: int | None, plan_id: str | None, header: str | None, problem: Problem) -> None:
+        """A row not loaded, and why: counted and reported in one step (read = loaded + rejected + not public)."""
+        self.rejected += 1
+        self.add(row, plan_id, header, problem)
+
     def add_counted(self, key, row: int | None, header: str | None, problem: Problem, unit: str = "rijen") -> None:
         """One problem per key (a status label, a name), whatever the number of rows: the first row is
         named and the message says how many rows had it."""

@@ -151,8 +151,7 @@ def features(
             key = key_text(record.get(key_col))
             plan_id = key if key_field == "plan_id" else None  # ingest_problemen.plan_id is for plans only
             if key is None:
-                report.rejected += 1
-                report.add(
+                report.reject(
                     row,
                     None,
                     key_col,
@@ -165,8 +164,7 @@ def features(
                 report.not_public += 1  # a non-public plan's area: never checked, reported or kept
                 continue
             if isinstance(prepared, Rejection):
-                report.rejected += 1
-                report.add(
+                report.reject(
                     row,
                     plan_id,
                     "geometrie",

@@ -76,8 +76,7 @@ def load_outlines(source: Source, report: SourceReport, sites: dict[str, dict]) 
     for f in features(source, report, KEY_COLUMNS, "naam", shapes.places()):
         name = by_norm.get(norm(f.key))
         if name is None:
-            report.rejected += 1
-            report.add(
+            report.reject(
                 f.row,
                 None,
                 "naam",
@@ -91,8 +90,7 @@ def load_outlines(source: Source, report: SourceReport, sites: dict[str, dict]) 
             )
             continue
         if name in given:
-            report.rejected += 1
-            report.add(
+            report.reject(
                 f.row,
                 None,
                 "naam",

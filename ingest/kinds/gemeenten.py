@@ -30,8 +30,7 @@ def load(source: Source, context: Context) -> Load:
         try:
             code = normalise_gemeentecode(get("gemeentecode"))
         except Invalid as exc:
-            report.rejected += 1
-            report.add(
+            report.reject(
                 rownum,
                 None,
                 "gemeentecode",
@@ -40,8 +39,7 @@ def load(source: Source, context: Context) -> Load:
             continue
         naam, provincie = as_text(get("gemeentenaam")), as_text(get("provincie"))
         if not naam or not provincie or code in gemeenten:
-            report.rejected += 1
-            report.add(
+            report.reject(
                 rownum,
                 None,
                 "gemeentecode",

@@ -32,8 +32,7 @@ def load(source: Source, context: Context) -> Load:
             report.not_public += 1  # the area of a non-public plan: counted, never reported by its id
             continue
         if plan_id is None:
-            report.rejected += 1
-            report.add(
+            report.reject(
                 f.row,
                 f.key,
                 "plan_id",
@@ -47,8 +46,7 @@ def load(source: Source, context: Context) -> Load:
             )
             continue
         if plan_id in done:
-            report.rejected += 1
-            report.add(
+            report.reject(
                 f.row,
                 plan_id,
                 "plan_id",

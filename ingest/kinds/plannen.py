@@ -139,9 +139,8 @@ def rows_from_table(
                 continue
             if flag is None:
                 # empty or not recognised: not provably public, so nothing but the flag is recorded
-                report.rejected += 1
                 blank = is_blank(flag_value)
-                report.add(
+                report.reject(
                     rownum,
                     None,
                     str(table.header[hm.openbaar]).strip(),
@@ -218,8 +217,7 @@ def withhold_private_twins(rows: list[dict], private_ids: set, report: SourceRep
     for values in [v for v in rows if plan_key(v["plan_id"]) in private_ids]:
         rows.remove(values)
         report.loaded -= 1
-        report.rejected += 1
-        report.add(
+        report.reject(
             values["_rij"],
             None,
             "Plan-ID",

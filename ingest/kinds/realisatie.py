@@ -129,8 +129,7 @@ def load(source: Source, context: Context) -> Load:
         except Invalid as exc:
             bad = "gebiedscode" if "regio" in str(exc) else "periode"
             header = str(table.header[hm.columns[bad]]).strip()
-            report.rejected += 1
-            report.add(
+            report.reject(
                 rownum,
                 None,
                 header,
@@ -173,8 +172,7 @@ def load(source: Source, context: Context) -> Load:
                     Problem(maat, as_text(value), WAARSCHUWING, "ongeldig_cijfer", f"{exc}; cijfer niet geladen"),
                 )
         if not figures:
-            report.rejected += 1
-            report.add(
+            report.reject(
                 rownum,
                 None,
                 None,
@@ -189,8 +187,7 @@ def load(source: Source, context: Context) -> Load:
             continue
         key_base = f"{code}_{period['periode']}" + (f"_{categorie}" if categorie else "")
         if key_base in seen:
-            report.rejected += 1
-            report.add(
+            report.reject(
                 rownum,
                 None,
                 None,

@@ -130,8 +130,7 @@ def aggregates(
     assert rows is not None  # read() refuses a file without them
 
     def rejected(i: int, header: str, column: str, value, code: str, message: str) -> None:
-        report.rejected += 1
-        report.add(i, None, header, Problem(column, value, FOUT, code, message))
+        report.reject(i, None, header, Problem(column, value, FOUT, code, message))
 
     def repeated(key: tuple, i: int, header: str, column: str) -> bool:
         """Whether this (region or code, peildatum) was on an earlier row (then this row is reported)."""
@@ -296,8 +295,7 @@ def topo_areas(path: Path, report: SourceReport, result: Load, private: set[str]
     plans = {plan_key(r["plan_id"]): r for r in result.rows}
 
     def reject(row, pid, severity, code, message):
-        report.rejected += 1
-        report.add(row, pid, "geometrie", Problem("geometrie", pid, severity, code, message))
+        report.reject(row, pid, "geometrie", Problem("geometrie", pid, severity, code, message))
 
     for row, entry in enumerate(entries, start=1):
         report.read += 1
