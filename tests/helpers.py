@@ -132,11 +132,12 @@ def needs_shared(path: Path):
     )
 
 
-def ingest_build(sources: Path, db: Path) -> subprocess.CompletedProcess:
+def ingest_build(sources: Path, db: Path, timeout: float = 600) -> subprocess.CompletedProcess:
     """`python -m ingest build --quiet` as a steward runs it: its exit code and its lines, never raising."""
     return subprocess.run(
         [sys.executable, "-m", "ingest", "build", "--quiet", "--sources", str(sources), "--db", str(db)],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        timeout=timeout,
     )

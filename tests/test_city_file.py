@@ -4,8 +4,6 @@ loaded with a manifest (with defaults:) and a mapping file next to it, no code."
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 import shapely
@@ -13,7 +11,7 @@ import yaml
 
 from ingest.build import build
 
-from helpers import ROOT, query, write_manifest
+from helpers import ingest_build, query, write_manifest
 
 # a city's own vocabulary, as a steward would write it next to the manifest
 MAPPING = {
@@ -168,22 +166,7 @@ def test_the_citys_own_phase_labels_and_an_unknown_one(db):
 
 
 def run(manifest):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ingest",
-            "build",
-            "--quiet",
-            "--sources",
-            str(manifest),
-            "--db",
-            str(manifest.parent / "w.db"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    return ingest_build(manifest, manifest.parent / "w.db")
 
 
 def test_without_defaults_every_plan_is_loaded_without_a_municipality_and_each_said_so(tmp_path):

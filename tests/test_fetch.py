@@ -408,22 +408,7 @@ def test_the_real_data_manifest_builds_every_release_fetched(host, tmp_path):
     shutil.copy(ROOT / "data" / "reference" / "gemeenten.csv", tmp_path / "reference" / "gemeenten.csv")
     shutil.copy(ROOT / "data" / "lmvw.yml", tmp_path / "lmvw.yml")
     assert run(host.url, tmp_path / "releases", "--quiet").returncode == 0
-    built = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ingest",
-            "build",
-            "--quiet",
-            "--sources",
-            str(tmp_path / "lmvw.yml"),
-            "--db",
-            str(tmp_path / "lmvw" / "woningbouwplannen.db"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    built = ingest_build(tmp_path / "lmvw.yml", tmp_path / "lmvw" / "woningbouwplannen.db")
     assert built.returncode == 0, built.stderr
     conn = sqlite3.connect(tmp_path / "lmvw" / "woningbouwplannen.db")
     bronnen = conn.execute(

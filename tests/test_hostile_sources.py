@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from hypothesis import strategies as st
 from ingest.__main__ import main as ingest_main
 from ingest.build import build
 
-from helpers import GEMEENTEN, ROOT, query, write_manifest
+from helpers import GEMEENTEN, ingest_build, query, write_manifest
 
 HEADER = "Plan-ID;Plannaam;Gemeentecode;Aantal woningen;Planstatus"
 
@@ -30,23 +29,7 @@ def rows(*lines: str) -> str:
 
 
 def run(directory: Path, db: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ingest",
-            "build",
-            "--quiet",
-            "--sources",
-            str(directory / "sources.yml"),
-            "--db",
-            str(db or directory / "woningbouwplannen.db"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return ingest_build(directory / "sources.yml", db or directory / "woningbouwplannen.db", timeout=120)
 
 
 @pytest.fixture
@@ -572,23 +555,7 @@ def test_a_valid_240k_vertex_comb_is_simplified_in_bounded_work(tmp_path):
         tmp_path,
         [{"kind": "plannen", "path": "p.csv", "peildatum": "2025-10-01"}, {"kind": "plangebieden", "path": "v.gpkg"}],
     )
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ingest",
-            "build",
-            "--quiet",
-            "--sources",
-            str(tmp_path / "sources.yml"),
-            "--db",
-            str(tmp_path / "w.db"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = ingest_build(tmp_path / "sources.yml", tmp_path / "w.db", timeout=60)
     assert proc.returncode == 0, proc.stderr[-500:]
     assert query(tmp_path / "w.db", "select plan_id from plangebieden") == [{"plan_id": "P-1"}]
 
