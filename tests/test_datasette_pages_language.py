@@ -14,6 +14,8 @@ import pytest
 from babel.messages.pofile import read_po
 from datasette.app import Datasette
 
+from ingest.schema import PLANSTATUSSEN
+
 from helpers import ROOT, portal_metadata, query
 
 PLANNEN = "/woningbouwplannen/plannen"
@@ -70,17 +72,7 @@ DATASETTE_ENGLISH = [
     "Table not found",
     "Error",
 ]
-DUTCH_STATUSES = [
-    "idee/visie",
-    "in voorbereiding",
-    "ontwerp",
-    "vastgesteld",
-    "onherroepelijk",
-    "in aanbouw",
-    "opgeleverd",
-    "vervallen",
-    "onbekend",
-]
+DUTCH_STATUSES = list(PLANSTATUSSEN)
 COMMA_THOUSANDS = re.compile(r"\b\d{1,3},\d{3}\b")
 POINT_THOUSANDS = re.compile(r"\b\d{1,3}\.\d{3}\b")
 
