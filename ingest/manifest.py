@@ -127,13 +127,22 @@ def _fetched(folder: Path) -> tuple[str | None, str]:
         return None, ""
 
 
+def _fetch_order(folder: Path) -> tuple[str, int]:
+    """When a folder was fetched; within one second, `ingest fetch`'s folder counter (2025-04-01-3 after
+    2025-04-01-2, numerically) decides."""
+    name = folder.name
+    stem, _, counter = name.rpartition("-")
+    number = int(counter) if counter.isdecimal() and len(stem) == 10 else 1
+    return _fetched(folder)[1], number
+
+
 def superseded(folders: list[Path]) -> dict[Path, Path]:
     """Folders of one peildatum fetched more than once (the host refreshed a file): the one fetched last
     is the release of that date; the others map to it and are not loaded as a second history step."""
     latest: dict[str, Path] = {}
     for folder in folders:
-        peildatum, when = _fetched(folder)
-        if peildatum and (peildatum not in latest or when > _fetched(latest[peildatum])[1]):
+        peildatum = _fetched(folder)[0]
+        if peildatum and (peildatum not in latest or _fetch_order(folder) > _fetch_order(latest[peildatum])):
             latest[peildatum] = folder
     return {f: latest[p] for f in folders for p in [_fetched(f)[0]] if p and latest[p] != f}
 

@@ -12,6 +12,7 @@ import yaml
 
 from . import safe_yaml
 from .errors import FatalInput
+from .schema import PLAN_COLUMNS
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 
@@ -97,9 +98,14 @@ def load_mapping(name_or_path: str) -> Mapping:
         for label in _labels(path, f"locatie: {value}", labels):
             locaties[norm(label)] = str(value)
     required = tuple(_labels(path, "required", raw.get("required")))
-    unknown = [c for c in required if norm(c) not in aliases]
+    # a required column the file never has (not under columns:) can come from the manifest's defaults:
+    unknown = [c for c in required if norm(c) not in aliases and c not in PLAN_COLUMNS]
     if unknown:
-        raise FatalInput(path, f"mapping: required noemt kolommen die niet onder columns staan: {', '.join(unknown)}")
+        raise FatalInput(
+            path,
+            f"mapping: required noemt kolommen die niet onder columns staan en geen kolom van het portaal zijn: "
+            f"{', '.join(unknown)}",
+        )
     return Mapping(
         name=str(raw.get("name") or path.stem),
         aliases=aliases,

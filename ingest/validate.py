@@ -24,6 +24,9 @@ YEAR_MIN, YEAR_MAX = 2000, 2060
 MAX_HOMES = 1_000_000  # no plan is larger; bigger numbers are typos or overflow
 SEGMENTS = PRICE_CLASS_COLUMNS
 INT_COLUMNS = ("woningen", "sloop", *SEGMENTS, "grondgebonden", "meergezins")  # counts: whole and >= 0
+# counts that break the total down: an unreadable one is left empty (reported), the plan is kept;
+# woningen and sloop are the plan's figures (netto follows from them), so those reject the row
+BREAKDOWN_COLUMNS = (*SEGMENTS, "grondgebonden", "meergezins")
 YEAR_COLUMNS = ("start_bouw", "oplevering_start", "oplevering_eind")
 TEXT_COLUMNS = (
     "naam",
@@ -412,7 +415,16 @@ def validate_plan(
             out[column] = parse_count(value)
         except Invalid as exc:
             out[column] = None
-            problem(column, value, FOUT, "ongeldig_aantal", f"{exc}; verwacht een geheel getal ≥ 0")
+            if column in BREAKDOWN_COLUMNS:
+                problem(
+                    column,
+                    value,
+                    WAARSCHUWING,
+                    "ongeldig_aantal",
+                    f"{exc}; verwacht een geheel getal ≥ 0; leeg gelaten",
+                )
+            else:
+                problem(column, value, FOUT, "ongeldig_aantal", f"{exc}; verwacht een geheel getal ≥ 0")
     # netto (bruto minus demolition): negative for restructuring, so a whole number of either sign
     value = raw.get("netto")
     out["netto"] = None

@@ -7,8 +7,9 @@ so they serve with exactly the same metadata, plugins, templates, static files a
 serves the download set the build published beside the database (followed through a symlink) unless
 --downloads names another.
 
-runs it (the Makefile does); the database is served under the name of its file, so `make serve`
-links any built file as woningbouwplannen.db first.
+runs it (the Makefile does). Datasette serves a database under the name of its file, and the pages,
+metadata and URLs are written for one name (ingest/schema.py DATABASE): a file of another name is
+linked under that name in .serve/<port>/ first.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 from pathlib import Path
 
 from ingest.downloads import DOWNLOADS_DIR, published_dir
+from ingest.schema import DATABASE
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "settings.json"  # Datasette settings, also shown on /voor-ontwikkelaars
@@ -62,6 +64,17 @@ def serve_args(
     return args
 
 
+def under_portal_name(db: Path, port: int) -> Path:
+    """`db` itself when it is named woningbouwplannen.db, else a link of that name to it."""
+    if db.name == f"{DATABASE}.db":
+        return db
+    link = ROOT / ".serve" / str(port) / f"{DATABASE}.db"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.unlink(missing_ok=True)
+    link.symlink_to(db.resolve())
+    return link
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
@@ -70,7 +83,11 @@ def main(argv=None) -> None:
     parser.add_argument("--inspect-file", type=Path)
     parser.add_argument("--downloads", type=Path, help="default: the set the build published beside --db")
     a = parser.parse_args(argv)
-    args = serve_args(a.db, a.port, a.host, inspect=a.inspect_file, downloads=a.downloads or published_dir(a.db))
+    if not a.db.is_file():
+        print(f"FOUT: {a.db}: database bestaat niet; draai eerst make build of python -m ingest build", file=sys.stderr)
+        sys.exit(2)
+    db = under_portal_name(a.db, a.port)
+    args = serve_args(db, a.port, a.host, inspect=a.inspect_file, downloads=a.downloads or published_dir(db))
     os.execv(args[0], args)
 
 

@@ -208,3 +208,21 @@ def test_a_flag_like_attribute_in_a_city_file_stops_the_build(tmp_path):
     proc = run(city(tmp_path, features=features))
     assert proc.returncode == 2 and "'Publiceren'" in proc.stderr and "publicatievlag" in proc.stderr
     assert not (tmp_path / "w.db").exists()
+
+
+def test_a_mapping_may_require_a_column_only_the_manifests_defaults_give(tmp_path):
+    (tmp_path / "stad.yml").write_text(
+        "columns:\n  plan_id: [Nummer]\n  naam: [Naam]\n  woningen: [Woningen]\n"
+        "required: [plan_id, naam, gemeentecode, woningen]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "stad.csv").write_text("Nummer;Naam;Woningen\nS-1;Stadsplan;12\n", encoding="utf-8")
+    entry = {"kind": "plannen", "path": "stad.csv", "peildatum": "2025-10-01", "mapping": "stad.yml"}
+    write_manifest(tmp_path, [{**entry, "defaults": {"gemeentecode": "GM0363"}}])
+    assert run(tmp_path / "sources.yml").returncode == 0
+    assert query(tmp_path / "w.db", "select plan_id, gemeentecode from plannen") == [
+        {"plan_id": "S-1", "gemeentecode": "GM0363"}
+    ]
+    write_manifest(tmp_path, [entry])  # without the default the required column is missing: said, nothing built
+    refused = run(tmp_path / "sources.yml")
+    assert refused.returncode == 2 and "verplichte kolom ontbreekt: Gemeentecode" in refused.stderr

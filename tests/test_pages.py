@@ -63,7 +63,11 @@ async def test_plan_page_shows_absent_price_class_as_unknown_not_zero(sample_db,
     conn = sqlite3.connect(db)
     with conn:
         plan_id = conn.execute("select plan_id from plannen order by woningen desc limit 1").fetchone()[0]
-        conn.execute("update plannen set dure_huur = null, middenhuur = 0 where plan_id = ?", [plan_id])
+        conn.execute(
+            "update plannen set dure_huur = null, middenhuur = 0, huur_onbekend = 0, koop_onbekend = null "
+            "where plan_id = ?",
+            [plan_id],
+        )
     conn.close()
     r = await make_datasette(db).client.get(f"/nl/plan/{plan_id}")
     rows = {
@@ -72,6 +76,8 @@ async def test_plan_page_shows_absent_price_class_as_unknown_not_zero(sample_db,
     }
     assert re.search(r'<td class="getal">–</td><td>niet opgegeven in de bron</td>', rows["dure_huur"])
     assert re.search(r'<td class="getal">0</td>', rows["middenhuur"]) and "0%" in rows["middenhuur"]
+    # the classes of unknown price: an explicit 0 is shown, an absent one is left out
+    assert re.search(r'<td class="getal">0</td>', rows["huur_onbekend"]) and "koop_onbekend" not in rows
 
 
 async def test_unknown_plan_and_municipality_are_404(sample_app):
@@ -256,3 +262,15 @@ async def test_charting_assets_only_where_charts_work(sample_app, sample_db):
         assert "/-/static-plugins/datasette_vega/" in button[2] and button[2].endswith(".css")
         assert button[3] == ("Make a chart" if path.startswith("/en/") else "Grafiek maken")
         assert '<script src="/static/grafiek.js" defer></script>' in html
+
+
+async def test_status_changes_are_in_the_page_language(sample_app, sample_db):
+    change = query(
+        sample_db,
+        "select gemeentecode, plan_id, oude_waarde, nieuwe_waarde from plan_wijzigingen "
+        "where kolom = 'planstatus' and oude_waarde = 'in voorbereiding' limit 1",
+    )[0]
+    for path in (f"/en/gemeente/{change['gemeentecode']}", f"/en/plan/{change['plan_id']}"):
+        text = (await sample_app.client.get(path)).text
+        cells = " ".join(re.findall(r"<(?:td|li)[^>]*>(.*?)</(?:td|li)>", text, re.S))
+        assert "in preparation" in cells and "in voorbereiding" not in cells, path

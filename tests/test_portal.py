@@ -186,3 +186,43 @@ async def test_sorted_csv_stream_and_json_pages_have_every_plan_once(export_app,
         json_ids += [r["plan_id"] for r in data["rows"]]
         url = data["next_url"] and data["next_url"].replace("http://localhost", "")
     assert sorted(json_ids) == sorted(ids)
+
+
+def test_a_database_file_of_another_name_is_served_under_the_portals_name(sample_db, tmp_path):
+    """Datasette names a database after its file; the pages are written for one name."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from helpers import free_port
+
+    other = tmp_path / "gebouwd-2025.db"
+    other.write_bytes(sample_db.read_bytes())
+    port = free_port()
+    log = open(tmp_path / "serve.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "portal.serve", "--db", str(other), "--port", str(port)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        deadline, page = time.time() + 30, None
+        while time.time() < deadline and page is None:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/gemeenten", timeout=2).read().decode()
+            except OSError:
+                time.sleep(0.3)
+        assert page is not None, (tmp_path / "serve.log").read_text()[-1500:]
+        assert "Amsterdam" in page and "/woningbouwplannen/" in page
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    missing = subprocess.run(
+        [sys.executable, "-m", "portal.serve", "--db", str(tmp_path / "geen.db")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2 and missing.stderr.startswith("FOUT: ") and "Traceback" not in missing.stderr

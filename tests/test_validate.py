@@ -145,6 +145,7 @@ def test_valid_row_gets_reference_names_and_hardness():
         ({"woningen": ""}, "verplicht"),
         ({"woningen": "-5"}, "ongeldig_aantal"),
         ({"woningen": "veel"}, "ongeldig_aantal"),
+        ({"sloop": "2.5"}, "ongeldig_aantal"),  # netto follows from it: never guessed
         ({"gemeentecode": "GM9999"}, "onbekende_gemeente"),
         ({"gemeentecode": "Amsterdam"}, "ongeldige_gemeentecode"),
         ({"start_bouw": "1999"}, "ongeldig_jaar"),
@@ -167,11 +168,17 @@ def test_each_rule_rejects_with_the_offending_value(override, code):
         ({"woningen": "50"}, "segmenten_te_groot"),
         # a status label we do not know: published as onbekend, the label reported
         ({"planstatus_bron": "Bijna klaar"}, "onbekende_status"),
+        # a price class that is no whole number: that class is left empty, the plan is kept
+        ({"sociale_huur": "12.5"}, "ongeldig_aantal"),
+        ({"middenhuur": "veel"}, "ongeldig_aantal"),
     ],
 )
 def test_doubtful_values_warn_and_keep_the_plan(override, code):
     out, problems = validate_plan(good(**override), MAPPING, GEMEENTEN, BY_NAME)
     assert code in codes(problems, WAARSCHUWING) and not codes(problems, FOUT)
+    column = next(iter(override))
+    if code == "ongeldig_aantal":
+        assert out[column] is None and [p.value for p in problems if p.code == code] == [override[column]]
     if code == "onbekende_status":
         assert out["planstatus"] == out["hardheid"] == "onbekend" and out["planstatus_bron"] == "Bijna klaar"
 

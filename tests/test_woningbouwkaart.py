@@ -191,6 +191,8 @@ def test_point_outside_nl_and_missing_point(db):
     assert outside and "buiten Nederland" in outside[0]["melding"]
     hist = query(db, "select plan_id from plan_historie where plan_id in ('1006', '1007')")
     assert len(hist) == 2  # both loaded (older release), without an export point
+    missing = problems(db, "geen_punt")  # said once per file, with the count: never silently placed
+    assert len(missing) == 1 and missing[0]["ernst"] == "info" and "2 projecten" in missing[0]["melding"]
 
 
 def test_duplicate_project_id_first_loaded_second_reported(db):
@@ -376,6 +378,29 @@ def test_a_flag_like_property_the_mapping_does_not_know_stops_the_build(tmp_path
     run = run_build(tmp_path)
     assert run.returncode == 2 and "publicatievlag" in run.stderr and "Openbaar (ja/nee)" in run.stderr
     assert not (tmp_path / "woningbouwplannen.db").exists()
+
+
+def test_a_project_with_another_peilmoment_is_said_once_and_takes_the_releases(tmp_path):
+    projects = [
+        project(1, "A", "Utrecht", "Utrecht", 5, 5, peilmoment="Najaar 2025"),
+        project(2, "B", "Utrecht", "Utrecht", 5, 5, peilmoment="Najaar 2025"),
+        project(3, "C", "Utrecht", "Utrecht", 5, 5, peilmoment="2025-04-01"),
+    ]
+    write_release(tmp_path / "rel", projects)
+    db = tmp_path / "w.db"
+    build(write_manifest(tmp_path, [{"kind": "woningbouwkaart", "path": "rel"}]), db, quiet=True)
+    assert {r["peildatum"] for r in query(db, "select peildatum from plannen")} == {"2025-10-01"}
+    assert len(problems(db, "peilmoment_wijkt_af")) == 1 and not problems(db, "afwijkende_peildatum")
+
+
+def test_releases_fetched_within_one_second_load_the_last_by_its_folder_counter(tmp_path):
+    same = "2025-10-02T08:00:00Z"  # opgehaald_op has seconds: the fetch's folder counter decides
+    for name, netto in ((NEW, 10), (f"{NEW}-2", 11), (f"{NEW}-3", 12), (f"{NEW}-10", 13)):
+        folder = write_release(tmp_path / "releases" / name, [project(1, "A", "Utrecht", "Utrecht", netto, netto)])
+        (folder / "opgehaald.json").write_text(json.dumps({"peildatum": NEW, "opgehaald_op": same, "bestanden": []}))
+    db = tmp_path / "w.db"
+    build(write_manifest(tmp_path, [{"kind": "woningbouwkaart", "path": "releases/*"}]), db, quiet=True)
+    assert query(db, "select netto from plannen") == [{"netto": 13}]
 
 
 def test_a_release_fetched_twice_for_one_peildatum_loads_the_last(tmp_path):

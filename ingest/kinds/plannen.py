@@ -205,7 +205,8 @@ def rows_from_table(
         pending.append(values)
         report.loaded += 1
     withhold_private_twins(pending, result.private_ids, report)
-    report.peildatum = file_peildatum(pending, fixed_peildatum, report)
+    # a release reports its projects' other peilmomenten itself, in its own words (woningbouwkaart.py)
+    report.peildatum = file_peildatum(pending, fixed_peildatum, report, say_other_dates=fallback_peildatum is None)
     for values in pending:
         values["peildatum"] = report.peildatum
         result.rows.append(derive(values, netto_from_sloop="netto" not in hm.columns))
@@ -235,7 +236,7 @@ def withhold_private_twins(rows: list[dict], private_ids: set, report: SourceRep
                 problem[field] = None
 
 
-def file_peildatum(rows: list[dict], fixed: str | None, report: SourceReport) -> str:
+def file_peildatum(rows: list[dict], fixed: str | None, report: SourceReport, say_other_dates: bool = True) -> str:
     """The one peildatum of a file; a row whose own valid date differs is reported and takes it
     (two dates in one export would split it in two releases and withdraw plans silently)."""
     dates = [v["peildatum"] for v in rows if v["peildatum"]]
@@ -248,7 +249,7 @@ def file_peildatum(rows: list[dict], fixed: str | None, report: SourceReport) ->
             "geen_peildatum",
             f"geen (geldige) peildatum in manifest of bestand; builddatum {chosen} gebruikt",
         )
-    for v in rows:
+    for v in rows if say_other_dates else ():
         if v["peildatum"] and v["peildatum"] != chosen:
             report.add_counted(
                 ("afwijkende_peildatum", v["peildatum"]),

@@ -385,6 +385,21 @@ def load(source: Source, context: Context) -> Load:
         points,
         fallback_peildatum=peildatum,
     )
+    for row in result.rows:  # the point then comes from the area or the municipality (punt_bron says which)
+        if row["_rij"] not in points:
+            main.add_counted(
+                ("geen_punt",),
+                row["_rij"],
+                "geometry",
+                Problem(
+                    "punt",
+                    None,
+                    INFO,
+                    "geen_punt",
+                    "project zonder punt in de release; punt van plangebied of gemeente",
+                ),
+                "projecten",
+            )
     others = {p or "onleesbaar": n for p, n in seen.items() if p != peildatum}
     if others:
         listed = ", ".join(f"{p}: {n}" for p, n in sorted(others.items()))
