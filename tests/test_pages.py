@@ -74,7 +74,7 @@ async def test_plan_page_shows_absent_price_class_as_unknown_not_zero(sample_db,
         m["klasse"]: m["cellen"]
         for m in re.finditer(r'<tr class="seg-(?P<klasse>\w+)[^"]*">(?P<cellen>.*?)</tr>', r.text, re.S)
     }
-    assert re.search(r'<td class="getal">–</td><td>niet opgegeven in de bron</td>', rows["dure_huur"])
+    assert re.search(r'<td class="getal">–</td><td>geen cijfer in de bron</td>', rows["dure_huur"])
     assert re.search(r'<td class="getal">0</td>', rows["middenhuur"]) and "0%" in rows["middenhuur"]
     # the classes of unknown price: an explicit 0 is shown, an absent one is left out
     assert re.search(r'<td class="getal">0</td>', rows["huur_onbekend"]) and "koop_onbekend" not in rows
