@@ -30,24 +30,31 @@ SOFT_HEAP_BYTES = 512 * 1024 * 1024  # SQLite frees its caches above this
 HARD_HEAP_BYTES = 2 * 1024 * 1024 * 1024  # and fails an allocation above this (SQLITE_NOMEM), per process
 
 
-_SPEC = re.compile(r"%(%|[-+ #0,!]*(\*|\d*)(?:\.(\*|\d*))?(?:ll|l)?[a-zA-Z])")
+_SPEC = re.compile(r"%(%|n|[-+ #0,!]*(\*|\d*)(?:\.(\*|\d*))?(?:ll|l)?[a-zA-Z])")
+MAX_TOTAL_WIDTH = 100 * MAX_WIDTH  # all fields of one call together
 
 
-def _fields_too_wide(fmt: str, args: tuple) -> bool:
-    """Whether any width or precision, written or taken from the arguments ('*'), exceeds MAX_WIDTH."""
-    at = 0
+def _as_int32(builtin: sqlite3.Connection, value) -> int:
+    """A '*' argument as SQLite's printf reads it: CAST(... AS INTEGER) ('999x' is 999), as a C int."""
+    whole = builtin.execute("select cast(? as integer)", (value,)).fetchone()[0] or 0
+    return ((whole + (1 << 31)) % (1 << 32)) - (1 << 31)
+
+
+def _fields_too_wide(builtin: sqlite3.Connection, fmt: str, args: tuple) -> bool:
+    """Whether a width or precision, written or taken from the arguments ('*') as SQLite takes them,
+    exceeds MAX_WIDTH, or all of them together MAX_TOTAL_WIDTH. %% and %n take no argument."""
+    at, total = 0, 0
     for m in _SPEC.finditer(fmt):
-        if m.group(1) == "%":
+        if m.group(1) in ("%", "n"):
             continue
         for size in (m.group(2), m.group(3)):
             if size == "*":
-                value = args[at] if at < len(args) else 0
+                n = abs(_as_int32(builtin, args[at])) if at < len(args) else 0
                 at += 1
-                try:
-                    size = str(abs(int(value)))
-                except (TypeError, ValueError):
-                    size = "0"
-            if size and int(size) > MAX_WIDTH:
+            else:
+                n = int(size) & 0x7FFFFFFF if size else 0  # SQLite keeps 31 bits of a written number
+            total += n
+            if n > MAX_WIDTH or total > MAX_TOTAL_WIDTH:
                 return True
         at += 1
     return False
@@ -57,7 +64,7 @@ def bounded_printf(builtin: sqlite3.Connection):
     def printf(fmt, *args):
         if fmt is None:
             return None
-        if _fields_too_wide(str(fmt), args):
+        if _fields_too_wide(builtin, str(fmt), args):
             raise ValueError(f"printf: field wider than {MAX_WIDTH}")
         marks = ",".join("?" * (1 + len(args)))
         return builtin.execute(f"select printf({marks})", (fmt, *args)).fetchone()[0]
