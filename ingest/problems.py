@@ -12,6 +12,18 @@ from .validate import FOUT, WAARSCHUWING, Problem
 INFO = "info"
 
 
+MAX_VALUE_QUOTED = 200  # a value quoted in the problem log: enough to find it in the file
+
+
+def _quoted(value):
+    """The offending value as the log shows it: a hostile 3 MB cell is cut, and says so."""
+    if isinstance(value, str) and len(value) > MAX_VALUE_QUOTED:
+        return value[:MAX_VALUE_QUOTED] + f"… ({len(value):,} tekens)".replace(",", ".")
+    if isinstance(value, int) and not -(10**18) < value < 10**18:  # str() of a huge int may even refuse
+        return f"getal van {value.bit_length()} bits"
+    return value
+
+
 @dataclass
 class SourceReport:
     """What happened to one source file; becomes one row of `bronnen`."""
@@ -46,7 +58,7 @@ class SourceReport:
                 "plan_id": plan_id,
                 "kolom": header,
                 "veld": problem.column,
-                "waarde": problem.value,
+                "waarde": _quoted(problem.value),
                 "ernst": problem.severity,
                 "code": problem.code,
                 "melding": problem.message,

@@ -39,6 +39,7 @@ TEXT_COLUMNS = (
     "omschrijving",
 )
 MAX_TEXT = 10_000
+MAX_LABEL = 200  # a status label is a few words
 MAX_ID = 200  # a Plan-ID is a key in URLs and files, not a text
 
 
@@ -253,9 +254,17 @@ def clean_id(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).translate(_ZERO_WIDTH).split())
 
 
+# every dash and hyphen a keyboard, a word processor or a full-width font makes: one '-' in an identity
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+
+
 def plan_key(value: str) -> str:
-    """The identity of a Plan-ID: case, Unicode form, NBSP and zero-width characters do not matter."""
-    return clean_id(value).casefold()
+    """The identity of a Plan-ID: case, Unicode form and compatibility form (full-width letters), dashes,
+    NBSP and zero-width characters do not matter."""
+    text = clean_id(value)
+    if text.isascii():
+        return text.casefold()
+    return unicodedata.normalize("NFKC", text.translate(_DASHES)).translate(_DASHES).casefold()
 
 
 def normalise_gemeentecode(value) -> str:
@@ -512,6 +521,11 @@ def validate_plan(
 
     # status -> planstatus + hardheid
     label = as_text(raw.get("planstatus_bron"))
+    if label is not None and len(label) > MAX_LABEL:
+        problem(
+            "planstatus_bron", label[:80] + "…", WAARSCHUWING, "te_lang", f"planstatus ingekort tot {MAX_LABEL} tekens"
+        )
+        label = label[:MAX_LABEL]
     out["planstatus_bron"] = label
     if label is None:
         out["planstatus"], out["hardheid"] = "onbekend", "onbekend"

@@ -10,6 +10,7 @@ holds the English.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -110,7 +111,9 @@ def asgi_wrapper(datasette):
             current_path.set(path)
             current_query.set(scope.get("query_string", b"").decode("latin-1"))
             if prefix:
-                scope = dict(scope, path=path, raw_path=path.encode("latin-1"))
+                # the raw path as it came, minus the prefix: the decoded one may hold any character
+                raw = scope.get("raw_path") or quote(scope.get("path", "/")).encode("ascii")
+                scope = dict(scope, path=path, raw_path=raw[len(prefix) :] or b"/")
 
             async def send_with_headers(message):
                 if message["type"] == "http.response.start":

@@ -225,7 +225,10 @@ def test_a_row_with_another_peildatum_is_reported_and_takes_the_files(tmp_path):
 
 
 def test_plan_ids_that_differ_only_invisibly_are_one_plan(tmp_path):
-    variants = ["AB-1", "ab-1", "AB-\u200b1", "AB\u00a0-1".replace("\u00a0", ""), "\ufeffAB-1"]
+    variants = [
+        *("AB-1", "ab-1", "AB-\u200b1", "AB\u00a0-1".replace("\u00a0", ""), "\ufeffAB-1"),
+        *("\uff21\uff22-1", "AB\u20111", "AB\u20131", "AB\uff0d1"),  # full-width letters, other dashes
+    ]
     text = rows(*(f"{v};Plan {i};GM0363;{i + 1};Vastgesteld" for i, v in enumerate(variants)))
     (tmp_path / "p.csv").write_bytes(text.encode("utf-8"))
     db = tmp_path / "w.db"
@@ -597,3 +600,18 @@ def test_formula_like_names_are_neutralised_in_spreadsheet_files_only(tmp_path):
     risky = sum(1 for n in stored.values() if n[0] in "=+-@")  # a leading tab is stripped as any whitespace
     assert risky == 4 and sheet.count('t="inlineStr" s="1"') == risky  # quote-prefix style: shown, never run
     assert "=HYPERLINK" in sheet and "'=HYPERLINK" not in sheet
+
+
+def test_megabyte_cells_are_quoted_short_in_the_log_and_stored_short(tmp_path):
+    (tmp_path / "p.csv").write_text(
+        f"{HEADER};Peildatum\nP-1;A;GM0363;{'9' * 300_000};Vastgesteld;2025-10-01\n"
+        f"P-2;B;GM0363;5;{'x' * 100_000};{'1' * 100_000}\nP-3;C;GM0363;5;Vastgesteld;2025-10-01\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.db"
+    build(write_manifest(tmp_path, [{"kind": "plannen", "path": "p.csv", "peildatum": "2025-10-01"}]), db, quiet=True)
+    longest = query(db, "select max(length(waarde)) as n, max(length(melding)) as m from ingest_problemen")[0]
+    assert longest["n"] < 300 and longest["m"] < 500
+    assert query(db, "select max(length(planstatus_bron)) as n from plannen")[0]["n"] <= 200
+    code, err = in_process(["check", str(tmp_path / "p.csv"), "--peildatum", "2025-10-01"])
+    assert code == 0

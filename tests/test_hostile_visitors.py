@@ -129,6 +129,12 @@ def test_printf_still_formats_as_sqlite_does(live):
     assert status == 200 and json.loads(body) == [{"t": " 3.14|42|ab  |%|  7|1,234,567"}]
 
 
+@pytest.mark.parametrize("path", ["/en/gemeente/S%C3%BAdwest-Frysl%C3%A2n", "/en/caf%C3%A9", "/nl/plan/%E2%82%AC"])
+def test_a_language_prefixed_path_with_any_character_is_answered_not_a_500(live, path):
+    status, headers, _ = get(live[0] + path)
+    assert status in (200, 302, 404) and headers["x-content-type-options"] == "nosniff", status
+
+
 @pytest.mark.parametrize("value", ["en;q=1.2.3", "en;q=abc", ";;;", "x" * 5000, "en-GB;q=", "*"])
 def test_a_sloppy_accept_language_is_never_a_500(live, value):
     import urllib.request
