@@ -10,9 +10,9 @@ holds the English.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 from contextvars import ContextVar
 from pathlib import Path
+from urllib.parse import quote
 
 from babel.messages.pofile import read_po
 from datasette import hookimpl
