@@ -13,6 +13,7 @@ from . import safe_yaml
 from .errors import FatalInput
 from .limits import Limits
 from .limits import from_manifest as limits_from_manifest
+from .validate import Invalid, check_peildatum
 
 KINDS = ("plannen", "woningbouwkaart", "plangebieden", "doorbraaklocaties", "gemeenten", "realisatie")
 PLAN_KINDS = ("plannen", "woningbouwkaart")  # sources of plans: each gives one peildatum of history
@@ -37,10 +38,13 @@ class Source:
 def _date(value, where: str) -> str | None:
     if value is None or value == "":
         return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, dt.datetime):  # YAML reads 2025-10-01 12:00 as a moment: a peildatum is a day
+        raise FatalInput(None, f"{where}: peildatum {value.isoformat(' ')!r} is een tijdstip, geen datum (JJJJ-MM-DD)")
     try:
-        return dt.date.fromisoformat(str(value).strip()).isoformat()
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
+        return check_peildatum(day).isoformat()
+    except Invalid as exc:  # a ValueError too: first
+        raise FatalInput(None, f"{where}: {exc}")
     except ValueError:
         raise FatalInput(None, f"{where}: peildatum {value!r} is geen datum (JJJJ-MM-DD)")
 

@@ -196,6 +196,19 @@ def parse_date(value) -> dt.date:
     raise Invalid("geen datum (verwacht JJJJ-MM-DD of DD-MM-JJJJ)")
 
 
+EARLIEST_PEILDATUM = dt.date(2000, 1, 1)  # before the monitors existed
+
+
+def check_peildatum(day: dt.date) -> dt.date:
+    """A peildatum that can be true: from 2000 up to a year from now (a typo like 2205 is not)."""
+    latest = dt.date.today() + dt.timedelta(days=366)
+    if not EARLIEST_PEILDATUM <= day <= latest:
+        raise Invalid(
+            f"onwaarschijnlijke peildatum {day.isoformat()} (verwacht {EARLIEST_PEILDATUM.year} tot {latest})"
+        )
+    return day
+
+
 def parse_peilmoment(value, seasons: dict[str, str] | None = None) -> dt.date:
     """A release's peilmoment: a date as parse_date reads it, a season label ('Najaar 2025', dates
     from the mapping's `peilmoment:`) or a Dutch month ('1 oktober 2025', 'oktober 2025')."""
@@ -583,7 +596,7 @@ def validate_plan(
     out["peildatum"] = None
     if not is_blank(value):
         try:
-            out["peildatum"] = parse_peilmoment(value, mapping.raw.get("peilmoment")).isoformat()
+            out["peildatum"] = check_peildatum(parse_peilmoment(value, mapping.raw.get("peilmoment"))).isoformat()
         except Invalid as exc:
             problem("peildatum", value, WAARSCHUWING, "ongeldige_peildatum", f"{exc}; peildatum van de bron gebruikt")
     return out, problems

@@ -224,6 +224,32 @@ def test_a_row_with_another_peildatum_is_reported_and_takes_the_files(tmp_path):
     assert problem == [{"rij": 3, "waarde": "2024-04-01"}]
 
 
+def test_one_mistyped_date_does_not_move_the_files_peildatum(tmp_path):
+    lines = [f"P-{i};A;GM0363;5;Vastgesteld;2025-10-01" for i in range(5)] + ["P-9;Z;GM0363;5;Vastgesteld;2205-10-01"]
+    (tmp_path / "p.csv").write_text(f"{HEADER};Peildatum\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "w.db"
+    build(write_manifest(tmp_path, [{"kind": "plannen", "path": "p.csv"}]), db, quiet=True)
+    assert {r["peildatum"] for r in query(db, "select peildatum from plannen")} == {"2025-10-01"}
+    typo = query(db, "select rij, waarde, melding from ingest_problemen where code = 'ongeldige_peildatum'")
+    assert [(r["rij"], r["waarde"]) for r in typo] == [(7, "2205-10-01")] and "onwaarschijnlijk" in typo[0]["melding"]
+
+
+@pytest.mark.parametrize(
+    "value,words",
+    [
+        ("2025-10-01 12:00:00", ("tijdstip",)),
+        ("0001-01-01", ("onwaarschijnlijke",)),
+        ("9999-12-31", ("onwaarschijnlijke",)),
+    ],
+)
+def test_a_manifest_peildatum_is_a_plausible_day(published, value, words):
+    d, db, before = published
+    (d / "sources.yml").write_text(
+        f"sources:\n  - kind: plannen\n    path: goed.csv\n    peildatum: {value}\n", encoding="utf-8"
+    )
+    refused(d, db, before, "sources.yml", "peildatum", *words)
+
+
 def test_plan_ids_that_differ_only_invisibly_are_one_plan(tmp_path):
     variants = [
         *("AB-1", "ab-1", "AB-\u200b1", "AB\u00a0-1".replace("\u00a0", ""), "\ufeffAB-1"),

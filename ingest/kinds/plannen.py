@@ -8,6 +8,7 @@ table whose rows also carry an outline: it becomes the plan's area (ingest/geome
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from pyproj import CRS
 
@@ -237,10 +238,12 @@ def withhold_private_twins(rows: list[dict], private_ids: set, report: SourceRep
 
 
 def file_peildatum(rows: list[dict], fixed: str | None, report: SourceReport, say_other_dates: bool = True) -> str:
-    """The one peildatum of a file; a row whose own valid date differs is reported and takes it
+    """The one peildatum of a file (the manifest's, else the one most rows give); a row whose own valid
+    date differs is reported and takes it
     (two dates in one export would split it in two releases and withdraw plans silently)."""
-    dates = [v["peildatum"] for v in rows if v["peildatum"]]
-    chosen = fixed or (max(dates) if dates else None)
+    # the date most rows give (the newest of equals): one typo does not move the whole file
+    counts = Counter(v["peildatum"] for v in rows if v["peildatum"])
+    chosen = fixed or (max(counts, key=lambda d: (counts[d], d)) if counts else None)
     if chosen is None:
         chosen = dt.date.today().isoformat()
         report.note(
