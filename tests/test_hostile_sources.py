@@ -74,7 +74,16 @@ def test_a_flag_column_the_mapping_does_not_know_stops_the_build(published, head
     assert "openbaar: header" in line
 
 
-@pytest.mark.parametrize("header", ["Publiek", "Niet-publiek", "Openb.", "Geheim", "Vrijgave", "Intern"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        *("Publiek", "Niet-publiek", "Openb.", "Geheim", "Vrijgave", "Intern", "Privé", "Confidentieel"),
+        *("Besloten", "Verborgen", "Hidden", "Visible", "Vrijgeven", "Embargo tot", "Afscherming", "Sensitive"),
+        *("Restricted", "Tonen op kaart"),
+        # not a flag word, but nothing but yes and no in it: a flag by another name
+        *("Geheim (j/n)", "Intern (ja/nee)", "Alleen intern", "\u041epenbaar", "Kolom Q"),
+    ],
+)
 def test_more_flag_like_headers_stop_the_build(published, header):
     d, db, before = published
     (d / "export.csv").write_text(f"{HEADER};{header}\nP-1;Geheim plan;GM0363;10;Vastgesteld;nee\n", encoding="utf-8")

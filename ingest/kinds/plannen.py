@@ -8,6 +8,7 @@ table whose rows also carry an outline: it becomes the plan's area (ingest/geome
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import Counter
 
 from pyproj import CRS
@@ -45,25 +46,35 @@ COLUMN_LABEL = {  # our column -> how the reference layout names it (for message
 # A header that names publication or confidentiality, but is not the mapping's flag, could hold
 # "nee" for plans that must never be published: we stop rather than publish everything.
 FLAG_WORDS = (
-    "openb",
-    "publice",
-    "publicat",
-    "publish",
-    "public",
-    "publiek",
-    "vertrouwelijk",
-    "confidential",
-    "zichtbaar",
+    *("openb", "publice", "publicat", "publish", "public", "publiek", "vertrouwelijk", "confiden", "zichtbaar"),
+    *("visib", "verborgen", "hidden", "besloten", "vrijgave", "vrijgegeven", "vrijgeven", "embargo", "afscherm"),
+    *("sensitiv", "restrict"),
 )
-# words that are a flag only as the whole header ("Geheim", not "Geheime notitie")
-FLAG_HEADERS = ("geheim", "vrijgave", "vrijgegeven", "intern", "afgeschermd", "embargo", "secret", "private", "prive")
+# words that are a flag only as the whole header ("Geheim", not "Geheime notitie"; "Intern", not
+# "Opmerkingen intern"); such a column with ja/nee values is caught by its values (YES_NO)
+FLAG_HEADERS = ("geheim", "intern", "secret", "private", "prive", "tonen", "tonenopkaart")
+# an unknown column holding nothing but yes and no may be a flag by another name: we stop
+YES_NO = frozenset({"ja", "nee", "j", "n", "yes", "no", "y", "true", "false", "waar", "onwaar", "wel", "niet"})
 # problems reported once per value with a count, not once per row
 COUNTED = {"onbekende_status": "plannen", "ongeldige_peildatum": "rijen"}
 
 
 def looks_like_flag(label: str) -> bool:
-    key = norm(label)
+    key = "".join(c for c in unicodedata.normalize("NFKD", norm(label)) if not unicodedata.combining(c))  # privé
     return key in FLAG_HEADERS or any(word in key for word in FLAG_WORDS)
+
+
+def only_yes_no(table: Table, index: int) -> bool:
+    """Whether a column holds values, and every one of them is a yes or a no."""
+    seen = False
+    for _, cells in table.rows:
+        value = cells[index] if index < len(cells) else None
+        if is_blank(value):
+            continue
+        if norm(value) not in YES_NO:
+            return False
+        seen = True
+    return seen
 
 
 def header_problems(table: Table, mapping: Mapping, report: SourceReport, defaults: dict | None = None):
@@ -79,11 +90,20 @@ def header_problems(table: Table, mapping: Mapping, report: SourceReport, defaul
             "laat er één over — er is niets gepubliceerd",
         )
     allowed = {norm(h) for h in mapping.raw.get("geen_publicatievlag") or ()}
+    unknown = {str(h).strip(): i for i, h in enumerate(table.header) if str(h).strip() in hm.unknown}
     for h in (*hm.unknown, *hm.private):
-        if looks_like_flag(h) and norm(h) not in allowed:
+        if norm(h) in allowed:
+            continue
+        by_values = h in unknown and only_yes_no(table, unknown[h])
+        if looks_like_flag(h) or by_values:
+            why = (
+                "bevat alleen ja/nee-waarden en kan een publicatievlag zijn"
+                if by_values
+                else "lijkt een publicatievlag"
+            )
             raise FatalInput(
                 report.path,
-                f"kolom {h!r} lijkt een publicatievlag maar staat niet in de mapping "
+                f"kolom {h!r} {why} maar staat niet in de mapping "
                 f"{mapping.name!r}; voeg hem toe onder openbaar: header (of, als hij niets "
                 "over openbaarheid zegt, onder geen_publicatievlag:) — er is niets gepubliceerd",
             )
