@@ -28,7 +28,7 @@ class Table:
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. encoding guessed
     row_notes: dict[int, str] = field(default_factory=dict)  # source row -> how it was read (e.g. cp1252)
-    unread_sheets: list[str] = field(default_factory=list)  # other sheets that look like plans, not read
+    unread_sheets: dict[str, list[str]] = field(default_factory=dict)  # other sheets with a plans header: labels
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str, set[int]]:
@@ -185,10 +185,8 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
         raise FatalInput(path, f"XLSX kan niet geopend worden ({type(exc).__name__})")
     try:
         best = None
-        with_header = []
+        with_header: dict[str, list[str]] = {}  # every sheet with a plans header, hidden ones too
         for ws in wb.worksheets:
-            if ws.sheet_state != "visible":
-                continue
             head = []
             for i, row in enumerate(_rows(ws, path, limit), start=1):
                 head.append((i, row))
@@ -198,9 +196,9 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
                 labels = ["" if v is None else str(v) for v in row]
                 score = score_header(labels)
                 if score and ws.title not in with_header:
-                    with_header.append(ws.title)
-                if score and (best is None or score > best[0]):
-                    best = (score, ws.title, i)
+                    with_header[ws.title] = labels
+                if score and ws.sheet_state == "visible" and (best is None or score > best[0]):
+                    best = (score, ws.title, i)  # only a visible sheet is read
         if best is None:
             raise FatalInput(path, "geen werkblad met een herkenbare kopregel gevonden")
         _, title, header_row = best
@@ -225,7 +223,7 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
             rows,
             sheet=title,
             notes=[f"werkblad {title!r}, kopregel {header_row}"],
-            unread_sheets=[t for t in with_header if t != title],
+            unread_sheets={t: labels for t, labels in with_header.items() if t != title},
         )
     except FatalInput:
         raise

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from ingest.build import build
 
-from helpers import ROOT, write_manifest
+from helpers import ROOT, ingest_build, write_manifest
 
 HEADER = [
     "Plan-ID",
@@ -269,6 +269,30 @@ def test_a_second_sheet_with_plans_is_reported_not_dropped_silently(tmp_path):
     assert [r[0] for r in conn.execute("select plan_id from plannen")] == ["A-1"]
     reported = conn.execute("select kolom, ernst from ingest_problemen where code = 'werkblad_niet_gelezen'").fetchall()
     assert reported == [("Meer plannen", "waarschuwing")]
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden", "visible"])
+def test_another_sheet_with_a_publication_flag_stops_the_build(tmp_path, state):
+    """A nee for a plan in another sheet (hidden or not) would be ignored: which plans are public is
+    then not to be read from the one sheet the build reads."""
+    wb = Workbook()
+    export = wb.active
+    export.title = "Export"
+    for row in (
+        ["Plan-ID", "Plannaam", "Gemeentecode", "Aantal woningen", "Planstatus", "Openbaar"],
+        ["X-1", "Geheim plan", "GM0363", 10, "Vastgesteld", "ja"],
+    ):
+        export.append(row)
+    other = wb.create_sheet("Intern")
+    other.append(["Plan-ID", "Openbaar"])
+    other.append(["X-1", "nee"])
+    other.sheet_state = state
+    wb.save(tmp_path / "a.xlsx")
+    proc = ingest_build(
+        write_manifest(tmp_path, [{"kind": "plannen", "path": "a.xlsx", "peildatum": "2025-04-01"}]), tmp_path / "x.db"
+    )
+    assert proc.returncode == 2 and "'Intern'" in proc.stderr and "publicatievlag" in proc.stderr
+    assert not (tmp_path / "x.db").exists()
 
 
 def sha(path):

@@ -359,7 +359,14 @@ def load(source: Source, context: Context) -> Load:
         return result
     table = read_table(source.path, mapping.score)
     report.notes.extend(table.notes)
-    for sheet in table.unread_sheets:  # one sheet is read: the one whose header fits best
+    for sheet, labels in table.unread_sheets.items():  # one sheet is read: the one whose header fits best
+        if any(looks_like_flag(h) or norm(h) in mapping.openbaar_headers for h in labels):
+            # which plans are public cannot be read from one sheet when another says it too
+            raise FatalInput(
+                source.path,
+                f"werkblad {sheet!r} heeft ook een publicatievlag (alleen {table.sheet!r} wordt gelezen); "
+                "zet elk werkblad in een eigen bestand — er is niets gepubliceerd",
+            )
         report.note(
             sheet,
             WAARSCHUWING,
