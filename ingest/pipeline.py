@@ -62,6 +62,7 @@ class Reports(list):
 def build(manifest: Path, db_path: Path, quiet: bool = False) -> dict:
     """Build the database from a manifest. Raises FatalInput; never touches db_path on failure."""
     progress = Progress(quiet)
+    publish.check_target(db_path)
     sources = read_manifest(manifest)
     with limits.use(read_limits(manifest)):
         return run(manifest, sources, db_path, progress)

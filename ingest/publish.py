@@ -7,11 +7,27 @@ same directory; any failure before that leaves it, and the published downloads, 
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from . import downloads, release_archive
+from .errors import FatalInput
+from .safe_yaml import SPECIAL
+
+
+def check_target(db_path: Path) -> None:
+    """Before any work: --db names a database file to replace, not a device, FIFO or folder (as root,
+    os.replace would put the database where /dev/null was)."""
+    try:
+        mode = db_path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    real = db_path.resolve()
+    if (mode is not None and not stat.S_ISREG(mode)) or any(s == real or s in real.parents for s in SPECIAL):
+        raise FatalInput(db_path, "is geen databasebestand (een map, apparaat of FIFO); niets geschreven")
 
 
 def temporary(db_path: Path) -> Path:
@@ -32,7 +48,14 @@ def publish(
     staged = downloads.stage(tmp, db_path, write_geojson)
     # pinned under its peildatum before anything is published, so a failure here publishes nothing
     pinned = pin_releases(staged, db_path, progress)
-    os.replace(tmp, db_path)
+    try:
+        os.replace(tmp, db_path)
+    except BaseException:
+        # nothing was published: neither the staged set nor the archive entry just made for it stays
+        shutil.rmtree(staged, ignore_errors=True)
+        if pinned.status == "archived" and pinned.path is not None:
+            shutil.rmtree(pinned.path, ignore_errors=True)
+        raise
     downloads.publish(staged, db_path)
     dir_fd = os.open(db_path.parent, os.O_RDONLY)
     try:

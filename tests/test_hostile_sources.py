@@ -650,3 +650,18 @@ def test_megabyte_cells_are_quoted_short_in_the_log_and_stored_short(tmp_path):
     assert query(db, "select max(length(planstatus_bron)) as n from plannen")[0]["n"] <= 200
     code, err = in_process(["check", str(tmp_path / "p.csv"), "--peildatum", "2025-10-01"])
     assert code == 0
+
+
+@pytest.mark.parametrize("target", ["fifo", "folder"])
+def test_a_db_that_is_not_a_database_file_is_refused_and_leaves_nothing_behind(published, target):
+    d, _, _ = published
+    db = d / "doel.db"
+    if target == "fifo":
+        os.mkfifo(db)
+    else:
+        db.mkdir()
+    before = sorted(p.name for p in d.iterdir())
+    proc = run(d, db)
+    assert proc.returncode == 2 and "geen databasebestand" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    assert (db.is_fifo() if target == "fifo" else db.is_dir())  # still what it was
+    assert sorted(p.name for p in d.iterdir()) == before  # no staged set, no archive entry of it
