@@ -663,5 +663,5 @@ def test_a_db_that_is_not_a_database_file_is_refused_and_leaves_nothing_behind(p
     before = sorted(p.name for p in d.iterdir())
     proc = run(d, db)
     assert proc.returncode == 2 and "geen databasebestand" in proc.stderr and len(proc.stderr.splitlines()) == 1
-    assert (db.is_fifo() if target == "fifo" else db.is_dir())  # still what it was
+    assert db.is_fifo() if target == "fifo" else db.is_dir()  # still what it was
     assert sorted(p.name for p in d.iterdir()) == before  # no staged set, no archive entry of it
