@@ -56,8 +56,14 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 # no q-value arithmetic: a shared cache (deploy/nginx.conf.template, `map $http_accept_language`)
 # must reach the same answer from the header with one regular expression, or a cached page in one
 # language would be served to a visitor who asked for the other.
-# ASCII space and tab only: Python's \s would also take a no-break space, PCRE's (nginx) does not.
-ACCEPT_EN = re.compile(r"^[ \t]*en(?:[-_;, \t]|$)", re.IGNORECASE)
+# ASCII space and tab only: Python's \s would also take a no-break space, PCRE's (nginx) does not. A
+# q-value must be one (0 < q <= 1, up to three decimals): 'en;q=0' refuses English, 'en;q=1.2.3' is no
+# header at all, and both get the default language.
+ACCEPT_EN = re.compile(
+    r"^[ \t]*en(?:[-_][a-z0-9]{1,8})*[ \t]*"
+    r"(?:;[ \t]*q=(?:1(?:\.0{0,3})?|0\.(?:[1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))[ \t]*)?(?:,|\Z)",
+    re.IGNORECASE,
+)
 
 
 def accept_language(header: str) -> str | None:

@@ -83,7 +83,9 @@ def wrap(app):
     return with_security_headers
 
 
-@hookimpl
+@hookimpl(
+    trylast=True
+)  # Datasette applies the last wrapper outermost: every answer, a guard's 400 too, gets the headers
 def asgi_wrapper(datasette):
     return wrap
 

@@ -84,8 +84,9 @@ def test_repeated_facets_count_once_and_more_than_five_is_a_400(live):
 
 def test_a_search_phrase_over_the_bound_names_the_parameter(live):
     base = live[0]
-    status, _, body = get(base + "/woningbouwplannen/plannen.json?_search=" + "a+" * 30)
+    status, headers, body = get(base + "/woningbouwplannen/plannen.json?_search=" + "a+" * 30)
     assert status == 400 and json.loads(body)["error"].startswith("_search:")
+    assert headers["x-content-type-options"] == "nosniff"  # a guard's answer carries the headers too
 
 
 @pytest.mark.parametrize(

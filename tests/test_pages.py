@@ -91,6 +91,8 @@ async def test_unknown_plan_and_municipality_are_404(sample_app):
         ({"accept-language": "en-GB,en;q=0.9"}, "en"),
         ({"accept-language": "nl-NL,nl;q=0.9,en;q=0.8"}, "nl"),
         ({"accept-language": "de-DE"}, "nl"),
+        ({"accept-language": "en;q=1.2.3"}, "nl"),
+        ({"accept-language": "en;q=0"}, "nl"),
         ({}, "nl"),
         ({"accept-language": "en", "cookie": "taal=nl"}, "nl"),
         ({"accept-language": "nl", "cookie": "taal=en"}, "en"),

@@ -135,6 +135,9 @@ def test_the_cache_never_serves_a_page_in_the_other_language(prod):
         ({"Accept-Language": "en\xa0"}, "nl"),  # a no-break space is not whitespace to nginx's PCRE
         ({"Accept-Language": "\xa0en"}, "nl"),
         ({"Accept-Language": "\ten;q=1"}, "en"),
+        ({"Accept-Language": "en;q=1.2.3"}, "nl"),  # no valid header: the default
+        ({"Accept-Language": "en;q=0"}, "nl"),  # English refused
+        ({"Accept-Language": "en-GB;q=0.50,nl"}, "en"),
         ({"Cookie": "taal=en-x", "Accept-Language": "en"}, "en"),  # not a taal cookie nginx knows: the browser
         ({"Cookie": "taal=nlx; taal=en"}, "nl"),  # nginx reads the first taal cookie only
     ]
