@@ -37,7 +37,9 @@ class Limits:
     max_compression_ratio: int = 200  # uncompressed / compressed, for entries over RATIO_FLOOR
     max_zip_entries: int = 10_000
     max_vertices_feature: int = 250_000  # one polygon; larger is reported and not loaded
-    max_vertices_file: int = 5_000_000  # all features of one file together: geometry work is linear in it, ~1-2 min at worst
+    max_vertices_file: int = (
+        5_000_000  # all features of one file together: geometry work is linear in it, ~1-2 min at worst
+    )
 
     def describe(self, name: str) -> str:
         """'max_rows = 1.000.000' for messages: the setting to change is named."""
