@@ -28,7 +28,8 @@ class Table:
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. encoding guessed
     row_notes: dict[int, str] = field(default_factory=dict)  # source row -> how it was read (e.g. cp1252)
-    unread_sheets: dict[str, list[str]] = field(default_factory=dict)  # other sheets with a plans header: labels
+    # the other sheets with a plans header (hidden ones too): their header and the rows below it
+    unread_sheets: dict[str, tuple[list[str], list[list]]] = field(default_factory=dict)
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str, set[int]]:
@@ -185,7 +186,7 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
         raise FatalInput(path, f"XLSX kan niet geopend worden ({type(exc).__name__})")
     try:
         best = None
-        with_header: dict[str, list[str]] = {}  # every sheet with a plans header, hidden ones too
+        with_header: dict[str, tuple[list[str], int]] = {}  # every sheet with a plans header, hidden ones too
         for ws in wb.worksheets:
             head = []
             for i, row in enumerate(_rows(ws, path, limit), start=1):
@@ -196,7 +197,7 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
                 labels = ["" if v is None else str(v) for v in row]
                 score = score_header(labels)
                 if score and ws.title not in with_header:
-                    with_header[ws.title] = labels
+                    with_header[ws.title] = (labels, i)
                 if score and ws.sheet_state == "visible" and (best is None or score > best[0]):
                     best = (score, ws.title, i)  # only a visible sheet is read
         if best is None:
@@ -223,7 +224,11 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
             rows,
             sheet=title,
             notes=[f"werkblad {title!r}, kopregel {header_row}"],
-            unread_sheets={t: labels for t, labels in with_header.items() if t != title},
+            unread_sheets={
+                t: (labels, [r for n, r in enumerate(_rows(wb[t], path, limit), start=1) if n > at])
+                for t, (labels, at) in with_header.items()
+                if t != title
+            },
         )
     except FatalInput:
         raise

@@ -359,13 +359,15 @@ def load(source: Source, context: Context) -> Load:
         return result
     table = read_table(source.path, mapping.score)
     report.notes.extend(table.notes)
-    for sheet, labels in table.unread_sheets.items():  # one sheet is read: the one whose header fits best
-        if any(looks_like_flag(h) or norm(h) in mapping.openbaar_headers for h in labels):
-            # which plans are public cannot be read from one sheet when another says it too
+    for sheet, (labels, rows) in table.unread_sheets.items():  # one sheet is read: the one that fits best
+        flags = [i for i, h in enumerate(labels) if looks_like_flag(h) or norm(h) in mapping.openbaar_headers]
+        if any(openbaar_flag(r[i] if i < len(r) else None, mapping) is not True for r in rows for i in flags):
+            # a plan marked not public (or not plainly public) in another sheet: which plans may be
+            # published cannot be read from the one sheet the build reads
             raise FatalInput(
                 source.path,
-                f"werkblad {sheet!r} heeft ook een publicatievlag (alleen {table.sheet!r} wordt gelezen); "
-                "zet elk werkblad in een eigen bestand — er is niets gepubliceerd",
+                f"werkblad {sheet!r} heeft een publicatievlag die niet overal ja is (alleen {table.sheet!r} "
+                "wordt gelezen); zet elk werkblad in een eigen bestand — er is niets gepubliceerd",
             )
         report.note(
             sheet,
