@@ -10,6 +10,7 @@ from .kinds import gemeenten as gemeenten_kind
 from .kinds import plannen as plannen_kind
 from .kinds import woningbouwkaart as woningbouwkaart_kind
 from .manifest import DEFAULT_MAPPING, Source, parse_defaults
+from .pipeline import refuse_empty
 from .problems import SourceReport
 
 
@@ -58,6 +59,9 @@ def check(
         source = Source(kind, path, peildatum, mapping or DEFAULT_MAPPING.get(kind, kind), defaults=fill)
         context = Context(gemeenten, GemeenteNamen.build(gemeenten))
         load = (woningbouwkaart_kind if kind == "woningbouwkaart" else plannen_kind).load(source, context)
+        load.source = source
         reports = load.reports
     print("\n\n".join(format_report(r, limit) for r in reports))
+    if kind != "gemeenten":
+        refuse_empty(load)  # what a build would refuse, check refuses too (after the report)
     return 1 if strict and any(r.errors for r in reports) else 0

@@ -665,3 +665,11 @@ def test_a_db_that_is_not_a_database_file_is_refused_and_leaves_nothing_behind(p
     assert proc.returncode == 2 and "geen databasebestand" in proc.stderr and len(proc.stderr.splitlines()) == 1
     assert db.is_fifo() if target == "fifo" else db.is_dir()  # still what it was
     assert sorted(p.name for p in d.iterdir()) == before  # no staged set, no archive entry of it
+
+
+def test_check_refuses_what_a_build_would_refuse(tmp_path):
+    (tmp_path / "leeg.csv").write_text(rows(), encoding="utf-8")
+    (tmp_path / "alles_nee.csv").write_text(f"{HEADER};Openbaar\nP-1;A;GM0363;5;Vastgesteld;nee\n", encoding="utf-8")
+    for name in ("leeg.csv", "alles_nee.csv"):
+        code, err = in_process(["check", str(tmp_path / name), "--peildatum", "2025-10-01"])
+        assert code == 2 and "geen enkel laadbaar plan" in err, (name, err)
