@@ -108,7 +108,12 @@ def asgi_wrapper(datasette):
         async def with_language(scope, receive, send):
             if scope.get("type") != "http":
                 return await app(scope, receive, send)
-            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            # a header sent twice reads as nginx reads it (its cache key): the values joined, first first
+            headers: dict[str, str] = {}
+            for k, v in scope.get("headers", []):
+                name = k.decode("latin-1").lower()
+                value = v.decode("latin-1")
+                headers[name] = f"{headers[name]}, {value}" if name in headers else value
             lang, path, prefix = choose(
                 scope.get("path", "/"), headers.get("cookie", ""), headers.get("accept-language", "")
             )

@@ -30,7 +30,8 @@ SOFT_HEAP_BYTES = 512 * 1024 * 1024  # SQLite frees its caches above this
 HARD_HEAP_BYTES = 2 * 1024 * 1024 * 1024  # and fails an allocation above this (SQLITE_NOMEM), per process
 
 
-_SPEC = re.compile(r"%(%|n|[-+ #0,!]*(\*|\d*)(?:\.(\*|\d*))?(?:ll|l)?[a-zA-Z])")
+# a conversion as SQLite's printf parses it: flags, width, precision, length, then one character
+_SPEC = re.compile(r"%[-+ #0,!]*(\*|\d*)(?:\.(\*|\d*))?(?:ll|l)?(.)", re.DOTALL)
 MAX_TOTAL_WIDTH = 100 * MAX_WIDTH  # all fields of one call together
 
 
@@ -42,12 +43,10 @@ def _as_int32(builtin: sqlite3.Connection, value) -> int:
 
 def _fields_too_wide(builtin: sqlite3.Connection, fmt: str, args: tuple) -> bool:
     """Whether a width or precision, written or taken from the arguments ('*') as SQLite takes them,
-    exceeds MAX_WIDTH, or all of them together MAX_TOTAL_WIDTH. %% and %n take no argument."""
+    exceeds MAX_WIDTH, or all of them together MAX_TOTAL_WIDTH. %% and %n take no value (their '*' do)."""
     at, total = 0, 0
     for m in _SPEC.finditer(fmt):
-        if m.group(1) in ("%", "n"):
-            continue
-        for size in (m.group(2), m.group(3)):
+        for size in (m.group(1), m.group(2)):  # a '*' takes an argument whatever the conversion
             if size == "*":
                 n = abs(_as_int32(builtin, args[at])) if at < len(args) else 0
                 at += 1
@@ -56,7 +55,8 @@ def _fields_too_wide(builtin: sqlite3.Connection, fmt: str, args: tuple) -> bool
             total += n
             if n > MAX_WIDTH or total > MAX_TOTAL_WIDTH:
                 return True
-        at += 1
+        if m.group(3) not in ("%", "n"):  # %% and %n take no value of their own
+            at += 1
     return False
 
 

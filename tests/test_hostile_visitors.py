@@ -110,6 +110,9 @@ def test_visitors_sql_cannot_ask_for_paths_or_pointers(live, sql):
         "/woningbouwplannen.json?sql=" + quote("select format('%999999999d', 1)"),
         # SQLite's reading of the arguments: %n takes none, '999999999x' is 999999999, widths are C ints
         "/woningbouwplannen.json?sql=" + quote("select printf('%n%.*c', 999999999, 'x')"),
+        "/woningbouwplannen.json?sql=" + quote("select printf('%.*n%.*c', 5, 999999999, 'x')"),
+        "/woningbouwplannen.json?sql=" + quote("select printf('%.*%%.*c', 5, 999999999, 'x')"),
+        "/woningbouwplannen.json?sql=" + quote("select printf('%5%%.*c', 999999999, 'x')"),
         "/woningbouwplannen.json?sql=" + quote("select printf('%.*c', '999999999x', 'x')"),
         "/woningbouwplannen.json?sql=" + quote("select printf('%.*c', 4294967296 + 999999999, 'x')"),
         "/woningbouwplannen.json?sql=" + quote("select printf(replace(hex(zeroblob(500)), '00', '%.9999c'), 'x')"),

@@ -75,6 +75,33 @@ def test_errors_are_not_cached(prod):
     assert status == 404 and headers["X-Cache-Status"] != "HIT"
 
 
+def test_long_uris_never_take_the_site_down(prod):
+    """The cache key is the URI: one longer than the proxy buffer was a 502 that marked a replica down."""
+    for n in (3000, 4000, 7000):
+        status, _, _ = get(prod.url + "/?x=" + "b" * n)
+        assert status in (200, 400, 414), (n, status)
+    assert get(prod.url + "/?x=" + "b" * 9000)[0] in (400, 414)
+    for path in ("/", "/woningbouwplannen/plannen"):
+        assert get(prod.url + path)[0] == 200, path
+
+
+def test_a_request_with_two_accept_language_headers_is_cached_under_its_own_language(prod):
+    """nginx reads the first header (or all, joined): so does the portal, or one request poisons the cache."""
+    import http.client
+
+    host, port = prod.url.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn.putrequest("GET", "/gemeenten?r=twee-talen")
+    conn.putheader("Accept-Language", "nl")
+    conn.putheader("Accept-Language", "en")
+    conn.endheaders()
+    first = conn.getresponse()
+    assert first.status == 200 and first.getheader("Content-Language") == "nl"
+    first.read()
+    status, headers, _ = get(prod.url + "/gemeenten?r=twee-talen", {"Accept-Language": "nl"})
+    assert status == 200 and headers["Content-Language"] == "nl"
+
+
 def test_gzip_through_nginx_and_plain_for_others(prod):
     url = prod.url + "/woningbouwplannen/plannen.json?_shape=objects&_size=100"
     status, headers, zipped = get(url, {"Accept-Encoding": "gzip"})
