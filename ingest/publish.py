@@ -46,14 +46,15 @@ def publish(
         os.fsync(f.fileno())
     # every download (GeoJSON, CSV, JSON, XLSX, index, datapackage) from the finished file, then both swaps
     staged = downloads.stage(tmp, db_path, write_geojson)
-    # pinned under its peildatum before anything is published, so a failure here publishes nothing
-    pinned = pin_releases(staged, db_path, progress)
+    pinned = None
     try:
+        # pinned under its peildatum before anything is published, so a failure here publishes nothing
+        pinned = pin_releases(staged, db_path, progress)
         os.replace(tmp, db_path)
     except BaseException:
         # nothing was published: neither the staged set nor the archive entry just made for it stays
         shutil.rmtree(staged, ignore_errors=True)
-        if pinned.status == "archived" and pinned.path is not None:
+        if pinned is not None and pinned.status == "archived" and pinned.path is not None:
             shutil.rmtree(pinned.path, ignore_errors=True)
         raise
     downloads.publish(staged, db_path)

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import io
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -134,6 +135,31 @@ def test_vertrouwelijkheid_as_the_provincial_monitors_write_it_publishes_only_op
         assert secret not in db.read_bytes()
     bron = query(db, "select * from bronnen where soort = 'plannen'")[0]
     assert (bron["rijen_niet_openbaar"], bron["rijen_afgewezen"]) == (2, 1)  # an unknown value: not provably public
+
+
+def test_ja_nee_under_a_confidentiality_header_publishes_nothing(tmp_path):
+    """'Vertrouwelijkheid: ja' may mean confidential: a yes or no there is not read as public or not."""
+    (tmp_path / "export.csv").write_text(
+        f"{HEADER};Vertrouwelijkheid\nP-1;Geheim;GM0363;10;Vastgesteld;ja\nP-2;Ook;GM0363;10;Vastgesteld;nee\n"
+        "P-3;Open plan;GM0363;10;Vastgesteld;Openbaar\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.db"
+    build(
+        write_manifest(tmp_path, [{"kind": "plannen", "path": "export.csv", "peildatum": "2025-10-01"}]), db, quiet=True
+    )
+    assert [r["plan_id"] for r in query(db, "select plan_id from plannen")] == ["P-3"]
+    assert b"Geheim" not in db.read_bytes()
+
+
+@pytest.mark.parametrize("header", ["Geheim (j/n)", "Alleen intern", "Monitor", "\u039fpenbaar"])
+def test_a_flag_by_another_name_with_some_other_values_still_stops_the_build(published, header):
+    d, db, before = published
+    values = ["ja", "nee", "onbekend", "nee", "ja"]
+    body = "".join(f"P-{i};Plan {i};GM0363;10;Vastgesteld;{v}\n" for i, v in enumerate(values))
+    (d / "export.csv").write_text(f"{HEADER};{header}\n{body}", encoding="utf-8")
+    write_manifest(d, [{"kind": "plannen", "path": "export.csv", "peildatum": "2025-10-01"}])
+    refused(d, db, before, "export.csv", "publicatievlag")
 
 
 # --- 2. no row lost silently, no value silently wrong -------------------------------------------
@@ -673,3 +699,12 @@ def test_check_refuses_what_a_build_would_refuse(tmp_path):
     for name in ("leeg.csv", "alles_nee.csv"):
         code, err = in_process(["check", str(tmp_path / name), "--peildatum", "2025-10-01"])
         assert code == 2 and "geen enkel laadbaar plan" in err, (name, err)
+
+
+def test_a_build_that_cannot_archive_leaves_no_staged_set_behind(published):
+    d, db, before = published
+    shutil.rmtree(d / "downloads-archive", ignore_errors=True)
+    (d / "downloads-archive").write_text("geen map", encoding="utf-8")  # the archive cannot be written
+    proc = run(d)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert db.read_bytes() == before and not list(d.glob(".downloads.tmp-*"))

@@ -48,33 +48,33 @@ COLUMN_LABEL = {  # our column -> how the reference layout names it (for message
 FLAG_WORDS = (
     *("openb", "publice", "publicat", "publish", "public", "publiek", "vertrouwelijk", "confiden", "zichtbaar"),
     *("visib", "verborgen", "hidden", "besloten", "vrijgave", "vrijgegeven", "vrijgeven", "embargo", "afscherm"),
-    *("sensitiv", "restrict"),
+    *("sensitiv", "restrict", "geheimhoud", "staatsgeheim", "rubricer", "classific", "gevoelig", "releasab"),
+    *("internal", "niettonen", "opendata"),
 )
 # words that are a flag only as the whole header ("Geheim", not "Geheime notitie"; "Intern", not
 # "Opmerkingen intern"); such a column with ja/nee values is caught by its values (YES_NO)
 FLAG_HEADERS = ("geheim", "intern", "secret", "private", "prive", "tonen", "tonenopkaart")
-# an unknown column holding nothing but yes and no may be a flag by another name: we stop
+# an unknown column holding mostly yes and no, a no among them, may be a flag by another name: we stop
 YES_NO = frozenset({"ja", "nee", "j", "n", "yes", "no", "y", "true", "false", "waar", "onwaar", "wel", "niet"})
+NO = frozenset({"nee", "n", "no", "false", "onwaar", "niet"})
+# Cyrillic and Greek letters that look like Latin ones: a header written with them reads as written
+LOOK_ALIKES = str.maketrans("асеорхуіјкмнтвΑΒΕΖΗΙΚΜΝΟΡΤΥΧαεικνορτυχ", "aceopxyijkmhtbabezhikmnoptyxaeikvoptux")
 # problems reported once per value with a count, not once per row
 COUNTED = {"onbekende_status": "plannen", "ongeldige_peildatum": "rijen"}
 
 
 def looks_like_flag(label: str) -> bool:
-    key = "".join(c for c in unicodedata.normalize("NFKD", norm(label)) if not unicodedata.combining(c))  # privé
+    folded = unicodedata.normalize("NFKD", norm(label)).translate(LOOK_ALIKES)
+    key = "".join(c for c in folded if not unicodedata.combining(c))  # privé, Оpenbaar
     return key in FLAG_HEADERS or any(word in key for word in FLAG_WORDS)
 
 
-def only_yes_no(table: Table, index: int) -> bool:
-    """Whether a column holds values, and every one of them is a yes or a no."""
-    seen = False
-    for _, cells in table.rows:
-        value = cells[index] if index < len(cells) else None
-        if is_blank(value):
-            continue
-        if norm(value) not in YES_NO:
-            return False
-        seen = True
-    return seen
+def mostly_yes_no(values) -> bool:
+    """Whether at least half of the values given are a yes or a no, and one of them a no: a flag by
+    another name, whatever else a steward typed in it ('onbekend')."""
+    given = [norm(v) for v in values if not is_blank(v)]
+    answers = [v for v in given if v in YES_NO]
+    return bool(given) and 2 * len(answers) >= len(given) and any(v in NO for v in answers)
 
 
 def header_problems(table: Table, mapping: Mapping, report: SourceReport, defaults: dict | None = None):
@@ -94,7 +94,7 @@ def header_problems(table: Table, mapping: Mapping, report: SourceReport, defaul
     for h in (*hm.unknown, *hm.private):
         if norm(h) in allowed:
             continue
-        by_values = h in unknown and only_yes_no(table, unknown[h])
+        by_values = h in unknown and mostly_yes_no(c[unknown[h]] for _, c in table.rows if unknown[h] < len(c))
         if looks_like_flag(h) or by_values:
             why = (
                 "bevat alleen ja/nee-waarden en kan een publicatievlag zijn"
@@ -147,11 +147,17 @@ def rows_from_table(
     # one file, one peildatum: the manifest's (or the release's), else the newest valid cell
     fixed_peildatum = report.peildatum or fallback_peildatum
     pending: list[dict] = []
+    # under a confidentiality header, ja could mean "confidential": a yes or no there says nothing sure
+    inverted = hm.openbaar is not None and any(
+        w in norm(table.header[hm.openbaar]) for w in ("vertrouwelijk", "confiden")
+    )
     for rownum, cells in table.rows:
         report.read += 1
         if hm.openbaar is not None:
             flag_value = cells[hm.openbaar] if hm.openbaar < len(cells) else None
             flag = openbaar_flag(flag_value, mapping)
+            if inverted and norm(as_text(flag_value)) in YES_NO:
+                flag = None
             pid = as_text(cells[hm.columns["plan_id"]]) if hm.columns.get("plan_id", 1 << 30) < len(cells) else None
             if flag is False:
                 report.not_public += 1  # counted only: nothing of this row is written
