@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,10 @@ def _date(value, where: str) -> str | None:
     if isinstance(value, dt.datetime):  # YAML reads 2025-10-01 12:00 as a moment: a peildatum is a day
         raise FatalInput(None, f"{where}: peildatum {value.isoformat(' ')!r} is een tijdstip, geen datum (JJJJ-MM-DD)")
     try:
-        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
+        text = str(value).strip()
+        if not isinstance(value, dt.date) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)  # fromisoformat would also take 20251001 and 2025-W40
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(text)
         return check_peildatum(day).isoformat()
     except Invalid as exc:  # a ValueError too: first
         raise FatalInput(None, f"{where}: {exc}")

@@ -187,6 +187,7 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
     try:
         best = None
         with_header: dict[str, tuple[list[str], int]] = {}  # every sheet with a plans header, hidden ones too
+        scores: dict[str, int] = {}
         for ws in wb.worksheets:
             head = []
             for i, row in enumerate(_rows(ws, path, limit), start=1):
@@ -196,8 +197,8 @@ def read_xlsx(path: Path, score_header: Callable[[list[str]], int]) -> Table:
             for i, row in head:
                 labels = ["" if v is None else str(v) for v in row]
                 score = score_header(labels)
-                if score and ws.title not in with_header:
-                    with_header[ws.title] = (labels, i)
+                if score and score > scores.get(ws.title, 0):  # the sheet's best header, not its first
+                    with_header[ws.title], scores[ws.title] = (labels, i), score
                 if score and ws.sheet_state == "visible" and (best is None or score > best[0]):
                     best = (score, ws.title, i)  # only a visible sheet is read
         if best is None:

@@ -295,6 +295,27 @@ def test_another_sheet_with_a_publication_flag_stops_the_build(tmp_path, state):
     assert not (tmp_path / "x.db").exists()
 
 
+@pytest.mark.parametrize("layout", ["title_row", "by_values"])
+def test_another_sheet_cannot_hide_its_nee_rows_behind_a_title_row_or_another_name(tmp_path, layout):
+    wb = Workbook()
+    export = wb.active
+    export.title = "Export"
+    export.append(["Plan-ID", "Plannaam", "Gemeentecode", "Aantal woningen", "Planstatus"])
+    export.append(["X-1", "Geheim plan", "GM0363", 10, "Vastgesteld"])
+    other = wb.create_sheet("Intern")
+    if layout == "title_row":
+        other.append(["Plan-ID"])  # a row that scores a little, above the real header
+        other.append(["Plan-ID", "Plannaam", "Openbaar"])
+    else:
+        other.append(["Plan-ID", "Plannaam", "Monitor"])
+    other.append(["X-1", "Geheim plan", "nee"])
+    other.sheet_state = "veryHidden"
+    wb.save(tmp_path / "a.xlsx")
+    manifest = write_manifest(tmp_path, [{"kind": "plannen", "path": "a.xlsx", "peildatum": "2025-04-01"}])
+    proc = ingest_build(manifest, tmp_path / "x.db")
+    assert proc.returncode == 2 and "'Intern'" in proc.stderr, proc.stderr
+
+
 def sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -275,6 +275,8 @@ def test_one_mistyped_date_does_not_move_the_files_peildatum(tmp_path):
         ("2025-10-01 12:00:00", ("tijdstip",)),
         ("0001-01-01", ("onwaarschijnlijke",)),
         ("9999-12-31", ("onwaarschijnlijke",)),
+        ("'2025-W40'", ("JJJJ-MM-DD",)),
+        ("'20251001'", ("JJJJ-MM-DD",)),
     ],
 )
 def test_a_manifest_peildatum_is_a_plausible_day(published, value, words):

@@ -367,7 +367,14 @@ def load(source: Source, context: Context) -> Load:
     report.notes.extend(table.notes)
     for sheet, (labels, rows) in table.unread_sheets.items():  # one sheet is read: the one that fits best
         flags = [i for i, h in enumerate(labels) if looks_like_flag(h) or norm(h) in mapping.openbaar_headers]
-        if any(openbaar_flag(r[i] if i < len(r) else None, mapping) is not True for r in rows for i in flags):
+        by_values = [  # as in the sheet that is read: an unknown column of mostly yes and no
+            i
+            for i, h in enumerate(labels)
+            if norm(h) not in mapping.aliases and mostly_yes_no(r[i] for r in rows if i < len(r))
+        ]
+        if by_values or any(
+            openbaar_flag(r[i] if i < len(r) else None, mapping) is not True for r in rows for i in flags
+        ):
             # a plan marked not public (or not plainly public) in another sheet: which plans may be
             # published cannot be read from the one sheet the build reads
             raise FatalInput(
