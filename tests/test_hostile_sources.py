@@ -259,6 +259,16 @@ def test_a_row_with_another_peildatum_is_reported_and_takes_the_files(tmp_path):
     assert problem == [{"rij": 3, "waarde": "2024-04-01"}]
 
 
+def test_different_bad_dates_are_each_reported_with_their_own_value(tmp_path):
+    bad = ["+2025-04-01", "2025\u201004\u201001", "+2025-04-01"]
+    lines = [f"P-{i};A;GM0363;5;Vastgesteld;{v}" for i, v in enumerate(bad)]
+    (tmp_path / "p.csv").write_text(f"{HEADER};Peildatum\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "w.db"
+    build(write_manifest(tmp_path, [{"kind": "plannen", "path": "p.csv", "peildatum": "2025-04-01"}]), db, quiet=True)
+    found = query(db, "select waarde from ingest_problemen where code = 'ongeldige_peildatum' order by rij")
+    assert [r["waarde"] for r in found] == bad[:2]  # the repeated one counted on the first's line
+
+
 def test_one_mistyped_date_does_not_move_the_files_peildatum(tmp_path):
     lines = [f"P-{i};A;GM0363;5;Vastgesteld;2025-10-01" for i in range(5)] + ["P-9;Z;GM0363;5;Vastgesteld;2205-10-01"]
     (tmp_path / "p.csv").write_text(f"{HEADER};Peildatum\n" + "\n".join(lines) + "\n", encoding="utf-8")

@@ -221,7 +221,13 @@ def rows_from_table(
         for p in problems:
             if p.code in COUNTED:
                 report.add_counted(
-                    (p.code, norm(p.value)), rownum, header_of.get(p.column, p.column), p, COUNTED[p.code]
+                    # a status label counts alike in any spelling; a bad date only as written (+2025-04-01
+                    # and 2025‐04‐01 are two mistakes, though norm() makes them one)
+                    (p.code, norm(p.value) if p.code == "onbekende_status" else as_text(p.value)),
+                    rownum,
+                    header_of.get(p.column, p.column),
+                    p,
+                    COUNTED[p.code],
                 )
             else:
                 report.add(rownum, plan_id, header_of.get(p.column, p.column), p)
