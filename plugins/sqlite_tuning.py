@@ -11,19 +11,21 @@ blob: randomblob(999999999) fails at once instead of filling memory for seconds 
 which only interrupts between instructions), the text of a statement, and the heap of the process.
 The largest value the portal holds is a plan area's outline, a few megabytes.
 
-One built-in escapes those limits: printf('%.*c', 999999999, 'x') appends a billion characters one
+randomblob and zeroblob are capped at MAX_BLOB_BYTES (bounded_blob): under the value limit, a few
+hundred of them still fit between two of Datasette's time-limit checks. One built-in escapes the limits: printf('%.*c', 999999999, 'x') appends a billion characters one
 at a time before it gives up at the length limit (seconds, per row, uninterruptible). printf and
 its alias format are replaced by a wrapper that refuses a width or precision above MAX_WIDTH and
 hands everything else to SQLite's own printf, so results stay exactly SQLite's.
 """
 
+import os
 import re
 import sqlite3
 
 from datasette import hookimpl
 
 MMAP_BYTES = 1 << 30  # up to 1 GiB of the file; SQLite maps no more than the file's size
-MAX_VALUE_BYTES = 64 * 1024 * 1024
+MAX_VALUE_BYTES = 16 * 1024 * 1024  # the largest stored value, a plan area's outline, is a few MB
 MAX_SQL_BYTES = 100_000
 MAX_WIDTH = 10_000  # printf's widest field; a page never formats more than a few dozen
 SOFT_HEAP_BYTES = 512 * 1024 * 1024  # SQLite frees its caches above this
@@ -72,6 +74,25 @@ def bounded_printf(builtin: sqlite3.Connection):
     return printf
 
 
+MAX_BLOB_BYTES = 1 << 20  # randomblob and zeroblob, which make a big value out of nothing
+
+
+def bounded_blob(make):
+    """randomblob(N) or zeroblob(N), refused above MAX_BLOB_BYTES: Datasette's time limit looks every
+    1,000 instructions, and a few hundred randomblob(60000000) fit in fewer (seconds of work each)."""
+
+    def blob(n):
+        try:
+            size = int(float(n))  # as SQLite reads '5' or 5.0
+        except (TypeError, ValueError):
+            size = 0
+        if size > MAX_BLOB_BYTES:
+            raise ValueError(f"blob larger than {MAX_BLOB_BYTES} bytes")
+        return make(max(size, 0))
+
+    return blob
+
+
 @hookimpl
 def prepare_connection(conn):
     conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
@@ -83,3 +104,5 @@ def prepare_connection(conn):
     builtin.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     for name in ("printf", "format"):
         conn.create_function(name, -1, bounded_printf(builtin), deterministic=True)
+    conn.create_function("randomblob", 1, bounded_blob(lambda n: os.urandom(max(n, 1))))
+    conn.create_function("zeroblob", 1, bounded_blob(bytes), deterministic=True)

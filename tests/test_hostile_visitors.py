@@ -118,6 +118,9 @@ def test_visitors_sql_cannot_ask_for_paths_or_pointers(live, sql):
         "/woningbouwplannen.json?sql=" + quote("select printf(replace(hex(zeroblob(500)), '00', '%.9999c'), 'x')"),
         "/woningbouwplannen/plannen.json?_where=" + quote("length(printf('%.*c', 999999999, 'x')) > 0"),
         "/woningbouwplannen/plannen.json?_where=" + quote("length(randomblob(999999999)) > 0"),
+        # under the value limit, hundreds of these fit between two of the time limit's checks
+        "/woningbouwplannen.json?sql=" + quote("select " + " + ".join(["length(randomblob(60000000))"] * 30)),
+        "/woningbouwplannen.json?sql=" + quote("select length(zeroblob(60000000))"),
     ],
 )
 def test_a_statement_cannot_build_a_giant_value_past_the_limits(live, path):
