@@ -69,6 +69,11 @@ def looks_like_flag(label: str) -> bool:
     return key in FLAG_HEADERS or any(word in key for word in FLAG_WORDS)
 
 
+def column_cells(rows, index: int) -> list:
+    """One column's cells of rows given as lists of cells (a short row: None)."""
+    return [cells[index] if index < len(cells) else None for cells in rows]
+
+
 def mostly_yes_no(values) -> bool:
     """Whether at least half of the values given are a yes or a no, and one of them a no: a flag by
     another name, whatever else a steward typed in it ('onbekend')."""
@@ -94,10 +99,10 @@ def header_problems(table: Table, mapping: Mapping, report: SourceReport, defaul
     for h in (*hm.unknown, *hm.private):
         if norm(h) in allowed:
             continue
-        by_values = h in unknown and mostly_yes_no(c[unknown[h]] for _, c in table.rows if unknown[h] < len(c))
+        by_values = h in unknown and mostly_yes_no(column_cells((c for _, c in table.rows), unknown[h]))
         if looks_like_flag(h) or by_values:
             why = (
-                "bevat alleen ja/nee-waarden en kan een publicatievlag zijn"
+                "bevat vooral ja/nee-waarden en kan een publicatievlag zijn"
                 if by_values
                 else "lijkt een publicatievlag"
             )
@@ -144,7 +149,7 @@ def rows_from_table(
     header_of = {col: str(table.header[i]).strip() for col, i in hm.columns.items()}
     constant = {c: v for c, v in (defaults or {}).items() if c not in hm.columns}
     seen: dict[str, int] = {}
-    # one file, one peildatum: the manifest's (or the release's), else the newest valid cell
+    # one file, one peildatum: the manifest's (or the release's), else the one most rows give (file_peildatum)
     fixed_peildatum = report.peildatum or fallback_peildatum
     pending: list[dict] = []
     # under a confidentiality header, ja could mean "confidential": a yes or no there says nothing sure
@@ -248,8 +253,9 @@ def rows_from_table(
 
 def withhold_private_twins(rows: list[dict], private_ids: set, report: SourceReport) -> None:
     """A Plan-ID that has a "nee" row anywhere in the file is not public, whatever its twin says."""
-    for values in [v for v in rows if plan_key(v["plan_id"]) in private_ids]:
-        rows.remove(values)
+    withheld = [v for v in rows if plan_key(v["plan_id"]) in private_ids]
+    rows[:] = [v for v in rows if plan_key(v["plan_id"]) not in private_ids]  # one pass, not a remove per twin
+    for values in withheld:
         report.loaded -= 1
         report.reject(
             values["_rij"],
@@ -373,14 +379,11 @@ def load(source: Source, context: Context) -> Load:
     report.notes.extend(table.notes)
     for sheet, (labels, rows) in table.unread_sheets.items():  # one sheet is read: the one that fits best
         flags = [i for i, h in enumerate(labels) if looks_like_flag(h) or norm(h) in mapping.openbaar_headers]
-        by_values = [  # as in the sheet that is read: an unknown column of mostly yes and no
-            i
-            for i, h in enumerate(labels)
-            if norm(h) not in mapping.aliases and mostly_yes_no(r[i] for r in rows if i < len(r))
-        ]
-        if by_values or any(
-            openbaar_flag(r[i] if i < len(r) else None, mapping) is not True for r in rows for i in flags
-        ):
+        # as in the sheet that is read: an unknown column of mostly yes and no counts as a flag too
+        by_values = any(
+            norm(h) not in mapping.aliases and mostly_yes_no(column_cells(rows, i)) for i, h in enumerate(labels)
+        )
+        if by_values or any(openbaar_flag(v, mapping) is not True for i in flags for v in column_cells(rows, i)):
             # a plan marked not public (or not plainly public) in another sheet: which plans may be
             # published cannot be read from the one sheet the build reads
             raise FatalInput(
